@@ -1,0 +1,18 @@
+package dev.airlock.analysis;
+
+import dev.airlock.model.PackageCoordinate;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * Gives the analysis the bytes of a version it has to examine. The proxy implements it: it knows
+ * the upstream metadata, fetches the artifact, verifies its published hash and keeps it in the
+ * content-addressed store.
+ */
+public interface ArtifactSource {
+    /**
+     * The verified artifact to analyse for this version (for PyPI the sdist when there is one,
+     * else a wheel). The path stays valid for as long as the store keeps the artifact.
+     */
+    Path fetch(PackageCoordinate coordinate) throws IOException;
+}

@@ -1,0 +1,215 @@
+package dev.airlock.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds an {@link AirlockConfig} from, in increasing precedence: embedded defaults, the YAML file
+ * named by {@code --config} (or {@code AIRLOCK_CONFIG}), {@code AIRLOCK_<FLAG>} environment
+ * variables, and command-line flags. Unknown keys are errors, so a typo never silently falls back
+ * to a default.
+ */
+public final class ConfigLoader {
+    /** Flags that are also top-level YAML keys and environment variables. */
+    public static final List<String> FLAGS = List.of("port", "bind", "data-dir", "public-url", "pypi-upstream",
+            "pypi-file-hosts", "npm-upstream", "admin-token", "log-format");
+    private static final List<String> LIST_KEYS = List.of("pypiFileHosts");
+
+    private ConfigLoader() {
+    }
+
+    /** The result: the configuration and the arguments that were not configuration flags. */
+    public record Loaded(AirlockConfig config, List<String> rest) {
+    }
+
+    public static ObjectMapper mapper() {
+        SimpleModule durations = new SimpleModule("airlock-durations");
+        durations.addDeserializer(Duration.class, new JsonDeserializer<>() {
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                if (p.currentToken().isNumeric()) {
+                    return Duration.ofSeconds(p.getLongValue());
+                }
+                String text = p.getValueAsString();
+                return text == null || text.isBlank() || text.equals("off") ? null : Durations.parse(text);
+            }
+        });
+        return new ObjectMapper(new YAMLFactory())
+                .registerModule(durations)
+                .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
+    }
+
+    public static Loaded load(String[] args, Map<String, String> env) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        List<String> rest = new ArrayList<>();
+        Map<String, String> flags = new LinkedHashMap<>();
+        String configFile = env.get("AIRLOCK_CONFIG");
+        List<String> argList = Arrays.asList(args);
+        for (int i = 0; i < argList.size(); i++) {
+            String a = argList.get(i);
+            if (!a.startsWith("--") || a.equals("--")) {
+                rest.add(a);
+                continue;
+            }
+            String key = a.substring(2);
+            String value = null;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            }
+            boolean known = key.equals("config") || FLAGS.contains(key) || key.contains(".");
+            if (!known) {
+                rest.add(a);
+                continue;
+            }
+            if (value == null) {
+                if (i + 1 >= argList.size()) {
+                    throw new ConfigException("--" + key + " needs a value");
+                }
+                value = argList.get(++i);
+            }
+            if (key.equals("config")) {
+                configFile = value;
+            } else {
+                flags.put(key, value);
+            }
+        }
+        if (configFile != null) {
+            mergeInto(tree, readYaml(Path.of(configFile)));
+        }
+        for (String flag : FLAGS) {
+            String v = env.get("AIRLOCK_" + flag.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (v != null && !v.isEmpty()) {
+                put(tree, flag, v);
+            }
+        }
+        flags.forEach((k, v) -> put(tree, k, v));
+        return new Loaded(bind(tree), rest);
+    }
+
+    /** Reads just a YAML file (no flags or environment), e.g. for tests and tools. */
+    public static AirlockConfig fromYaml(Path file) {
+        return bind(readYaml(file));
+    }
+
+    private static AirlockConfig bind(Map<String, Object> tree) {
+        try {
+            return mapper().convertValue(tree, AirlockConfig.class);
+        } catch (IllegalArgumentException e) {
+            Throwable c = e.getCause();
+            if (c instanceof UnrecognizedPropertyException u) {
+                throw new ConfigException("unknown configuration key '" + u.getPropertyName() + "' at "
+                        + u.getPathReference().replace("dev.airlock.config.", ""), e);
+            }
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            throw new ConfigException("invalid configuration: " + root.getMessage(), e);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> readYaml(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            Object o = mapper().readValue(in, Object.class);
+            if (o == null) {
+                return new LinkedHashMap<>();
+            }
+            if (!(o instanceof Map)) {
+                throw new ConfigException(file + ": expected a mapping at the top level");
+            }
+            return (Map<String, Object>) camelKeys(o);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** YAML may use kebab-case ({@code data-dir}) or camelCase ({@code dataDir}); records use camelCase. */
+    @SuppressWarnings("unchecked")
+    private static Object camelKeys(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            m.forEach((k, v) -> out.put(camel(String.valueOf(k)), camelKeys(v)));
+            return out;
+        }
+        if (o instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(x -> out.add(camelKeys(x)));
+            return out;
+        }
+        return o;
+    }
+
+    static String camel(String key) {
+        StringBuilder sb = new StringBuilder();
+        boolean up = false;
+        for (char c : key.toCharArray()) {
+            if (c == '-' || c == '_') {
+                up = true;
+            } else {
+                sb.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Puts {@code a.b-c=v} into the tree as {@code {a: {bC: v}}}. */
+    @SuppressWarnings("unchecked")
+    private static void put(Map<String, Object> tree, String dottedKey, String value) {
+        String[] parts = dottedKey.split("\\.");
+        Map<String, Object> node = tree;
+        for (int i = 0; i < parts.length - 1; i++) {
+            Object child = node.get(camel(parts[i]));
+            if (!(child instanceof Map)) {
+                child = new LinkedHashMap<String, Object>();
+                node.put(camel(parts[i]), child);
+            }
+            node = (Map<String, Object>) child;
+        }
+        String leaf = camel(parts[parts.length - 1]);
+        node.put(leaf, LIST_KEYS.contains(leaf) ? splitList(value) : value);
+    }
+
+    private static List<String> splitList(String value) {
+        List<String> out = new ArrayList<>();
+        for (String s : value.split(",")) {
+            if (!s.isBlank()) {
+                out.add(s.trim());
+            }
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void mergeInto(Map<String, Object> into, Map<String, Object> from) {
+        from.forEach((k, v) -> {
+            Object existing = into.get(k);
+            if (existing instanceof Map && v instanceof Map) {
+                mergeInto((Map<String, Object>) existing, (Map<String, Object>) v);
+            } else {
+                into.put(k, v);
+            }
+        });
+    }
+}

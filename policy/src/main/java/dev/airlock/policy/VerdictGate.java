@@ -1,0 +1,54 @@
+package dev.airlock.policy;
+
+import dev.airlock.model.PackageCoordinate;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The one question the proxy asks policy, for every version listed in metadata and every
+ * artifact request. Implementations fail closed: an error answers "hide", never "serve".
+ */
+public interface VerdictGate {
+    /**
+     * Whether a version appears in metadata. Called for every version of every document, on
+     * the serving path: must answer from memory or the local store, never wait for analysis.
+     *
+     * @param publishedAt the registry's publish time, or null when the metadata has none
+     */
+    Decision listed(PackageCoordinate coordinate, Instant publishedAt);
+
+    /**
+     * Before an artifact of this version is fetched or served. May complete later (a held
+     * version waits for its analysis up to the configured hold wait).
+     */
+    CompletionStage<Decision> beforeDownload(PackageCoordinate coordinate, Instant publishedAt, DownloadContext who);
+
+    /**
+     * After the artifact's bytes are verified and stored, before they are sent: a gate may run the
+     * static analysis here (with a deadline) and still refuse.
+     */
+    default CompletionStage<Decision> afterFetch(PackageCoordinate coordinate, Path artifact, String sha256) {
+        return CompletableFuture.completedFuture(Decision.allow());
+    }
+
+    /** The artifact was sent to a client: recorded for the blast-radius view. Fails open. */
+    default void served(PackageCoordinate coordinate, DownloadContext who) {
+    }
+
+    /** A gate that serves everything: the proxy's behaviour before policy is configured. */
+    static VerdictGate allowAll() {
+        return new VerdictGate() {
+            @Override
+            public Decision listed(PackageCoordinate coordinate, Instant publishedAt) {
+                return Decision.allow();
+            }
+
+            @Override
+            public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, DownloadContext who) {
+                return CompletableFuture.completedFuture(Decision.allow());
+            }
+        };
+    }
+}

@@ -1,0 +1,25 @@
+package dev.airlock.sandbox;
+
+import dev.airlock.model.Ecosystem;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Runs one artifact's install and import in isolation and reports what it did. */
+public interface Sandbox extends AutoCloseable {
+    /** Whether a container engine is reachable and the sandbox can run at all. */
+    boolean available();
+
+    /** A one-line, human description of the engine state, for startup and the status view. */
+    String status();
+
+    /**
+     * Installs and imports the artifact; blocks until both phases ended or hit their deadlines.
+     *
+     * @throws SandboxUnavailableException when no engine is reachable (an infrastructure failure, retried later)
+     */
+    BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException;
+
+    @Override
+    default void close() {
+    }
+}
