@@ -1,0 +1,60 @@
+package dev.airlock.proxy.http;
+
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each request to the route that owns the longest matching path prefix. The exchange owns
+ * the request from here on (retained once, released when answered).
+ */
+@ChannelHandler.Sharable
+public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestRouter.class);
+    private final List<Route> routes;
+    private final List<HttpExchange.ExchangeListener> listeners;
+
+    public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners) {
+        List<Route> sorted = new ArrayList<>(routes);
+        sorted.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
+        this.routes = List.copyOf(sorted);
+        this.listeners = List.copyOf(listeners);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        HttpExchange ex = new HttpExchange(ctx, request.retain(), listeners);
+        DecoderResult dr = request.decoderResult();
+        if (dr.isFailure()) {
+            ex.respondError(HttpResponseStatus.BAD_REQUEST, "malformed request: " + dr.cause().getMessage());
+            return;
+        }
+        String path = ex.rawPath();
+        for (Route r : routes) {
+            if (path.startsWith(r.prefix()) || (path + "/").equals(r.prefix())) {
+                try {
+                    r.handle(ex);
+                } catch (Exception e) {
+                    LOG.warn("route {} failed on {} {}", r.prefix(), request.method(), request.uri(), e);
+                    ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
+                }
+                return;
+            }
+        }
+        ex.respondError(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("connection error from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}
