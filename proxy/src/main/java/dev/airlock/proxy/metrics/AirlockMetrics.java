@@ -1,0 +1,222 @@
+package dev.airlock.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Airlock's one metrics registry. Every series is named {@code airlock_...} in the Prometheus
+ * text output so one scrape config and one dashboard prefix cover everything, JVM included.
+ * Every method fails open: a metrics problem is logged and never reaches the serving path.
+ * Label values are squeezed into a small fixed alphabet so that a hostile client cannot create
+ * unbounded series by sending odd paths.
+ */
+public final class AirlockMetrics implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AirlockMetrics.class);
+    private static final String PREFIX = "airlock.";
+    private static final Pattern LABEL_UNSAFE = Pattern.compile("[^a-z0-9_.-]");
+    /** Breaker states as Resilience4j names them, lower-cased. */
+    public static final List<String> BREAKER_STATES = List.of("closed", "open", "half_open", "disabled", "forced_open");
+    /** Verdict states as the policy module names them. */
+    public static final List<String> VERDICT_STATES = List.of("allowed", "blocked", "quarantined", "pending");
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc;
+
+    public AirlockMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                return id.getName().startsWith(PREFIX) ? id : id.withName(PREFIX + id.getName());
+            }
+        });
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        this.gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The Prometheus text exposition (format 0.0.4). */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** One answered HTTP request; {@code route} comes from {@link RouteLabels}. */
+    public void request(String ecosystem, String route, int status, long nanos) {
+        safely(() -> {
+            String eco = label(ecosystem);
+            String rt = label(route);
+            String st = Integer.toString(status);
+            Counter.builder("requests").description("HTTP requests answered")
+                    .tags("ecosystem", eco, "route", rt, "status", st).register(registry).increment();
+            Timer.builder("request.duration").description("Time to answer an HTTP request")
+                    .tags("ecosystem", eco, "route", rt).register(registry).record(Duration.ofNanos(nanos));
+        });
+    }
+
+    public void cacheHit(String ecosystem, String kind) {
+        cache(ecosystem, kind, "hit");
+    }
+
+    public void cacheMiss(String ecosystem, String kind) {
+        cache(ecosystem, kind, "miss");
+    }
+
+    private void cache(String ecosystem, String kind, String result) {
+        safely(() -> Counter.builder("cache.requests").description("Cache look-ups by result")
+                .tags("ecosystem", label(ecosystem), "kind", label(kind), "result", result)
+                .register(registry).increment());
+    }
+
+    /** One upstream call; {@code outcome} e.g. {@code ok}, {@code error}, {@code timeout}, {@code rejected}. */
+    public void upstream(String ecosystem, String outcome, Duration latency) {
+        safely(() -> Timer.builder("upstream.duration").description("Upstream registry call latency")
+                .tags("ecosystem", label(ecosystem), "outcome", label(outcome))
+                .register(registry).record(latency));
+    }
+
+    /**
+     * A circuit breaker's state as one gauge per state (1 for the current one, 0 otherwise), so a
+     * dashboard can alert on {@code airlock_upstream_breaker_state{state="open"} == 1}.
+     *
+     * @param state supplies the current state, e.g. {@code breaker.getState().name()}
+     */
+    public void breaker(String upstream, Supplier<String> state) {
+        safely(() -> {
+            for (String s : BREAKER_STATES) {
+                Gauge.builder("upstream.breaker.state", () -> s.equals(normalizedState(state)) ? 1 : 0)
+                        .description("Circuit breaker state per upstream (1 = current)")
+                        .tags("upstream", label(upstream), "state", s).register(registry);
+            }
+        });
+    }
+
+    private static String normalizedState(Supplier<String> state) {
+        try {
+            String s = state.get();
+            return s == null ? "" : s.toLowerCase(Locale.ROOT);
+        } catch (RuntimeException e) {
+            return "";
+        }
+    }
+
+    /**
+     * Versions per verdict state. The supplier is asked once per scrape per state; it should
+     * answer from memory (counts kept by the store), not by scanning it.
+     */
+    public void verdicts(Supplier<Map<String, ? extends Number>> countsByState) {
+        safely(() -> {
+            for (String s : VERDICT_STATES) {
+                Gauge.builder("verdicts", () -> count(countsByState, s))
+                        .description("Versions by verdict state").tags("state", s).register(registry);
+            }
+        });
+    }
+
+    private static double count(Supplier<Map<String, ? extends Number>> counts, String state) {
+        try {
+            Number n = counts.get().get(state);
+            return n == null ? 0 : n.doubleValue();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
+    /** A download or listing refused; {@code reasonCode} is the decision's stable code. */
+    public void blocked(String ecosystem, String reasonCode) {
+        safely(() -> Counter.builder("blocks").description("Refused downloads by reason code")
+                .tags("ecosystem", label(ecosystem), "reason", label(reasonCode)).register(registry).increment());
+    }
+
+    public void queueDepth(IntSupplier depth) {
+        safely(() -> Gauge.builder("analysis.queue.depth", () -> {
+            try {
+                return depth.getAsInt();
+            } catch (RuntimeException e) {
+                return Double.NaN;
+            }
+        }).description("Versions waiting for or in analysis").register(registry));
+    }
+
+    /** How long a version waited in the analysis queue before its analysis started. */
+    public void queueWait(Duration waited) {
+        safely(() -> Timer.builder("analysis.queue.wait").description("Time from submit to analysis start")
+                .register(registry).record(waited));
+    }
+
+    /** One analysis finished; {@code recommendation} e.g. {@code clean}, {@code suspicious}, {@code malicious}. */
+    public void analysis(String ecosystem, String recommendation, Duration took) {
+        safely(() -> Timer.builder("analysis.duration").description("Analysis duration by outcome")
+                .tags("ecosystem", label(ecosystem), "recommendation", label(recommendation))
+                .register(registry).record(took));
+    }
+
+    /**
+     * One sandbox run. {@code outcome}: {@code completed}, {@code timeout}, {@code oom},
+     * {@code error} or {@code unavailable}; timeouts and failures also count on their own series.
+     */
+    public void sandboxRun(String ecosystem, String outcome, Duration took) {
+        safely(() -> {
+            String o = label(outcome);
+            Timer.builder("sandbox.run").description("Sandbox runs by outcome")
+                    .tags("ecosystem", label(ecosystem), "outcome", o).register(registry).record(took);
+            if (o.equals("timeout")) {
+                Counter.builder("sandbox.timeouts").description("Sandbox runs that hit a deadline")
+                        .tags("ecosystem", label(ecosystem)).register(registry).increment();
+            } else if (!o.equals("completed")) {
+                Counter.builder("sandbox.failures").description("Sandbox runs that failed (engine, OOM, error)")
+                        .tags("ecosystem", label(ecosystem), "outcome", o).register(registry).increment();
+            }
+        });
+    }
+
+    static String label(String value) {
+        if (value == null || value.isEmpty()) {
+            return "none";
+        }
+        String v = LABEL_UNSAFE.matcher(value.toLowerCase(Locale.ROOT)).replaceAll("_");
+        return v.length() > 48 ? v.substring(0, 48) : v;
+    }
+
+    private static void safely(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("metrics update failed (ignored)", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}
