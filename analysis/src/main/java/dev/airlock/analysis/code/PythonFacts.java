@@ -1,0 +1,207 @@
+package dev.airlock.analysis.code;
+
+import dev.airlock.analysis.code.Token.Kind;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Turns Python tokens into {@link SourceFacts}, resolving {@code import ... as} and {@code from ... import}. */
+public final class PythonFacts {
+    private PythonFacts() {
+    }
+
+    public static SourceFacts extract(String path, String source) {
+        SourceFacts f = new SourceFacts(path, SourceFacts.Lang.PYTHON, source);
+        List<Token> t = PythonTokenizer.tokenize(source);
+        f.parsedByAst = true;
+        Map<String, String> alias = new HashMap<>();
+        Deque<Integer> defLevels = new ArrayDeque<>();
+        int indent = 0;
+        int pendingDef = -1;
+        boolean afterDefNewline = false;
+        boolean stmtStart = true;
+        for (int i = 0; i < t.size(); i++) {
+            Token k = t.get(i);
+            switch (k.kind()) {
+                case INDENT -> {
+                    if (afterDefNewline && pendingDef == indent) {
+                        defLevels.push(indent + 1);
+                    }
+                    indent++;
+                    afterDefNewline = false;
+                    pendingDef = -1;
+                    continue;
+                }
+                case DEDENT -> {
+                    indent--;
+                    while (!defLevels.isEmpty() && defLevels.peek() > indent) {
+                        defLevels.pop();
+                    }
+                    continue;
+                }
+                case NEWLINE -> {
+                    afterDefNewline = pendingDef >= 0;
+                    if (!afterDefNewline) {
+                        pendingDef = -1;
+                    }
+                    stmtStart = true;
+                    continue;
+                }
+                default -> {
+                    if (afterDefNewline) {
+                        afterDefNewline = false;
+                        pendingDef = -1;
+                    }
+                }
+            }
+            boolean moduleLevel = defLevels.isEmpty();
+            boolean wasStmtStart = stmtStart;
+            stmtStart = false;
+            if (k.kind() == Kind.STRING) {
+                f.strings.add(new SourceFacts.Str(k.text(), k.line()));
+                continue;
+            }
+            if (k.kind() != Kind.NAME) {
+                continue;
+            }
+            if (k.text().equals("def") || k.text().equals("async") && i + 1 < t.size() && t.get(i + 1).text().equals("def")) {
+                if (k.text().equals("def")) {
+                    pendingDef = indent;
+                }
+                continue;
+            }
+            if (wasStmtStart && k.text().equals("import")) {
+                i = importStmt(t, i + 1, f, alias, false, null);
+                continue;
+            }
+            if (wasStmtStart && k.text().equals("from")) {
+                StringBuilder mod = new StringBuilder();
+                int j = i + 1;
+                while (j < t.size() && (t.get(j).kind() == Kind.NAME || t.get(j).isOp(".")) && !t.get(j).text().equals("import")) {
+                    mod.append(t.get(j).text());
+                    j++;
+                }
+                if (j < t.size() && t.get(j).text().equals("import")) {
+                    f.imports.putIfAbsent(mod.toString(), k.line());
+                    i = importStmt(t, j + 1, f, alias, true, mod.toString());
+                }
+                continue;
+            }
+            if (i > 0 && t.get(i - 1).isOp(".")) {
+                continue;
+            }
+            f.names.add(k.text());
+            StringBuilder dotted = new StringBuilder(alias.getOrDefault(k.text(), k.text()));
+            int j = i + 1;
+            while (j + 1 < t.size() && t.get(j).isOp(".") && t.get(j + 1).kind() == Kind.NAME) {
+                dotted.append('.').append(t.get(j + 1).text());
+                j += 2;
+            }
+            String name = dotted.toString();
+            if (j < t.size() && t.get(j).isOp("(")) {
+                int close = matching(t, j);
+                String first = j + 1 < t.size() && t.get(j + 1).kind() == Kind.STRING
+                        && j + 2 < t.size() && (t.get(j + 2).isOp(",") || t.get(j + 2).isOp(")")) ? t.get(j + 1).text() : null;
+                Set<String> inner = new LinkedHashSet<>();
+                for (int a = j + 1; a < close; a++) {
+                    Token x = t.get(a);
+                    if (x.kind() == Kind.NAME && a + 1 < close && !t.get(a - 1).isOp(".")) {
+                        StringBuilder d = new StringBuilder(alias.getOrDefault(x.text(), x.text()));
+                        int b = a + 1;
+                        while (b + 1 < close && t.get(b).isOp(".") && t.get(b + 1).kind() == Kind.NAME) {
+                            d.append('.').append(t.get(b + 1).text());
+                            b += 2;
+                        }
+                        if (b < close && t.get(b).isOp("(")) {
+                            inner.add(d.toString());
+                        }
+                    }
+                }
+                if (name.equals("__import__") && first != null && close + 2 < t.size() && t.get(close + 1).isOp(".")
+                        && t.get(close + 2).kind() == Kind.NAME) {
+                    f.imports.putIfAbsent(first, k.line());
+                    String attr = first + "." + t.get(close + 2).text();
+                    f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
+                    if (close + 3 < t.size() && t.get(close + 3).isOp("(")) {
+                        int c2 = matching(t, close + 3);
+                        String lit = close + 4 < t.size() && t.get(close + 4).kind() == Kind.STRING ? t.get(close + 4).text() : null;
+                        f.calls.add(new SourceFacts.Call(attr, k.line(), moduleLevel, lit, Set.of()));
+                        i = close + 2;
+                        continue;
+                    }
+                }
+                f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
+                i = j - 1 >= i ? j - 1 : i;
+            } else {
+                if (name.indexOf('.') > 0) {
+                    String next = j < t.size() ? t.get(j).text() : "";
+                    f.refs.add(new SourceFacts.Ref(name, k.line(), moduleLevel, next));
+                }
+                i = j - 1;
+            }
+        }
+        return f;
+    }
+
+    private static int importStmt(List<Token> t, int i, SourceFacts f, Map<String, String> alias, boolean from, String module) {
+        int j = i;
+        boolean paren = j < t.size() && t.get(j).isOp("(");
+        if (paren) {
+            j++;
+        }
+        while (j < t.size() && t.get(j).kind() != Kind.NEWLINE) {
+            if (t.get(j).isOp(")")) {
+                j++;
+                break;
+            }
+            StringBuilder name = new StringBuilder();
+            int line = t.get(j).line();
+            while (j < t.size() && (t.get(j).kind() == Kind.NAME && !t.get(j).text().equals("as") || t.get(j).isOp("."))) {
+                name.append(t.get(j).text());
+                j++;
+            }
+            String as = null;
+            if (j + 1 < t.size() && t.get(j).text().equals("as")) {
+                as = t.get(j + 1).text();
+                j += 2;
+            }
+            if (name.length() > 0) {
+                String n = name.toString();
+                if (from) {
+                    alias.put(as != null ? as : n, module + "." + n);
+                } else {
+                    f.imports.putIfAbsent(n, line);
+                    if (as != null) {
+                        alias.put(as, n);
+                    }
+                }
+            }
+            if (j < t.size() && t.get(j).isOp(",")) {
+                j++;
+            } else if (j < t.size() && !t.get(j).isOp(")") && t.get(j).kind() != Kind.NEWLINE) {
+                j++;
+            }
+        }
+        return j - 1;
+    }
+
+    static int matching(List<Token> t, int open) {
+        int d = 0;
+        for (int i = open; i < t.size(); i++) {
+            String s = t.get(i).kind() == Kind.OP ? t.get(i).text() : "";
+            if (s.equals("(") || s.equals("[") || s.equals("{")) {
+                d++;
+            } else if (s.equals(")") || s.equals("]") || s.equals("}")) {
+                d--;
+                if (d == 0) {
+                    return i;
+                }
+            }
+        }
+        return t.size();
+    }
+}
