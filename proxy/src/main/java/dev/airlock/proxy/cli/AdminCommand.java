@@ -1,12 +1,590 @@
 package dev.airlock.proxy.cli;
 
-/** Placeholder until issue 6 lands; the dispatcher already routes to it. */
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageNames;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+/**
+ * {@code bin/airlock admin --url URL --token TOKEN <command>}: the admin API from a terminal.
+ * Exit codes: 0 ok, 1 server or other error, 2 usage (also a request the server rejects as
+ * invalid), 3 Airlock unreachable, 4 token refused (401), 5 not found.
+ */
 public final class AdminCommand {
-    private AdminCommand() {
+    static final String USAGE = String.join("\n",
+            "usage: airlock admin [--url URL] [--token TOKEN] [--json] <command>",
+            "  list [--state pending|quarantined|blocked|allowed] [--ecosystem npm|pypi]",
+            "  show ECOSYSTEM NAME [VERSION]",
+            "  allow ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
+            "  block ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
+            "  unoverride ECOSYSTEM NAME [VERSION]",
+            "  audit [--since ISO-8601]",
+            "  downloads ECOSYSTEM NAME VERSION",
+            "  feed import PATH            (an OSV .json file, a .zip, or a directory of OSV records)",
+            "URL defaults to $AIRLOCK_URL or http://127.0.0.1:8080/; TOKEN to $AIRLOCK_ADMIN_TOKEN.",
+            "Exit codes: 0 ok, 1 server error, 2 usage, 3 unreachable, 4 unauthorized, 5 not found.");
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+    private boolean json;
+
+    private AdminCommand(PrintStream out, PrintStream err, boolean terminal) {
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
     }
 
     public static int run(String[] args) {
-        System.err.println("airlock: this command is not built yet");
-        return 1;
+        return run(args, System.getenv(), System.out, System.err, System.console() != null);
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
+        AdminCommand cmd = new AdminCommand(out, err, terminal);
+        try {
+            return cmd.execute(new ArrayList<>(List.of(args)), env);
+        } catch (AdminException e) {
+            err.println("airlock admin: " + e.getMessage());
+            if (e.exitCode() == AdminException.USAGE && e.getMessage().startsWith("usage")) {
+                err.println(USAGE);
+            }
+            return e.exitCode();
+        }
+    }
+
+    private int execute(List<String> args, Map<String, String> env) throws AdminException {
+        if (args.isEmpty() || args.contains("-h") || args.contains("--help")) {
+            (args.isEmpty() ? err : out).println(USAGE);
+            return args.isEmpty() ? AdminException.USAGE : 0;
+        }
+        String url = option(args, "--url");
+        String token = option(args, "--token");
+        json = flag(args, "--json");
+        url = url != null ? url : env.getOrDefault("AIRLOCK_URL", "http://127.0.0.1:8080/");
+        token = token != null ? token : env.get("AIRLOCK_ADMIN_TOKEN");
+        URI base;
+        try {
+            base = ClientConfigCommand.parseBase(url);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage().replace("--url", "URL"));
+        }
+        if (args.isEmpty()) {
+            throw usage("usage: a command is missing");
+        }
+        String command = args.remove(0);
+        if (token == null || token.isBlank()) {
+            throw new AdminException(AdminException.USAGE,
+                    "no admin token: pass --token TOKEN or set AIRLOCK_ADMIN_TOKEN (Airlock writes it to <data-dir>/admin-token)");
+        }
+        AdminClient client = new AdminClient(base, token);
+        switch (command) {
+            case "list": return list(client, args);
+            case "show": return show(client, args);
+            case "allow":
+            case "block": return override(client, command, args);
+            case "unoverride": return unoverride(client, args);
+            case "audit": return audit(client, args);
+            case "downloads": return downloads(client, args);
+            case "feed": return feed(client, args);
+            default: throw usage("usage: unknown command '" + command + "'");
+        }
+    }
+
+    // ---------- commands ----------
+
+    private int list(AdminClient client, List<String> args) throws AdminException {
+        String state = option(args, "--state");
+        String eco = option(args, "--ecosystem");
+        noMore(args);
+        StringBuilder q = new StringBuilder("versions");
+        char sep = '?';
+        if (state != null) {
+            if (!List.of("pending", "quarantined", "blocked", "allowed").contains(state.toLowerCase(Locale.ROOT))) {
+                throw usage("usage: --state must be pending, quarantined, blocked or allowed, got '" + state + "'");
+            }
+            q.append(sep).append("state=").append(enc(state.toLowerCase(Locale.ROOT)));
+            sep = '&';
+        }
+        if (eco != null) {
+            q.append(sep).append("ecosystem=").append(ecosystem(eco).id());
+        }
+        JsonNode body = client.get(q.toString());
+        if (json) {
+            return printJson(body);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode v : items(body, "versions")) {
+            rows.add(List.of(coord(v, "ecosystem"), coord(v, "name"), coord(v, "version"), state(v),
+                    text(v, "firstSeen"), reasonCodes(v)));
+        }
+        if (rows.isEmpty()) {
+            out.println("no versions" + (state == null ? "" : " in state " + state));
+            return 0;
+        }
+        table(List.of("ECOSYSTEM", "NAME", "VERSION", "STATE", "FIRST SEEN", "REASONS"), rows);
+        return 0;
+    }
+
+    private int show(AdminClient client, List<String> args) throws AdminException {
+        Target t = target(args, false);
+        noMore(args);
+        JsonNode body = client.get(t.path());
+        if (json) {
+            return printJson(body);
+        }
+        if (t.version == null) {
+            out.println(t.ecosystem.id() + ":" + t.name);
+            if (body.hasNonNull("override")) {
+                out.println("override: " + text(body.get("override"), "action") + " (" + text(body.get("override"), "reason") + ")");
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode v : items(body, "versions")) {
+                rows.add(List.of(coord(v, "version"), state(v), reasonCodes(v)));
+            }
+            if (rows.isEmpty()) {
+                out.println("no versions known");
+            } else {
+                table(List.of("VERSION", "STATE", "REASONS"), rows);
+            }
+            return 0;
+        }
+        JsonNode v = body.has("verdict") && body.get("verdict").isObject() ? merged(body) : body;
+        out.println(t.ecosystem.id() + ":" + t.name + "@" + t.version + "  " + state(v).toUpperCase(Locale.ROOT));
+        for (String k : List.of("decidedBy", "decidedAt", "firstSeen", "publishedAt", "analysisStage", "analysisState", "sha256")) {
+            if (v.hasNonNull(k)) {
+                out.println("  " + k + ": " + v.get(k).asText());
+            }
+        }
+        if (v.hasNonNull("override")) {
+            out.println("  override: " + text(v.get("override"), "action") + " (" + text(v.get("override"), "reason") + ")");
+        }
+        printReasons("reasons", v.path("reasons"));
+        printReasons("analysis reasons", v.path("analysisReasons"));
+        JsonNode findings = v.has("findings") ? v.get("findings") : v.path("analysis").path("findings");
+        if (findings.isArray() && findings.size() > 0) {
+            out.println("  findings:");
+            for (JsonNode f : findings) {
+                out.println("    [" + text(f, "severity") + "] " + text(f, "rule") + ": " + text(f, "message")
+                        + (f.hasNonNull("location") ? " at " + f.get("location").asText() : ""));
+            }
+        }
+        return 0;
+    }
+
+    private int override(AdminClient client, String action, List<String> args) throws AdminException {
+        String reason = option(args, "--reason");
+        String expires = option(args, "--expires");
+        Target t = target(args, false);
+        noMore(args);
+        if (reason == null || reason.isBlank()) {
+            throw usage("usage: " + action + " needs --reason TEXT (it is recorded in the audit log"
+                    + (action.equals("block") ? " and shown to developers)" : ")"));
+        }
+        ObjectNode req = AdminClient.JSON.createObjectNode().put("action", action).put("reason", reason);
+        if (expires != null) {
+            try {
+                Instant.parse(expires);
+            } catch (DateTimeParseException e) {
+                throw usage("usage: --expires must be an ISO-8601 instant like 2026-12-31T00:00:00Z, got '" + expires + "'");
+            }
+            req.put("expires", expires);
+        }
+        JsonNode body = client.post(t.path() + "/override", req);
+        if (json) {
+            return printJson(body);
+        }
+        out.println((action.equals("allow") ? "allowed " : "blocked ") + t.label() + ": " + reason);
+        String st = state(body.has("verdict") ? merged(body) : body);
+        if (!st.isEmpty() && t.version != null) {
+            out.println("state now: " + st);
+        }
+        return 0;
+    }
+
+    private int unoverride(AdminClient client, List<String> args) throws AdminException {
+        Target t = target(args, false);
+        noMore(args);
+        JsonNode body = client.delete(t.path() + "/override");
+        if (json) {
+            return printJson(body);
+        }
+        out.println("override removed from " + t.label());
+        return 0;
+    }
+
+    private int audit(AdminClient client, List<String> args) throws AdminException {
+        String since = option(args, "--since");
+        noMore(args);
+        String path = "audit";
+        if (since != null) {
+            try {
+                Instant.parse(since);
+            } catch (DateTimeParseException e) {
+                throw usage("usage: --since must be an ISO-8601 instant like 2026-01-31T00:00:00Z, got '" + since + "'");
+            }
+            path += "?since=" + enc(since);
+        }
+        JsonNode body = client.get(path);
+        if (json) {
+            return printJson(body);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode e : items(body, "entries", "audit")) {
+            String change = e.hasNonNull("previousState") || e.hasNonNull("newState")
+                    ? text(e, "previousState") + " -> " + text(e, "newState") : "";
+            rows.add(List.of(text(e, "at"), text(e, "who"), text(e, "action"), text(e, "target"), change, text(e, "reason")));
+        }
+        if (rows.isEmpty()) {
+            out.println("no audit entries");
+            return 0;
+        }
+        table(List.of("AT", "WHO", "ACTION", "TARGET", "CHANGE", "REASON"), rows);
+        return 0;
+    }
+
+    private int downloads(AdminClient client, List<String> args) throws AdminException {
+        Target t = target(args, true);
+        noMore(args);
+        JsonNode body = client.get(t.path() + "/downloads");
+        if (json) {
+            return printJson(body);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode d : items(body, "downloads")) {
+            rows.add(List.of(text(d, "at"), text(d, "clientAddress"), text(d, "userAgent"), text(d, "file")));
+        }
+        if (rows.isEmpty()) {
+            out.println("nobody downloaded " + t.label() + " through Airlock");
+            return 0;
+        }
+        out.println(rows.size() + " download(s) of " + t.label());
+        table(List.of("AT", "CLIENT", "USER AGENT", "FILE"), rows);
+        return 0;
+    }
+
+    private int feed(AdminClient client, List<String> args) throws AdminException {
+        if (args.size() != 2 || !args.get(0).equals("import")) {
+            throw usage("usage: feed import PATH");
+        }
+        Path path = Path.of(args.get(1));
+        if (!Files.exists(path)) {
+            throw new AdminException(AdminException.USAGE, "no such file or directory: " + path);
+        }
+        byte[] bytes;
+        String type;
+        try {
+            if (Files.isDirectory(path)) {
+                bytes = zipDirectory(path);
+                type = "application/zip";
+            } else {
+                bytes = Files.readAllBytes(path);
+                type = path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".zip") ? "application/zip" : "application/json";
+            }
+        } catch (IOException e) {
+            throw new AdminException(AdminException.OTHER, "cannot read " + path + ": " + e.getMessage());
+        }
+        Progress progress = new Progress(err, terminal, bytes.length);
+        HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.fromPublisher(
+                HttpRequest.BodyPublishers.ofInputStream(() -> progress.wrap(bytes)), bytes.length);
+        JsonNode body;
+        try {
+            body = client.postBody("feeds/osv", type, publisher, Duration.ofMinutes(30));
+        } finally {
+            progress.done();
+        }
+        if (json) {
+            return printJson(body);
+        }
+        StringBuilder summary = new StringBuilder("imported " + path.getFileName());
+        Iterator<Map.Entry<String, JsonNode>> it = body.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isValueNode()) {
+                summary.append(", ").append(e.getKey()).append('=').append(e.getValue().asText());
+            }
+        }
+        out.println(summary);
+        return 0;
+    }
+
+    /** A directory of OSV records goes up as one zip: the API takes a zip of a directory tree. */
+    static byte[] zipDirectory(Path dir) throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        try (ZipOutputStream zip = new ZipOutputStream(buf); Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
+                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
+                    continue;
+                }
+                zip.putNextEntry(new ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
+                Files.copy(p, zip);
+                zip.closeEntry();
+            }
+        }
+        return buf.toByteArray();
+    }
+
+    // ---------- arguments ----------
+
+    private record Target(Ecosystem ecosystem, String name, String version) {
+        String path() {
+            String seg = URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            // Scoped npm names travel as @scope%2fname, the form the admin API documents.
+            seg = seg.startsWith("%40") ? "@" + seg.substring(3) : seg;
+            return "packages/" + ecosystem.id() + "/" + seg + (version == null ? "" : "/" + enc(version));
+        }
+
+        String label() {
+            return ecosystem.id() + ":" + name + (version == null ? " (every version)" : "@" + version);
+        }
+    }
+
+    private Target target(List<String> args, boolean versionRequired) throws AdminException {
+        List<String> positional = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("--")) {
+                throw usage("usage: unknown option '" + a + "'");
+            }
+            positional.add(a);
+        }
+        int max = 3;
+        int min = versionRequired ? 3 : 2;
+        if (positional.size() < min || positional.size() > max) {
+            throw usage("usage: expected ECOSYSTEM NAME" + (versionRequired ? " VERSION" : " [VERSION]"));
+        }
+        args.clear();
+        Ecosystem eco = ecosystem(positional.get(0));
+        String name = positional.get(1);
+        try {
+            PackageNames.normalize(eco, name);
+        } catch (IllegalArgumentException e) {
+            throw usage("usage: " + e.getMessage());
+        }
+        String version = positional.size() == 3 ? positional.get(2) : null;
+        if (version != null && !PackageNames.isValidVersion(version)) {
+            throw usage("usage: invalid version '" + version + "'");
+        }
+        return new Target(eco, name, version);
+    }
+
+    private static Ecosystem ecosystem(String text) throws AdminException {
+        try {
+            return Ecosystem.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw usage("usage: " + e.getMessage());
+        }
+    }
+
+    private static String option(List<String> args, String name) throws AdminException {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) {
+                if (i + 1 >= args.size()) {
+                    throw usage("usage: " + name + " needs a value");
+                }
+                String v = args.get(i + 1);
+                args.remove(i + 1);
+                args.remove(i);
+                return v;
+            }
+            if (a.startsWith(name + "=")) {
+                args.remove(i);
+                return a.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    private static boolean flag(List<String> args, String name) {
+        return args.remove(name);
+    }
+
+    private static void noMore(List<String> args) throws AdminException {
+        if (!args.isEmpty()) {
+            throw usage("usage: unexpected argument '" + args.get(0) + "'");
+        }
+    }
+
+    private static AdminException usage(String message) {
+        return new AdminException(AdminException.USAGE, message);
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    // ---------- output ----------
+
+    private int printJson(JsonNode body) {
+        try {
+            out.println(AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+        } catch (IOException e) {
+            out.println(body);
+        }
+        return 0;
+    }
+
+    /** The API may answer a bare array or wrap it in an object; accept both. */
+    static List<JsonNode> items(JsonNode body, String... keys) {
+        List<JsonNode> out = new ArrayList<>();
+        JsonNode arr = body;
+        if (!body.isArray()) {
+            arr = null;
+            for (String k : keys) {
+                if (body.path(k).isArray()) {
+                    arr = body.get(k);
+                    break;
+                }
+            }
+            if (arr == null && body.path("items").isArray()) {
+                arr = body.get("items");
+            }
+        }
+        if (arr != null) {
+            arr.forEach(out::add);
+        }
+        return out;
+    }
+
+    private static JsonNode merged(JsonNode body) {
+        ObjectNode m = ((ObjectNode) body.get("verdict")).deepCopy();
+        body.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("verdict")) {
+                m.set(e.getKey(), e.getValue());
+            }
+        });
+        return m;
+    }
+
+    private static String coord(JsonNode v, String field) {
+        JsonNode c = v.has("coordinate") ? v.get("coordinate") : v.path("verdict").path("coordinate");
+        String value = v.hasNonNull(field) ? v.get(field).asText() : c.hasNonNull(field) ? c.get(field).asText() : "";
+        return field.equals("ecosystem") ? value.toLowerCase(Locale.ROOT) : value;
+    }
+
+    private static String state(JsonNode v) {
+        JsonNode s = v.hasNonNull("state") ? v.get("state") : v.path("verdict").path("state");
+        return s.isMissingNode() || s.isNull() ? "" : s.asText().toLowerCase(Locale.ROOT);
+    }
+
+    private static String text(JsonNode n, String field) {
+        return n != null && n.hasNonNull(field) ? n.get(field).asText() : "";
+    }
+
+    private static String reasonCodes(JsonNode v) {
+        JsonNode reasons = v.has("reasons") ? v.get("reasons") : v.path("verdict").path("reasons");
+        List<String> codes = new ArrayList<>();
+        for (JsonNode r : reasons) {
+            codes.add(r.isTextual() ? r.asText() : text(r, "code"));
+        }
+        return String.join(",", codes);
+    }
+
+    private void printReasons(String title, JsonNode reasons) {
+        if (!reasons.isArray() || reasons.size() == 0) {
+            return;
+        }
+        out.println("  " + title + ":");
+        for (JsonNode r : reasons) {
+            out.println("    " + text(r, "code") + " (" + text(r, "source") + "): " + text(r, "message"));
+        }
+    }
+
+    private void table(List<String> header, List<List<String>> rows) {
+        int[] width = new int[header.size()];
+        Map<Integer, Integer> cap = new LinkedHashMap<>();
+        for (int i = 0; i < width.length; i++) {
+            width[i] = header.get(i).length();
+            cap.put(i, i == width.length - 1 ? Integer.MAX_VALUE : 60);
+        }
+        for (List<String> r : rows) {
+            for (int i = 0; i < width.length; i++) {
+                width[i] = Math.min(cap.get(i), Math.max(width[i], r.get(i).length()));
+            }
+        }
+        out.println(line(header, width));
+        rows.forEach(r -> out.println(line(r, width)));
+    }
+
+    private static String line(List<String> cells, int[] width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            String c = cells.get(i).replace('\n', ' ');
+            if (i < cells.size() - 1) {
+                c = c.length() > width[i] ? c.substring(0, width[i] - 1) + "~" : c;
+                b.append(String.format("%-" + width[i] + "s  ", c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    /** Upload progress on stderr, redrawn in place; silent when stderr is not a terminal. */
+    private static final class Progress {
+        private final PrintStream err;
+        private final boolean terminal;
+        private final long total;
+        private long sent;
+        private int lastPercent = -1;
+
+        Progress(PrintStream err, boolean terminal, long total) {
+            this.err = err;
+            this.terminal = terminal;
+            this.total = total;
+        }
+
+        InputStream wrap(byte[] bytes) {
+            return new java.io.ByteArrayInputStream(bytes) {
+                @Override
+                public synchronized int read(byte[] b, int off, int len) {
+                    int n = super.read(b, off, Math.min(len, 64 * 1024));
+                    if (n > 0) {
+                        advance(n);
+                    }
+                    return n;
+                }
+            };
+        }
+
+        private synchronized void advance(int n) {
+            sent += n;
+            int percent = total == 0 ? 100 : (int) (sent * 100 / total);
+            if (terminal && percent != lastPercent) {
+                lastPercent = percent;
+                err.print(String.format("\ruploading %3d%% (%,d of %,d bytes)", percent, sent, total));
+                if (percent == 100) {
+                    err.print("; Airlock is importing...");
+                }
+                err.flush();
+            }
+        }
+
+        void done() {
+            if (terminal && lastPercent >= 0) {
+                err.println();
+            }
+        }
     }
 }
