@@ -37,6 +37,15 @@ public interface VerdictGate {
     default void served(PackageCoordinate coordinate, DownloadContext who) {
     }
 
+    /**
+     * A number that changes whenever any verdict may have changed, so the proxy can reuse a
+     * filtered metadata document while it stays the same. Gates that cannot tell return a new
+     * value each time (the default: never reuse).
+     */
+    default long generation() {
+        return System.nanoTime();
+    }
+
     /** A gate that serves everything: the proxy's behaviour before policy is configured. */
     static VerdictGate allowAll() {
         return new VerdictGate() {
@@ -48,6 +57,11 @@ public interface VerdictGate {
             @Override
             public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, DownloadContext who) {
                 return CompletableFuture.completedFuture(Decision.allow());
+            }
+
+            @Override
+            public long generation() {
+                return 0;
             }
         };
     }

@@ -1,46 +1,104 @@
 package dev.airlock.proxy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.http.AirlockChannelInitializer;
 import dev.airlock.proxy.http.AirlockServer;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.RequestRouter;
 import dev.airlock.proxy.http.Route;
+import dev.airlock.proxy.npm.AdvisoryMerger;
+import dev.airlock.proxy.npm.NpmRoute;
+import dev.airlock.proxy.pypi.PypiRoute;
+import dev.airlock.proxy.pypi.SimpleProject;
+import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.upstream.MetadataCache;
+import dev.airlock.proxy.upstream.UpstreamClient;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A running Airlock: every component wired from one configuration. Tests start one in-process
  * with {@link #start(AirlockConfig)}; {@code bin/airlock serve} does the same and waits.
  */
 public final class Airlock implements AutoCloseable {
+    private static final long METADATA_MEMORY = 64L * 1024 * 1024;
     private final AirlockConfig config;
     private final AirlockServer server;
     private final List<AutoCloseable> closeables;
+    private final ArtifactStore store;
 
-    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables) {
+    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, ArtifactStore store) {
         this.config = config;
         this.server = server;
         this.closeables = closeables;
+        this.store = store;
     }
 
     public static Airlock start(AirlockConfig config) throws IOException, InterruptedException {
+        return start(config, VerdictGate.allowAll());
+    }
+
+    /** Starts with the given gate (tests use gates that block chosen versions). */
+    public static Airlock start(AirlockConfig config, VerdictGate gate) throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         List<AutoCloseable> closeables = new ArrayList<>();
+        ExecutorService upstreamPool = Executors.newFixedThreadPool(
+                Math.max(8, config.upstream().maxConcurrent()), daemonThreads("airlock-upstream"));
+        closeables.add(upstreamPool::shutdownNow);
+        ArtifactStore store = new ArtifactStore(config.dataDir());
+        ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
+
         List<Route> routes = new ArrayList<>();
         List<HttpExchange.ExchangeListener> listeners = new ArrayList<>();
         routes.add(new HealthRoute());
+
+        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
+        MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
+                config.dataDir().resolve("metadata").resolve("pypi"), config.upstream().metadataTtl(), METADATA_MEMORY,
+                Clock.systemUTC());
+        routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl()));
+
+        if (config.npmUpstream() != null) {
+            UpstreamClient npmClient = new UpstreamClient("npm", config.upstream(), upstreamPool);
+            MetadataCache<JsonNode> packuments = new MetadataCache<>(npmClient, NpmRoute::parsePackument,
+                    config.dataDir().resolve("metadata").resolve("npm"), config.upstream().metadataTtl(), METADATA_MEMORY,
+                    Clock.systemUTC());
+            AdvisoryMerger advisories = new AdvisoryMerger(config.npmUpstream(), npmClient, request -> Map.of());
+            routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(), advisories));
+        }
+
         RequestRouter router = new RequestRouter(routes, listeners);
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
-        return new Airlock(config, server, closeables);
+        return new Airlock(config, server, closeables, store);
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public AirlockConfig config() {
         return config;
+    }
+
+    public ArtifactStore store() {
+        return store;
     }
 
     public int port() {

@@ -1,0 +1,145 @@
+package dev.airlock.proxy;
+
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.DownloadContext;
+import dev.airlock.policy.VerdictGate;
+import dev.airlock.proxy.http.Answers;
+import dev.airlock.proxy.http.FileSender;
+import dev.airlock.proxy.http.HttpExchange;
+import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.store.DigestMismatchException;
+import dev.airlock.proxy.store.ExpectedDigest;
+import dev.airlock.proxy.store.StoredArtifact;
+import dev.airlock.proxy.upstream.UpstreamClient;
+import dev.airlock.proxy.upstream.UpstreamException;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.FileNotFoundException;
+import java.net.URI;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The download path shared by both ecosystems: ask policy, fetch once into the store while
+ * verifying the published hash, ask policy again with the bytes at hand, then send from disk.
+ */
+public final class ArtifactService {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactService.class);
+    private final ArtifactStore store;
+    private final VerdictGate gate;
+    private final Executor executor;
+
+    public ArtifactService(ArtifactStore store, VerdictGate gate, Executor executor) {
+        this.store = store;
+        this.gate = gate;
+        this.executor = executor;
+    }
+
+    /**
+     * One artifact of one version.
+     *
+     * @param refKey stable key of the upstream file (its URL), so a later request finds the stored copy
+     */
+    public record Request(PackageCoordinate coordinate, Instant publishedAt, URI upstream, ExpectedDigest expected,
+                          String refKey, String contentType, UpstreamClient client, String fileName) {
+    }
+
+    public void serve(HttpExchange ex, Request r) {
+        DownloadContext who = new DownloadContext(ex.clientAddress(), ex.userAgent(), r.fileName());
+        ex.describe(r.coordinate().toString(), "-");
+        CompletionStage<Decision> before;
+        try {
+            before = gate.beforeDownload(r.coordinate(), r.publishedAt(), who);
+        } catch (RuntimeException e) {
+            before = CompletableFuture.failedFuture(e);
+        }
+        before.thenCompose(d -> {
+            if (!d.serve()) {
+                return CompletableFuture.completedFuture(new Outcome(d, null));
+            }
+            return fetch(r).thenCompose(a -> gate.afterFetch(r.coordinate(), a.path(), a.sha256())
+                    .thenApply(d2 -> new Outcome(d2, a)));
+        }).whenComplete((o, err) -> {
+            try {
+                if (err != null) {
+                    fail(ex, r, err);
+                } else if (!o.decision().serve()) {
+                    Answers.refused(ex, o.decision());
+                } else {
+                    ex.describe(r.coordinate().toString(), "allowed");
+                    FileSender.send(ex, o.artifact().path(), r.contentType(), o.artifact().sha256());
+                    served(r.coordinate(), who);
+                }
+            } catch (Exception e) {
+                fail(ex, r, e);
+            }
+        });
+    }
+
+    /**
+     * Fetches, verifies and sends a file whose version the caller already checked with policy
+     * (PEP 658 metadata files: they are read by resolvers, not installed, and are not downloads).
+     */
+    public void serveUnchecked(HttpExchange ex, Request r) {
+        fetch(r).whenComplete((a, err) -> {
+            try {
+                if (err != null) {
+                    fail(ex, r, err);
+                } else {
+                    FileSender.send(ex, a.path(), r.contentType(), a.sha256());
+                }
+            } catch (Exception e) {
+                fail(ex, r, e);
+            }
+        });
+    }
+
+    private record Outcome(Decision decision, StoredArtifact artifact) {
+    }
+
+    private CompletableFuture<StoredArtifact> fetch(Request r) {
+        return store.getOrFetch(r.refKey(), r.expected(), opener -> {
+            int st = r.client().download(r.upstream(), opener::open);
+            if (st == 404 || st == 410) {
+                return false;
+            }
+            if (st != 200) {
+                throw new UpstreamException(502, "upstream answered " + st + " for " + r.fileName());
+            }
+            return true;
+        }, executor);
+    }
+
+    private void served(PackageCoordinate c, DownloadContext who) {
+        try {
+            gate.served(c, who);
+        } catch (RuntimeException e) {
+            LOG.warn("recording download of {} failed", c, e);
+        }
+    }
+
+    private static void fail(HttpExchange ex, Request r, Throwable err) {
+        Throwable t = err;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof DigestMismatchException) {
+            LOG.warn("integrity failure for {} from {}: {}", r.coordinate(), r.upstream(), t.getMessage());
+            Answers.failed(ex, 502, "integrity_mismatch", "Integrity check failed for " + r.fileName() + ": " + t.getMessage());
+        } else if (t instanceof FileNotFoundException) {
+            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "upstream has no file " + r.fileName());
+        } else if (t instanceof UpstreamException u) {
+            Answers.failed(ex, u.status(), "upstream_error", u.getMessage());
+        } else {
+            // Policy errors fail closed: nothing is served when a verdict cannot be reached.
+            LOG.warn("download of {} failed", r.coordinate(), t);
+            Answers.failed(ex, 503, "policy_unavailable", "Airlock could not decide on " + r.coordinate() + ": "
+                    + t.getClass().getSimpleName());
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package dev.airlock.proxy;
+
+import dev.airlock.proxy.http.HttpExchange;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import java.net.URI;
+import java.util.regex.Pattern;
+
+/**
+ * The base URL written into rewritten metadata: the configured public URL, or what the client
+ * used to reach us (its Host header), so URLs work from wherever the client stands.
+ */
+public final class PublicBase {
+    /** host, host:port, [v6]:port: nothing that could smuggle a path or another URL. */
+    private static final Pattern HOST = Pattern.compile("^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+)(:\\d{1,5})?$");
+
+    private PublicBase() {
+    }
+
+    /** Always ends with {@code /}. */
+    public static String of(HttpExchange ex, URI configured) {
+        if (configured != null) {
+            return configured.toString();
+        }
+        String host = ex.header(HttpHeaderNames.HOST);
+        if (host == null || !HOST.matcher(host).matches()) {
+            host = "127.0.0.1";
+        }
+        String proto = ex.header("X-Forwarded-Proto");
+        String scheme = "https".equalsIgnoreCase(proto) ? "https" : "http";
+        return scheme + "://" + host + "/";
+    }
+}

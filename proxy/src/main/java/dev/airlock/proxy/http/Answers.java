@@ -1,0 +1,74 @@
+package dev.airlock.proxy.http;
+
+import dev.airlock.policy.Decision;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one place that turns a refusal into an HTTP answer. pip shows only the reason phrase, npm
+ * the JSON {@code error}, yarn either, so every refusal carries the same sentence in an ASCII
+ * reason phrase, the JSON body and {@code X-Airlock-Reason} (prefixed by its stable code).
+ */
+public final class Answers {
+    public static final String REASON_HEADER = "X-Airlock-Reason";
+    private static final int MAX_PHRASE = 300;
+
+    private Answers() {
+    }
+
+    /** 403 for a version policy does not serve. */
+    public static void refused(HttpExchange ex, Decision d) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.set(REASON_HEADER, ascii(d.code() + ": " + d.message()));
+        if (d.retryAfterSeconds() > 0) {
+            h.set("Retry-After", Long.toString(d.retryAfterSeconds()));
+        }
+        h.set("Cache-Control", "no-store");
+        ex.describe(ex.packageDescription(), d.code());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", d.message());
+        body.put("code", d.code());
+        send(ex, 403, d.message(), body, h);
+    }
+
+    /** An upstream or integrity failure (502/503/504): the reason says which, for the person reading the log. */
+    public static void failed(HttpExchange ex, int status, String code, String message) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.set(REASON_HEADER, ascii(code + ": " + message));
+        h.set("Cache-Control", "no-store");
+        ex.describe(ex.packageDescription(), code);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("code", code);
+        send(ex, status, message, body, h);
+    }
+
+    /** A client mistake (400/404/405/413): standard phrase, clear JSON error. */
+    public static void clientError(HttpExchange ex, HttpResponseStatus status, String message) {
+        ex.respondError(status, message);
+    }
+
+    private static void send(HttpExchange ex, int status, String phrase, Map<String, Object> body, HttpHeaders h) {
+        byte[] bytes;
+        try {
+            bytes = HttpExchange.JSON.writeValueAsBytes(body);
+        } catch (Exception e) {
+            bytes = "{\"error\":\"refused\"}".getBytes(StandardCharsets.UTF_8);
+        }
+        ex.respond(new HttpResponseStatus(status, ascii(phrase)), "application/json", bytes, h);
+    }
+
+    /** Printable ASCII only: reason phrases and header values must never carry CR, LF or non-ASCII. */
+    public static String ascii(String s) {
+        StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_PHRASE));
+        for (int i = 0; i < s.length() && sb.length() < MAX_PHRASE; i++) {
+            char c = s.charAt(i);
+            sb.append(c >= 0x20 && c < 0x7f ? c : c == '\n' || c == '\t' || c == '\r' ? ' ' : '?');
+        }
+        return sb.toString().trim();
+    }
+}

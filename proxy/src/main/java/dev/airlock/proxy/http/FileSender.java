@@ -1,0 +1,71 @@
+package dev.airlock.proxy.http;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Sends a stored artifact from disk with zero-copy {@code sendfile}: the artifact is never loaded
+ * into memory.
+ */
+public final class FileSender {
+    private FileSender() {
+    }
+
+    /**
+     * @param etag strong validator (the artifact's sha256); a matching If-None-Match gets 304
+     */
+    public static void send(HttpExchange ex, Path file, String contentType, String etag) throws IOException {
+        String quoted = "\"" + etag + "\"";
+        String inm = ex.header(HttpHeaderNames.IF_NONE_MATCH);
+        if (inm != null && inm.contains(quoted)) {
+            io.netty.handler.codec.http.DefaultHttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
+            h.set(HttpHeaderNames.ETAG, quoted);
+            ex.respond(HttpResponseStatus.NOT_MODIFIED, null, new byte[0], h);
+            return;
+        }
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.READ);
+        long size;
+        try {
+            size = ch.size();
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        if (!ex.claimStreaming(200)) {
+            ch.close();
+            return;
+        }
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        r.headers().set(HttpHeaderNames.ETAG, quoted);
+        // Published artifacts never change; a later block is enforced on the next request anyway.
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+        r.headers().set(HttpHeaderNames.CONNECTION, ex.keepAlive() ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        HttpUtil.setContentLength(r, size);
+        ChannelHandlerContext ctx = ex.ctx();
+        ctx.write(r);
+        if (ex.method().equals(HttpMethod.HEAD)) {
+            ch.close();
+            ex.finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            return;
+        }
+        // Airlock terminates plain HTTP (TLS belongs to the load balancer in front), so sendfile always applies.
+        ctx.write(new DefaultFileRegion(ch, 0, size));
+        ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        ex.finish(last);
+    }
+}

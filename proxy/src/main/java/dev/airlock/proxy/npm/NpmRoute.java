@@ -1,0 +1,348 @@
+package dev.airlock.proxy.npm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.VerdictGate;
+import dev.airlock.proxy.ArtifactService;
+import dev.airlock.proxy.PublicBase;
+import dev.airlock.proxy.http.Answers;
+import dev.airlock.proxy.http.HttpExchange;
+import dev.airlock.proxy.http.MetadataAnswer;
+import dev.airlock.proxy.http.Route;
+import dev.airlock.proxy.store.ExpectedDigest;
+import dev.airlock.proxy.upstream.MalformedMetadataException;
+import dev.airlock.proxy.upstream.MetadataCache;
+import dev.airlock.proxy.upstream.UpstreamException;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything under {@code /npm/}: packuments (full and abbreviated), version documents,
+ * tarballs, ping, and the audit endpoint.
+ */
+public final class NpmRoute implements Route {
+    private static final Logger LOG = LoggerFactory.getLogger(NpmRoute.class);
+    private static final String PREFIX = "/npm/";
+    private static final String ABBREVIATED = "application/vnd.npm.install-v1+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Characters a decoded package path may contain; anything else (.., backslashes, NUL) is refused. */
+    private static final Pattern SAFE_PATH = Pattern.compile("^[A-Za-z0-9@/._~+-]+$");
+
+    private final URI upstream;
+    private final MetadataCache<JsonNode> packuments;
+    private final ArtifactService artifacts;
+    private final VerdictGate gate;
+    private final URI publicUrl;
+    private final AdvisoryMerger advisories;
+    /** Filtered, rendered documents: reused while the upstream copy and every verdict are unchanged. */
+    private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
+            .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+
+    public NpmRoute(URI upstream, MetadataCache<JsonNode> packuments, ArtifactService artifacts, VerdictGate gate,
+                    URI publicUrl, AdvisoryMerger advisories) {
+        this.upstream = upstream;
+        this.packuments = packuments;
+        this.artifacts = artifacts;
+        this.gate = gate;
+        this.publicUrl = publicUrl;
+        this.advisories = advisories;
+    }
+
+    /** Parses an upstream packument; anything but a JSON object with an object of versions is malformed. */
+    public static JsonNode parsePackument(String key, byte[] body, String contentType) throws MalformedMetadataException {
+        JsonNode n;
+        try {
+            n = JSON.readTree(body);
+        } catch (Exception e) {
+            throw new MalformedMetadataException("packument is not JSON: " + e.getMessage(), e);
+        }
+        if (n == null || !n.isObject()) {
+            throw new MalformedMetadataException("packument is not a JSON object");
+        }
+        JsonNode versions = n.path("versions");
+        if (!versions.isMissingNode() && !versions.isObject()) {
+            throw new MalformedMetadataException("packument 'versions' is not an object");
+        }
+        JsonNode time = n.path("time");
+        if (!time.isMissingNode() && !time.isObject()) {
+            throw new MalformedMetadataException("packument 'time' is not an object");
+        }
+        return n;
+    }
+
+    @Override
+    public String prefix() {
+        return PREFIX;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) {
+        String raw = ex.rawPath().substring(PREFIX.length());
+        if (raw.equals("-/ping") || raw.startsWith("-/ping?")) {
+            ex.respondJson(HttpResponseStatus.OK, Map.of());
+            return;
+        }
+        if (raw.equals("-/npm/v1/security/advisories/bulk")) {
+            if (!ex.method().equals(HttpMethod.POST)) {
+                Answers.clientError(ex, HttpResponseStatus.METHOD_NOT_ALLOWED, "use POST");
+                return;
+            }
+            advisories.handle(ex);
+            return;
+        }
+        if (!ex.method().equals(HttpMethod.GET) && !ex.method().equals(HttpMethod.HEAD)) {
+            Answers.clientError(ex, HttpResponseStatus.METHOD_NOT_ALLOWED, "Airlock's npm registry is read-only");
+            return;
+        }
+        if (raw.startsWith("-/")) {
+            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "endpoint /" + raw + " is not served by Airlock");
+            return;
+        }
+        String path;
+        try {
+            path = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "malformed percent-encoding in path");
+            return;
+        }
+        if (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        if (!SAFE_PATH.matcher(path).matches() || path.contains("..") || path.contains("//")) {
+            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "invalid npm path '" + Answers.ascii(path) + "'");
+            return;
+        }
+        String[] parts = path.split("/");
+        int nameLen = parts[0].startsWith("@") ? 2 : 1;
+        if (parts.length < nameLen) {
+            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "invalid npm package name");
+            return;
+        }
+        NpmPackageName name;
+        try {
+            name = NpmPackageName.parse(nameLen == 2 ? parts[0] + "/" + parts[1] : parts[0]);
+        } catch (IllegalArgumentException e) {
+            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        int rest = parts.length - nameLen;
+        if (rest == 0) {
+            packument(ex, name);
+        } else if (rest == 1) {
+            versionDocument(ex, name, parts[nameLen]);
+        } else if (rest == 2 && parts[nameLen].equals("-") && parts[nameLen + 1].endsWith(".tgz")) {
+            tarball(ex, name, parts[nameLen + 1]);
+        } else {
+            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no such npm resource: /" + path);
+        }
+    }
+
+    private void withPackument(HttpExchange ex, NpmPackageName name, Consumer<JsonNode> then) {
+        URI uri = URI.create(upstream + name.urlForm());
+        packuments.get("npm:" + name.full(), uri, Map.of("Accept", "application/json"))
+                .whenComplete((res, err) -> {
+                    try {
+                        if (err != null) {
+                            upstreamFailure(ex, name, err);
+                        } else if (res.notFound()) {
+                            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "package " + name.full() + " not found upstream");
+                        } else {
+                            then.accept(res.document());
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.warn("npm request for {} failed", name.full(), e);
+                        Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name.full() + ": " + e.getClass().getSimpleName());
+                    }
+                });
+    }
+
+    private static void upstreamFailure(HttpExchange ex, NpmPackageName name, Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (t instanceof UpstreamException u) {
+            Answers.failed(ex, u.status(), "upstream_error", u.getMessage());
+        } else {
+            LOG.warn("npm metadata for {} failed", name.full(), t);
+            Answers.failed(ex, 502, "upstream_error", "cannot get metadata of " + name.full() + ": " + t.getClass().getSimpleName());
+        }
+    }
+
+    private void packument(HttpExchange ex, NpmPackageName name) {
+        String accept = ex.header(HttpHeaderNames.ACCEPT);
+        boolean abbreviated = accept != null && accept.contains(ABBREVIATED) && prefersAbbreviated(accept);
+        String base = PublicBase.of(ex, publicUrl) + "npm/";
+        ex.describe("npm:" + name.full(), "-");
+        withPackument(ex, name, doc -> {
+            String key = name.full() + "|" + abbreviated + "|" + base + "|" + gate.generation() + "|"
+                    + System.identityHashCode(doc);
+            MetadataAnswer answer = rendered.get(key, k -> render(name, doc, base, abbreviated));
+            ex.describe("npm:" + name.full(), "listed");
+            answer.send(ex);
+        });
+    }
+
+    private MetadataAnswer render(NpmPackageName name, JsonNode doc, String base, boolean abbreviated) {
+        PackumentFilter.Result r = PackumentFilter.filter(name, doc, gate, base);
+        ObjectNode out = abbreviated ? PackumentFilter.abbreviate(r.full()) : r.full();
+        HttpHeaders h = new DefaultHttpHeaders();
+        if (!r.hidden().isEmpty()) {
+            h.set("npm-notice", Answers.ascii(notice(name, r.hidden())));
+        }
+        try {
+            return new MetadataAnswer(abbreviated ? "npm-abbreviated" : "npm-full",
+                    abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8",
+                    JSON.writeValueAsBytes(out), h);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot serialise packument", e);
+        }
+    }
+
+    /** npm prints this header as "npm notice ...", so users who get "No matching version" see why. */
+    static String notice(NpmPackageName name, List<PackumentFilter.Hidden> hidden) {
+        StringBuilder sb = new StringBuilder("Airlock hid ").append(hidden.size())
+                .append(hidden.size() == 1 ? " version of " : " versions of ").append(name.full()).append(": ");
+        int shown = 0;
+        for (PackumentFilter.Hidden h : hidden) {
+            if (shown++ == 5) {
+                sb.append(", ...");
+                break;
+            }
+            if (shown > 1) {
+                sb.append(", ");
+            }
+            sb.append(h.version()).append(" (").append(h.decision().code()).append(')');
+        }
+        return sb.toString();
+    }
+
+    private static boolean prefersAbbreviated(String accept) {
+        double abbrevQ = 0;
+        double jsonQ = 0;
+        for (String part : accept.split(",")) {
+            String[] p = part.trim().split(";");
+            double q = 1.0;
+            for (int i = 1; i < p.length; i++) {
+                String s = p[i].trim();
+                if (s.startsWith("q=")) {
+                    try {
+                        q = Double.parseDouble(s.substring(2));
+                    } catch (NumberFormatException e) {
+                        q = 0;
+                    }
+                }
+            }
+            if (p[0].trim().equals(ABBREVIATED)) {
+                abbrevQ = Math.max(abbrevQ, q);
+            } else if (p[0].trim().equals("application/json") || p[0].trim().equals("*/*")) {
+                jsonQ = Math.max(jsonQ, q);
+            }
+        }
+        return abbrevQ > 0 && abbrevQ >= jsonQ;
+    }
+
+    private void versionDocument(HttpExchange ex, NpmPackageName name, String versionOrTag) {
+        String base = PublicBase.of(ex, publicUrl) + "npm/";
+        withPackument(ex, name, doc -> {
+            String version = doc.path("dist-tags").path(versionOrTag).asText(versionOrTag);
+            JsonNode v = doc.path("versions").path(version);
+            if (!v.isObject()) {
+                Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "version " + versionOrTag + " of " + name.full() + " not found");
+                return;
+            }
+            // Filter the whole document so tags that name a hidden version resolve the way the packument says.
+            PackumentFilter.Result r = PackumentFilter.filter(name, doc, gate, base);
+            String resolved = r.full().path("dist-tags").path(versionOrTag).asText(versionOrTag);
+            JsonNode kept = r.full().path("versions").path(resolved);
+            if (!kept.isObject()) {
+                Decision d = r.hidden().stream().filter(h -> h.version().equals(resolved)).map(PackumentFilter.Hidden::decision)
+                        .findFirst().orElse(Decision.hide("not_found", "version " + versionOrTag + " is not available"));
+                ex.describe("npm:" + name.full() + "@" + resolved, d.code());
+                Answers.refused(ex, d);
+                return;
+            }
+            try {
+                new MetadataAnswer("npm-version", "application/json; charset=utf-8", JSON.writeValueAsBytes(kept), null).send(ex);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private void tarball(HttpExchange ex, NpmPackageName name, String file) {
+        ex.describe("npm:" + name.full(), "-");
+        withPackument(ex, name, doc -> {
+            String version = findVersion(name, doc, file);
+            if (version == null) {
+                Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no version of " + name.full() + " has tarball " + file);
+                return;
+            }
+            JsonNode dist = doc.path("versions").path(version).path("dist");
+            String upstreamUrl = dist.path("tarball").asText("");
+            URI uri;
+            try {
+                uri = URI.create(upstreamUrl);
+                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
+                    throw new IllegalArgumentException("not http(s)");
+                }
+            } catch (IllegalArgumentException e) {
+                Answers.failed(ex, 502, "malformed_metadata", "upstream tarball URL of " + name.full() + "@" + version + " is invalid");
+                return;
+            }
+            ExpectedDigest expected;
+            try {
+                expected = ExpectedDigest.fromNpmDist(dist.path("integrity").asText(null), dist.path("shasum").asText(null));
+            } catch (IllegalArgumentException e) {
+                // Nothing to verify against means nothing we can vouch for.
+                Answers.failed(ex, 502, "integrity_missing", name.full() + "@" + version + " has no usable integrity or shasum");
+                return;
+            }
+            PackageCoordinate c;
+            try {
+                c = PackageCoordinate.of(Ecosystem.NPM, name.full(), version);
+            } catch (IllegalArgumentException e) {
+                Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
+                return;
+            }
+            artifacts.serve(ex, new ArtifactService.Request(c, PackumentFilter.publishTime(doc.path("time"), version), uri,
+                    expected, "npm|" + upstreamUrl, "application/octet-stream", packuments.client(), file));
+        });
+    }
+
+    /** The version whose tarball has this file name: by the conventional name first, then by search. */
+    static String findVersion(NpmPackageName name, JsonNode doc, String file) {
+        String guess = name.versionFromTarball(file);
+        JsonNode versions = doc.path("versions");
+        if (guess != null && versions.path(guess).isObject()) {
+            String t = versions.path(guess).path("dist").path("tarball").asText("");
+            if (t.isEmpty() || t.endsWith("/" + file)) {
+                return guess;
+            }
+        }
+        for (var it = versions.fields(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getValue().path("dist").path("tarball").asText("").endsWith("/" + file)) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+}

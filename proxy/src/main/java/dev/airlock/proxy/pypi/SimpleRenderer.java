@@ -1,0 +1,205 @@
+package dev.airlock.proxy.pypi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.policy.Decision;
+import dev.airlock.policy.VerdictGate;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Writes a project page for clients of Airlock: files of versions policy does not serve removed,
+ * every file URL pointing at Airlock's {@code /pypi/files/...} (hash fragments, {@code upload-time},
+ * {@code requires-python}, {@code yanked}, {@code size} and unknown keys kept).
+ */
+public final class SimpleRenderer {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private SimpleRenderer() {
+    }
+
+    /** A file that stays on the page, with its version and Airlock URL. */
+    public record Kept(ObjectNode file, String version, String proxyUrl) {
+    }
+
+    /** What a page shows after policy: kept files, allowed versions, and the versions hidden with why. */
+    public record Filtered(SimpleProject project, List<Kept> files, List<String> versions, Map<String, Decision> hidden) {
+    }
+
+    public static Filtered filter(SimpleProject p, String normalisedName, VerdictGate gate, String pypiBase) {
+        Map<String, List<ObjectNode>> byVersion = new LinkedHashMap<>();
+        for (ObjectNode f : p.files()) {
+            String v = PypiFilenames.version(normalisedName, f.path("filename").asText());
+            if (v != null) {
+                byVersion.computeIfAbsent(v, k -> new ArrayList<>()).add(f);
+            }
+        }
+        Set<String> all = new LinkedHashSet<>(p.versions());
+        all.addAll(byVersion.keySet());
+        Map<String, Decision> decisions = new HashMap<>();
+        Map<String, Decision> hidden = new LinkedHashMap<>();
+        List<String> versions = new ArrayList<>();
+        for (String v : all) {
+            Decision d = decide(normalisedName, v, publishTime(byVersion.getOrDefault(v, List.of())), gate);
+            decisions.put(v, d);
+            if (d.serve()) {
+                versions.add(v);
+            } else {
+                hidden.put(v, d);
+            }
+        }
+        List<Kept> kept = new ArrayList<>();
+        for (ObjectNode f : p.files()) {
+            String v = PypiFilenames.version(normalisedName, f.path("filename").asText());
+            if (v == null || !decisions.get(v).serve()) {
+                continue;
+            }
+            kept.add(new Kept(f, v, proxyUrl(pypiBase, normalisedName, URI.create(f.path("url").asText()))));
+        }
+        return new Filtered(p, kept, versions, hidden);
+    }
+
+    /** A version's first publish time is the earliest upload time of its files; null when none is known. */
+    static Instant publishTime(List<ObjectNode> files) {
+        Instant min = null;
+        for (ObjectNode f : files) {
+            JsonNode t = f.path("upload-time");
+            if (t.isTextual()) {
+                try {
+                    Instant i = Instant.parse(t.asText());
+                    if (min == null || i.isBefore(min)) {
+                        min = i;
+                    }
+                } catch (DateTimeParseException e) {
+                    // An unreadable time counts as unknown, which policy treats as new.
+                }
+            }
+        }
+        return min;
+    }
+
+    static Decision decide(String name, String version, Instant published, VerdictGate gate) {
+        PackageCoordinate c;
+        try {
+            c = PackageCoordinate.of(Ecosystem.PYPI, name, version);
+        } catch (IllegalArgumentException e) {
+            return Decision.hide("invalid_version", "version '" + version + "' is not a valid version string");
+        }
+        try {
+            return gate.listed(c, published);
+        } catch (RuntimeException e) {
+            return Decision.hide("policy_unavailable", "policy could not decide: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** {@code <base>/pypi/files/<project>/<scheme>/<authority>/<path>}: reversible, and the project says whose file it is. */
+    public static String proxyUrl(String pypiBase, String project, URI upstream) {
+        return pypiBase + "files/" + project + "/" + upstream.getScheme() + "/" + upstream.getRawAuthority() + upstream.getRawPath();
+    }
+
+    /** Only a hashed core-metadata entry can be verified when served; unhashed ones are dropped from the page. */
+    static JsonNode verifiableMetadata(ObjectNode f) {
+        JsonNode cm = f.has("core-metadata") ? f.get("core-metadata") : f.get("dist-info-metadata");
+        if (cm != null && cm.isObject() && cm.path("sha256").isTextual()) {
+            return cm;
+        }
+        return null;
+    }
+
+    public static byte[] json(Filtered r) {
+        ObjectNode root = JSON.createObjectNode();
+        ObjectNode meta = JSON.createObjectNode();
+        meta.put("api-version", "1.1");
+        root.set("meta", meta);
+        root.put("name", r.project().name());
+        r.project().topLevel().fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("meta") && !e.getKey().equals("name")) {
+                root.set(e.getKey(), e.getValue());
+            }
+        });
+        ArrayNode files = root.putArray("files");
+        for (Kept k : r.files()) {
+            ObjectNode f = k.file().deepCopy();
+            f.put("url", k.proxyUrl());
+            JsonNode cm = verifiableMetadata(k.file());
+            f.remove("core-metadata");
+            f.remove("dist-info-metadata");
+            f.remove("data-dist-info-metadata");
+            if (cm != null) {
+                f.set("core-metadata", cm);
+                f.set("data-dist-info-metadata", cm);
+            }
+            files.add(f);
+        }
+        ArrayNode versions = root.putArray("versions");
+        r.versions().forEach(versions::add);
+        try {
+            return JSON.writeValueAsBytes(root);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] html(Filtered r) {
+        StringBuilder sb = new StringBuilder(256 + 256 * r.files().size());
+        String name = escape(r.project().name());
+        sb.append("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n")
+                .append("    <title>Links for ").append(name).append("</title>\n  </head>\n  <body>\n")
+                .append("    <h1>Links for ").append(name).append("</h1>\n");
+        for (Kept k : r.files()) {
+            ObjectNode f = k.file();
+            sb.append("    <a href=\"").append(escape(k.proxyUrl()));
+            String sha = f.path("hashes").path("sha256").asText(null);
+            if (sha != null) {
+                sb.append("#sha256=").append(escape(sha));
+            }
+            sb.append('"');
+            if (f.path("requires-python").isTextual()) {
+                sb.append(" data-requires-python=\"").append(escape(f.get("requires-python").asText())).append('"');
+            }
+            JsonNode cm = verifiableMetadata(f);
+            if (cm != null) {
+                String v = "sha256=" + cm.get("sha256").asText();
+                sb.append(" data-core-metadata=\"").append(escape(v)).append('"');
+                sb.append(" data-dist-info-metadata=\"").append(escape(v)).append('"');
+            }
+            JsonNode y = f.path("yanked");
+            if (y.isTextual()) {
+                sb.append(" data-yanked=\"").append(escape(y.asText())).append('"');
+            } else if (y.asBoolean(false)) {
+                sb.append(" data-yanked=\"\"");
+            }
+            sb.append('>').append(escape(f.path("filename").asText())).append("</a><br />\n");
+        }
+        sb.append("  </body>\n</html>\n");
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String escape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 16);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '&' -> sb.append("&amp;");
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,212 @@
+package dev.airlock.proxy.upstream;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Upstream metadata: parsed copies in memory (Caffeine), the last good raw copy on disk,
+ * revalidated with ETag once older than the TTL. When the upstream fails (down, 5xx, timeout,
+ * breaker open, malformed body), the last good copy is served instead (stale-if-error).
+ *
+ * @param <T> the parsed document
+ */
+public final class MetadataCache<T> {
+    private static final Logger LOG = LoggerFactory.getLogger(MetadataCache.class);
+    private static final int DISK_FORMAT = 1;
+
+    /** Turns raw upstream bytes into a document, or says clearly why they are unusable. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        T parse(String key, byte[] body, String contentType) throws MalformedMetadataException;
+    }
+
+    /** A document and how fresh it is. {@code stale} means the upstream failed and this is the last good copy. */
+    public record Result<T>(T document, String upstreamEtag, boolean stale, boolean notFound, boolean hit) {
+    }
+
+    private record Entry<T>(T document, String etag, String contentType, long fetchedAt, int weight) {
+    }
+
+    private final UpstreamClient client;
+    private final Parser<T> parser;
+    private final Path diskDir;
+    private final Duration ttl;
+    private final Clock clock;
+    private final Cache<String, Entry<T>> memory;
+    private final ConcurrentMap<String, CompletableFuture<Result<T>>> inFlight = new ConcurrentHashMap<>();
+
+    public MetadataCache(UpstreamClient client, Parser<T> parser, Path diskDir, Duration ttl, long maxMemoryBytes,
+                         Clock clock) throws IOException {
+        this.client = client;
+        this.parser = parser;
+        this.diskDir = diskDir;
+        this.ttl = ttl;
+        this.clock = clock;
+        Files.createDirectories(diskDir);
+        this.memory = Caffeine.newBuilder()
+                .maximumWeight(maxMemoryBytes)
+                .weigher((String k, Entry<T> e) -> e.weight())
+                .build();
+    }
+
+    public UpstreamClient client() {
+        return client;
+    }
+
+    /** Forgets the in-memory copy (tests; the disk copy stays as the stale-if-error fallback). */
+    public void invalidateMemory(String key) {
+        memory.invalidate(key);
+    }
+
+    /**
+     * The document at {@code uri}, cached under {@code key}. {@code forceRevalidate} makes a fresh
+     * copy revalidate anyway (clients that send {@code Cache-Control: max-age=0}).
+     */
+    public CompletableFuture<Result<T>> get(String key, URI uri, Map<String, String> headers) {
+        Entry<T> e = memory.getIfPresent(key);
+        if (e != null && clock.millis() - e.fetchedAt() < ttl.toMillis()) {
+            return CompletableFuture.completedFuture(new Result<>(e.document(), e.etag(), false, false, true));
+        }
+        CompletableFuture<Result<T>> mine = new CompletableFuture<>();
+        CompletableFuture<Result<T>> existing = inFlight.putIfAbsent(key, mine);
+        if (existing != null) {
+            return existing;
+        }
+        Entry<T> known = e != null ? e : readDisk(key);
+        Map<String, String> h = new HashMap<>(headers);
+        if (known != null && known.etag() != null) {
+            h.put("If-None-Match", known.etag());
+        }
+        client.get(uri, h).handle((resp, err) -> {
+            try {
+                mine.complete(settle(key, known, resp, err));
+            } catch (Throwable t) {
+                mine.completeExceptionally(t);
+            } finally {
+                inFlight.remove(key, mine);
+            }
+            return null;
+        });
+        return mine;
+    }
+
+    private Result<T> settle(String key, Entry<T> known, UpstreamResponse resp, Throwable err) {
+        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (cause == null) {
+            int st = resp.status();
+            if (st == 304 && known != null) {
+                Entry<T> refreshed = new Entry<>(known.document(), known.etag(), known.contentType(), clock.millis(), known.weight());
+                memory.put(key, refreshed);
+                return new Result<>(known.document(), known.etag(), false, false, true);
+            }
+            if (st == 404 || st == 410) {
+                return new Result<>(null, null, false, true, false);
+            }
+            if (st == 200) {
+                String ct = resp.header("Content-Type");
+                try {
+                    T doc = parser.parse(key, resp.body(), ct);
+                    String etag = resp.header("ETag");
+                    Entry<T> fresh = new Entry<>(doc, etag, ct, clock.millis(), Math.max(1024, resp.body().length * 3));
+                    memory.put(key, fresh);
+                    writeDisk(key, etag, ct, resp.body());
+                    return new Result<>(doc, etag, false, false, false);
+                } catch (MalformedMetadataException m) {
+                    cause = new UpstreamException(502, "malformed upstream metadata: " + m.getMessage(), m);
+                }
+            } else {
+                cause = new UpstreamException(502, client.name() + " upstream answered " + st + " for " + key);
+            }
+        }
+        if (known != null) {
+            LOG.warn("serving last good copy of {} (upstream failed: {})", key, cause.getMessage());
+            memory.put(key, known);
+            return new Result<>(known.document(), known.etag(), true, false, true);
+        }
+        throw new CompletionException(cause);
+    }
+
+    private Path diskPath(String key) {
+        try {
+            String h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
+            return diskDir.resolve(h.substring(0, 2)).resolve(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void writeDisk(String key, String etag, String contentType, byte[] body) {
+        Path p = diskPath(key);
+        try {
+            Files.createDirectories(p.getParent());
+            Path t = Files.createTempFile(p.getParent(), "md-", ".part");
+            try (OutputStream os = Files.newOutputStream(t); DataOutputStream out = new DataOutputStream(os)) {
+                out.writeInt(DISK_FORMAT);
+                out.writeUTF(key);
+                out.writeUTF(etag == null ? "" : etag);
+                out.writeUTF(contentType == null ? "" : contentType);
+                out.writeLong(clock.millis());
+                out.writeInt(body.length);
+                out.write(body);
+            }
+            try {
+                Files.move(t, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(t, p, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            // The disk copy is only a fallback: failing to write it must not fail the request.
+            LOG.warn("cannot keep last good copy of {}: {}", key, e.toString());
+        }
+    }
+
+    private Entry<T> readDisk(String key) {
+        Path p = diskPath(key);
+        if (!Files.isRegularFile(p)) {
+            return null;
+        }
+        try (InputStream is = Files.newInputStream(p); DataInputStream in = new DataInputStream(is)) {
+            if (in.readInt() != DISK_FORMAT || !in.readUTF().equals(key)) {
+                return null;
+            }
+            String etag = in.readUTF();
+            String ct = in.readUTF();
+            in.readLong();
+            int len = in.readInt();
+            byte[] body = in.readNBytes(len);
+            if (body.length != len) {
+                return null;
+            }
+            T doc = parser.parse(key, body, ct.isEmpty() ? null : ct);
+            // Loaded from disk: treat as old so it is revalidated at once, but usable as a fallback.
+            return new Entry<>(doc, etag.isEmpty() ? null : etag, ct, 0, Math.max(1024, len * 3));
+        } catch (IOException | MalformedMetadataException | RuntimeException e) {
+            LOG.warn("ignoring unreadable cached copy of {}: {}", key, e.toString());
+            return null;
+        }
+    }
+}
