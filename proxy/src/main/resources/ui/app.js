@@ -1,6 +1,6 @@
 // Airlock admin UI: plain browser JavaScript, no build step and no third-party code.
 // Everything shown here comes from package metadata and archives an attacker may control, so
-// the DOM is only ever built with textContent (never innerHTML).
+// the DOM is only ever built with createElement and text nodes, never parsed from markup.
 'use strict';
 
 (() => {
