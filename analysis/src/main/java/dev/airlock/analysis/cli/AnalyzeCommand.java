@@ -1,12 +1,190 @@
 package dev.airlock.analysis.cli;
 
-/** Placeholder until issue 5 lands; the dispatcher already routes to it. */
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.analysis.AnalysisResult;
+import dev.airlock.analysis.Analyzer;
+import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.Recommendation;
+import dev.airlock.analysis.SandboxFactory;
+import dev.airlock.analysis.archive.ArchiveLimits;
+import dev.airlock.config.SandboxConfig;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.sandbox.Sandbox;
+import dev.airlock.sandbox.SandboxUnavailableException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code bin/airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...}.
+ * A contract for scripts outside the project: exit 0 when every input is allowed, 3 when any is
+ * not, 2 on usage errors, 1 on other errors; with {@code --json} one object per input per line.
+ */
 public final class AnalyzeCommand {
+    static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private AnalyzeCommand() {
     }
 
     public static int run(String[] args) {
-        System.err.println("airlock analyze: not built yet");
-        return 1;
+        return run(args, System.out, System.err);
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        boolean json = false;
+        boolean noSandbox = false;
+        boolean requireSandbox = false;
+        Ecosystem eco = null;
+        List<String> files = new ArrayList<>();
+        boolean endOfOptions = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (endOfOptions || !a.startsWith("--")) {
+                files.add(a);
+                continue;
+            }
+            switch (a) {
+                case "--" -> endOfOptions = true;
+                case "--json" -> json = true;
+                case "--no-sandbox" -> noSandbox = true;
+                case "--require-sandbox" -> requireSandbox = true;
+                case "--ecosystem" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("airlock analyze: --ecosystem needs npm or pypi\n" + USAGE);
+                        return 2;
+                    }
+                    try {
+                        eco = Ecosystem.parse(args[++i]);
+                    } catch (IllegalArgumentException e) {
+                        err.println("airlock analyze: " + e.getMessage() + "\n" + USAGE);
+                        return 2;
+                    }
+                }
+                case "--help", "-h" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    if (a.startsWith("--ecosystem=")) {
+                        try {
+                            eco = Ecosystem.parse(a.substring("--ecosystem=".length()));
+                        } catch (IllegalArgumentException e) {
+                            err.println("airlock analyze: " + e.getMessage() + "\n" + USAGE);
+                            return 2;
+                        }
+                    } else {
+                        err.println("airlock analyze: unknown option " + a + "\n" + USAGE);
+                        return 2;
+                    }
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            err.println("airlock analyze: no FILE given\n" + USAGE);
+            return 2;
+        }
+        if (noSandbox && requireSandbox) {
+            err.println("airlock analyze: --no-sandbox and --require-sandbox exclude each other\n" + USAGE);
+            return 2;
+        }
+        Sandbox sandbox = null;
+        if (!noSandbox) {
+            sandbox = SandboxFactory.docker(SandboxConfig.defaults()).filter(Sandbox::available).orElse(null);
+            if (sandbox == null) {
+                if (requireSandbox) {
+                    err.println("airlock analyze: --require-sandbox given but no container engine is reachable");
+                    return 1;
+                }
+                err.println("airlock analyze: warning: no container engine reachable; static analysis only");
+            }
+        }
+        boolean useSandbox = sandbox != null;
+        int worst = 0;
+        try (Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(), Set.of())) {
+            for (String f : files) {
+                Path p = Path.of(f);
+                if (!Files.isRegularFile(p)) {
+                    err.println("airlock analyze: " + f + ": no such file");
+                    worst = Math.max(worst, 1);
+                    continue;
+                }
+                AnalysisResult r;
+                try {
+                    r = analyzer.analyze(p, eco, useSandbox);
+                } catch (SandboxUnavailableException e) {
+                    if (requireSandbox) {
+                        err.println("airlock analyze: " + f + ": sandbox failed: " + e.getMessage());
+                        worst = Math.max(worst, 1);
+                        continue;
+                    }
+                    err.println("airlock analyze: warning: " + f + ": sandbox failed (" + e.getMessage() + "); static only");
+                    r = analyzer.analyzeStatic(p, eco);
+                } catch (IOException | RuntimeException e) {
+                    err.println("airlock analyze: " + f + ": " + e);
+                    worst = Math.max(worst, 1);
+                    continue;
+                }
+                if (json) {
+                    out.println(JSON.writeValueAsString(toJson(f, r)));
+                } else {
+                    human(out, f, r);
+                }
+                if (r.recommendation() != Recommendation.CLEAN && worst != 1) {
+                    worst = 3;
+                }
+            }
+        } catch (IOException e) {
+            err.println("airlock analyze: " + e.getMessage());
+            return 1;
+        }
+        out.flush();
+        return worst;
+    }
+
+    static ObjectNode toJson(String file, AnalysisResult r) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("file", file);
+        o.put("ecosystem", r.ecosystem());
+        o.put("name", r.name());
+        o.put("version", r.version());
+        o.put("sha256", r.sha256());
+        o.put("verdict", r.recommendation().verdict());
+        ArrayNode fs = o.putArray("findings");
+        for (Finding f : r.findings()) {
+            ObjectNode x = fs.addObject();
+            x.put("rule", f.rule());
+            x.put("severity", f.severity());
+            x.put("source", f.source());
+            x.put("message", f.message());
+            x.put("evidence", f.evidence());
+            x.put("location", f.location());
+        }
+        o.set("behavior", r.behavior() == null ? null : JSON.valueToTree(r.behavior()));
+        ObjectNode t = o.putObject("timings");
+        t.put("staticMs", r.staticMs());
+        t.put("dynamicMs", r.dynamicMs());
+        return o;
+    }
+
+    private static void human(PrintStream out, String file, AnalysisResult r) {
+        out.printf("%s: %s (%s %s@%s)%n", file, r.recommendation().verdict().toUpperCase(java.util.Locale.ROOT), r.ecosystem(),
+                r.name(), r.version());
+        for (Finding f : r.findings()) {
+            if (f.severity().equals("info") || f.severity().equals("low") && r.recommendation() == Recommendation.CLEAN) {
+                continue;
+            }
+            out.printf("  [%s] %s: %s%n", f.severity(), f.rule(), f.message());
+            if (f.location() != null || !f.evidence().isEmpty()) {
+                out.printf("      %s  %s%n", f.location() == null ? "" : f.location(), f.evidence());
+            }
+        }
+        out.printf("  static %d ms, sandbox %d ms%n", r.staticMs(), r.dynamicMs());
     }
 }

@@ -1,0 +1,272 @@
+package dev.airlock.analysis;
+
+import dev.airlock.analysis.archive.ArchiveEntry;
+import dev.airlock.analysis.archive.ArchiveLimits;
+import dev.airlock.analysis.archive.ArchiveReader;
+import dev.airlock.analysis.archive.ArtifactContents;
+import dev.airlock.analysis.code.JsFacts;
+import dev.airlock.analysis.code.PythonFacts;
+import dev.airlock.analysis.code.SourceFacts;
+import dev.airlock.analysis.meta.ManifestReader;
+import dev.airlock.analysis.meta.PackageManifest;
+import dev.airlock.analysis.rules.CodeRules;
+import dev.airlock.analysis.rules.DynamicRules;
+import dev.airlock.analysis.rules.Hit;
+import dev.airlock.analysis.rules.Hit.Context;
+import dev.airlock.analysis.rules.PackageRules;
+import dev.airlock.analysis.rules.Verdicts;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.sandbox.BehaviorReport;
+import dev.airlock.sandbox.Sandbox;
+import dev.airlock.sandbox.SandboxUnavailableException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Analyses one artifact: reads it safely, runs the static rules, optionally the sandbox, and
+ * combines everything into an explained recommendation. Thread-safe; one instance serves the
+ * whole process.
+ */
+public final class Analyzer implements AutoCloseable {
+    private static final Pattern SCRIPT_FILE = Pattern.compile(
+            "(?:^|[;&|]\\s*|\\s)(?:node|sh|bash|python3?)\\s+(?:--?[\\w-]+\\s+)*([\\w./@-]+\\.(?:c?js|mjs|sh|py))");
+    private static final Pattern NODE_INLINE = Pattern.compile("node\\s+-e\\s+(['\"])(.*)\\1");
+    private static final Pattern LOCAL_REQUIRE = Pattern.compile("^\\.{1,2}/.*");
+    private static final Pattern SKIPPED_DIR = Pattern.compile("(?:^|/)(?:tests?|testing|docs?|examples?|benchmarks?|__tests__)/");
+    private static final long MAX_SOURCE_BYTES = 12L << 20;
+    private static final int MAX_INSTALL_FILES = 25;
+
+    private final ArchiveReader reader;
+    private final Sandbox sandbox;
+    private final Set<String> registryHosts;
+
+    /**
+     * @param sandbox       the sandbox for dynamic analysis, or null for static only
+     * @param limits        archive limits
+     * @param registryHosts host names the sandbox may legitimately contact (the upstream registries)
+     */
+    public Analyzer(Sandbox sandbox, ArchiveLimits limits, Set<String> registryHosts) {
+        this.reader = new ArchiveReader(limits);
+        this.sandbox = sandbox;
+        this.registryHosts = Set.copyOf(registryHosts);
+    }
+
+    /** Static analysis only, default limits. */
+    public static Analyzer staticOnly() {
+        return new Analyzer(null, ArchiveLimits.defaults(), Set.of());
+    }
+
+    public boolean sandboxAvailable() {
+        return sandbox != null && sandbox.available();
+    }
+
+    /** The fast path: static rules only. Throws only when the file itself cannot be read. */
+    public AnalysisResult analyzeStatic(Path file, Ecosystem ecosystemOrNull) throws IOException {
+        try {
+            return analyze(file, ecosystemOrNull, false, null);
+        } catch (SandboxUnavailableException e) {
+            throw new IllegalStateException("unreachable: sandbox not requested", e);
+        }
+    }
+
+    /**
+     * Analyses an artifact; with {@code useSandbox} also runs it in the sandbox.
+     *
+     * @throws SandboxUnavailableException when the sandbox was asked for but could not run (infrastructure: retry later)
+     */
+    public AnalysisResult analyze(Path file, Ecosystem ecosystemOrNull, boolean useSandbox)
+            throws IOException, SandboxUnavailableException {
+        return analyze(file, ecosystemOrNull, useSandbox, null);
+    }
+
+    /** As above; {@code expected} is the version the registry says this artifact is (manifest cross-check), or null. */
+    public AnalysisResult analyze(Path file, Ecosystem ecosystemOrNull, boolean useSandbox, PackageCoordinate expected)
+            throws IOException, SandboxUnavailableException {
+        long start = System.nanoTime();
+        String sha256 = sha256(file);
+        ArtifactContents contents = reader.read(file);
+        Ecosystem eco = ecosystemOrNull != null ? ecosystemOrNull : ManifestReader.detect(contents);
+        PackageManifest manifest = ManifestReader.read(contents, eco);
+        List<Hit> hits = new ArrayList<>();
+        PackageRules.archive(contents, hits);
+        PackageRules.manifest(manifest, expected, hits);
+        PackageRules.version(manifest, hits);
+        List<String> installText = new ArrayList<>();
+        if (eco == Ecosystem.NPM) {
+            npm(contents, manifest, hits, installText);
+        } else {
+            pypi(contents, hits, installText);
+        }
+        PackageRules.nativeBinaries(contents, installText, hits);
+        long staticMs = (System.nanoTime() - start) / 1_000_000;
+        BehaviorReport behavior = null;
+        long dynamicMs = 0;
+        if (useSandbox) {
+            if (sandbox == null) {
+                throw new SandboxUnavailableException("no sandbox configured");
+            }
+            long d0 = System.nanoTime();
+            behavior = sandbox.run(file, eco);
+            dynamicMs = (System.nanoTime() - d0) / 1_000_000;
+            DynamicRules.fold(behavior, registryHosts, hits);
+        }
+        Verdicts.Outcome outcome = Verdicts.combine(hits);
+        return new AnalysisResult(eco.id(), manifest.name(), manifest.version(), sha256, outcome.recommendation(),
+                outcome.all(), behavior, staticMs, dynamicMs);
+    }
+
+    private static void npm(ArtifactContents contents, PackageManifest m, List<Hit> hits, List<String> installText) {
+        PackageRules.npmScripts(m, hits);
+        Set<String> installFiles = new LinkedHashSet<>();
+        for (String cmd : m.installScripts().values()) {
+            installText.add(cmd);
+            Matcher f = SCRIPT_FILE.matcher(cmd);
+            while (f.find()) {
+                installFiles.add(clean(f.group(1)));
+            }
+            Matcher inline = NODE_INLINE.matcher(cmd);
+            if (inline.find()) {
+                SourceFacts facts = JsFacts.extract("package.json:scripts", inline.group(2));
+                CodeRules.scan(facts, Context.INSTALL, "install", hits);
+                facts.imports.keySet().stream().filter(r -> LOCAL_REQUIRE.matcher(r).matches())
+                        .forEach(r -> installFiles.add(clean(r)));
+            }
+        }
+        Set<String> done = new LinkedHashSet<>();
+        Deque<String> todo = new ArrayDeque<>(installFiles);
+        while (!todo.isEmpty() && done.size() < MAX_INSTALL_FILES) {
+            String path = todo.poll();
+            ArchiveEntry e = resolveJs(contents, path);
+            if (e == null || !done.add(e.path())) {
+                continue;
+            }
+            String text = new String(e.content(), StandardCharsets.UTF_8);
+            installText.add(text);
+            SourceFacts facts = e.path().endsWith(".py") ? PythonFacts.extract(e.path(), text) : JsFacts.extract(e.path(), text);
+            CodeRules.scan(facts, Context.INSTALL, "install", hits);
+            String dir = e.path().contains("/") ? e.path().substring(0, e.path().lastIndexOf('/') + 1) : "";
+            for (String req : facts.imports.keySet()) {
+                if (LOCAL_REQUIRE.matcher(req).matches()) {
+                    todo.add(clean(dir + req));
+                }
+            }
+        }
+        String main = m.main() == null ? "index.js" : clean(m.main());
+        ArchiveEntry mainEntry = resolveJs(contents, main);
+        long budget = MAX_SOURCE_BYTES;
+        for (ArchiveEntry e : contents.entries()) {
+            String p = e.path();
+            if (!e.hasContent() || done.contains(p) || !(p.endsWith(".js") || p.endsWith(".cjs") || p.endsWith(".mjs"))
+                    || p.startsWith("node_modules/") || budget <= 0) {
+                continue;
+            }
+            budget -= e.content().length;
+            boolean isMain = mainEntry != null && mainEntry.path().equals(p);
+            SourceFacts facts = JsFacts.extract(p, new String(e.content(), StandardCharsets.UTF_8));
+            CodeRules.scan(facts, isMain ? Context.IMPORT : Context.RUNTIME, p, hits);
+        }
+    }
+
+    private static void pypi(ArtifactContents contents, List<Hit> hits, List<String> installText) {
+        Set<String> installModules = new LinkedHashSet<>();
+        ArchiveEntry setup = contents.entry("setup.py").orElse(null);
+        if (setup != null && setup.hasContent()) {
+            String text = new String(setup.content(), StandardCharsets.UTF_8);
+            installText.add(text);
+            SourceFacts facts = PythonFacts.extract("setup.py", text);
+            CodeRules.scan(facts, Context.INSTALL, "install", hits);
+            facts.imports.keySet().forEach(i -> installModules.add(i.split("\\.")[0]));
+        }
+        long budget = MAX_SOURCE_BYTES;
+        for (ArchiveEntry e : contents.entries()) {
+            String p = e.path();
+            if (!e.hasContent() || p.equals("setup.py") || budget <= 0) {
+                continue;
+            }
+            if (p.endsWith(".pth")) {
+                String text = new String(e.content(), StandardCharsets.UTF_8);
+                boolean code = text.lines().anyMatch(l -> l.startsWith("import ") || l.startsWith("import\t"));
+                if (code) {
+                    installText.add(text);
+                    hits.add(new Hit(new Finding("pth_code", "medium", "static",
+                            "A .pth file runs code at every interpreter start.", text.lines().filter(l -> l.startsWith("import"))
+                            .findFirst().orElse(""), p + ":1"), Hit.Role.CAPABILITY, Context.INSTALL, "install"));
+                    CodeRules.scan(PythonFacts.extract(p, text), Context.INSTALL, "install", hits);
+                }
+                continue;
+            }
+            if (!(p.endsWith(".py") || p.endsWith(".pyw"))) {
+                continue;
+            }
+            budget -= e.content().length;
+            String mod = p.contains("/") ? p.substring(0, p.indexOf('/')) : p.replaceAll("\\.pyw?$", "");
+            boolean installHelper = installModules.contains(mod) && !p.contains("/") ;
+            boolean importTime = !SKIPPED_DIR.matcher("/" + p).find()
+                    && (p.endsWith("__init__.py") || p.endsWith("__main__.py") || !p.contains("/"));
+            Context ctx = installHelper ? Context.INSTALL : importTime ? Context.IMPORT : Context.RUNTIME;
+            SourceFacts facts = PythonFacts.extract(p, new String(e.content(), StandardCharsets.UTF_8));
+            CodeRules.scan(facts, ctx, ctx == Context.INSTALL ? "install" : p, hits);
+        }
+    }
+
+    private static ArchiveEntry resolveJs(ArtifactContents contents, String path) {
+        for (String candidate : List.of(path, path + ".js", path + "/index.js", path + ".cjs")) {
+            ArchiveEntry e = contents.entry(candidate).orElse(null);
+            if (e != null && e.hasContent()) {
+                return e;
+            }
+        }
+        return null;
+    }
+
+    private static String clean(String path) {
+        String p = path.startsWith("./") ? path.substring(2) : path;
+        List<String> parts = new ArrayList<>();
+        for (String s : p.split("/")) {
+            if (s.equals("..")) {
+                if (!parts.isEmpty()) {
+                    parts.remove(parts.size() - 1);
+                }
+            } else if (!s.isEmpty() && !s.equals(".")) {
+                parts.add(s);
+            }
+        }
+        return String.join("/", parts);
+    }
+
+    static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[65536];
+            int r;
+            while ((r = in.read(buf)) > 0) {
+                md.update(buf, 0, r);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.airlock.analysis.rules;
+
+import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.code.SourceFacts;
+import dev.airlock.analysis.code.SourceFacts.Call;
+import dev.airlock.analysis.code.SourceFacts.Lang;
+import dev.airlock.analysis.code.SourceFacts.Str;
+import dev.airlock.analysis.rules.Hit.Context;
+import dev.airlock.analysis.rules.Hit.Role;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** The code rules: network, process execution, dynamic code, obfuscation, harvesting, exfiltration endpoints. */
+public final class CodeRules {
+    private static final Set<String> PY_NET = Set.of("socket", "requests", "urllib", "urllib2", "urllib3", "httplib",
+            "httpx", "aiohttp", "ftplib", "smtplib", "telnetlib", "pycurl", "http", "websocket", "websockets", "dns");
+    private static final Set<String> JS_NET = Set.of("http", "https", "net", "dns", "tls", "dgram", "axios", "node-fetch",
+            "request", "got", "superagent", "ws", "undici", "http2");
+    private static final Set<String> JS_NET_GLOBALS = Set.of("fetch", "XMLHttpRequest", "WebSocket");
+    private static final Set<String> PY_EXEC = Set.of("os.system", "os.popen", "os.startfile", "os.execv", "os.execve",
+            "os.execl", "os.execlp", "os.execvp", "os.spawnl", "os.spawnv", "os.posix_spawn", "pty.spawn",
+            "commands.getoutput", "commands.getstatusoutput");
+    private static final Set<String> JS_EXEC = Set.of("exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork");
+    private static final Set<String> PY_DYNAMIC = Set.of("exec", "eval", "compile", "builtins.exec", "builtins.eval");
+    private static final Set<String> JS_DYNAMIC = Set.of("eval", "Function", "vm.runInThisContext", "vm.runInNewContext",
+            "vm.runInContext", "vm.Script", "vm.compileFunction");
+    private static final Pattern DECODER = Pattern.compile(
+            "(?:^|\\.)(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|a2b_base64"
+            + "|fromhex|decompress|loads|chr|atob|fromCharCode|decrypt|reverse)$|^codecs\\.decode$|^Buffer\\.from$");
+    private static final Set<String> PY_IDENTITY = Set.of("os.getlogin", "getpass.getuser", "socket.gethostname",
+            "platform.node", "platform.uname", "os.uname", "uuid.getnode", "socket.gethostbyname");
+    private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces",
+            "os.platform", "os.homedir");
+
+    static final Pattern EXFIL = Pattern.compile("(?i)(discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks"
+            + "|api\\.telegram\\.org/bot|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|hookbin"
+            + "|beeceptor\\.com|burpcollaborator\\.net|oastify\\.com|\\.oast\\.(?:fun|live|site|online|me|pro)"
+            + "|interact\\.sh|ngrok(?:-free)?\\.(?:io|app|dev)|trycloudflare\\.com|serveo\\.net|\\bloca\\.lt\\b"
+            + "|canarytokens\\.com|dnslog\\.cn|ceye\\.io|requestcatcher\\.com|transfer\\.sh|anonfiles\\.com|gofile\\.io"
+            + "|bashupload\\.com|pastebin\\.com/raw|paste\\.ee/r/|discord\\.com/api/v\\d+/users/@me|api\\.ipify\\.org"
+            + "|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|checkip\\.amazonaws\\.com|ip-api\\.com|grabify\\.link|iplogger\\.org)");
+    private static final Pattern RAW_IP_URL = Pattern.compile(
+            "(?i)\\b(?:https?|tcp|wss?)://((?:\\d{1,3}\\.){3}\\d{1,3})(?::\\d+)?");
+    static final Pattern CREDENTIAL_STRONG = Pattern.compile("(?i)(Local Storage[\\\\/]+leveldb|Login Data|\\bWeb Data\\b"
+            + "|Local State|discord(?:canary|ptb)?[\\\\/]+Local|[\\\\/]Exodus[\\\\/]|Electrum[\\\\/]+wallets|atomic[\\\\/]+Local"
+            + "|\\.ethereum[\\\\/]+keystore|wallet\\.dat|nkbihfbeogaeaoehlefnkodbefgpgknn|/etc/shadow|Telegram Desktop[\\\\/]+tdata"
+            + "|\\bCookies\\b.{0,40}(?:Chrome|Edge|Brave|Opera)|(?:Chrome|Edge|Brave|Opera).{0,60}[\\\\/]Cookies\\b"
+            + "|Mozilla[\\\\/]+Firefox[\\\\/]+Profiles)");
+    static final Pattern CREDENTIAL = Pattern.compile("(?i)(\\.ssh[\\\\/]+(?:id_\\w+|authorized_keys|known_hosts)"
+            + "|\\.aws[\\\\/]+credentials|[\\\\/~]\\.npmrc\\b|\\.pypirc\\b|\\.git-credentials|\\.docker[\\\\/]+config\\.json"
+            + "|\\.kube[\\\\/]+config|/etc/passwd|\\.bash_history|[\\\\/~]\\.netrc\\b|\\.gnupg)");
+    static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
+            + "|Invoke-WebRequest|\\biwr\\s|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
+            + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
+            + "|-WindowStyle\\s+Hidden|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
+    private static final Pattern URL_EXECUTABLE = Pattern.compile(
+            "(?i)https?://[^\\s'\"]+\\.(?:exe|scr|msi|bat|ps1|vbs|dll|bin|elf|sh|jar)(?:\\?[^\\s'\"]*)?$");
+    private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
+    private static final Pattern OBFUSCATOR_NAME = Pattern.compile("^_0x[0-9a-f]{4,6}$");
+    private static final int MAX_DECODE_DEPTH = 3;
+
+    private CodeRules() {
+    }
+
+    public static void scan(SourceFacts f, Context ctx, String group, List<Hit> out) {
+        boolean py = f.lang == Lang.PYTHON;
+        Set<String> importRoots = new HashSet<>();
+        for (String m : f.imports.keySet()) {
+            String r = m.startsWith("node:") ? m.substring(5) : m;
+            importRoots.add(r.contains(".") && py ? r.substring(0, r.indexOf('.')) : r);
+            importRoots.add(r);
+        }
+        boolean net = false;
+        boolean exec = false;
+        boolean hasDecoder = false;
+        int identity = 0;
+        for (Call c : f.calls) {
+            if (DECODER.matcher(c.callee()).find()) {
+                hasDecoder = true;
+            }
+        }
+        for (Call c : f.calls) {
+            String callee = c.callee();
+            String root = callee.contains(".") ? callee.substring(0, callee.indexOf('.')) : callee;
+            Context at = ctx == Context.IMPORT && !c.moduleLevel() ? Context.RUNTIME : ctx;
+            if (!net && (py ? PY_NET.contains(root) && importRoots.contains(root) && callee.contains(".")
+                    : (JS_NET.contains(root) && importRoots.contains(root)) || JS_NET_GLOBALS.contains(callee))) {
+                net = true;
+                add(out, f, c.line(), "network_access", at == Context.INSTALL ? "medium" : "low",
+                        "The code opens network connections (" + callee + ")" + where(at) + ".", Role.CAPABILITY, at, group);
+            }
+            boolean isExec = py ? callee.startsWith("subprocess.") && !callee.equals("subprocess.PIPE") || PY_EXEC.contains(callee)
+                    : root.equals("child_process") && JS_EXEC.contains(callee.substring(callee.indexOf('.') + 1))
+                    || callee.equals("shelljs.exec");
+            if (isExec) {
+                if (!exec) {
+                    exec = true;
+                    add(out, f, c.line(), "process_execution", at == Context.INSTALL ? "medium" : "low",
+                            "The code runs other programs (" + callee + ")" + where(at) + ".", Role.CAPABILITY, at, group);
+                }
+                if (c.firstLiteral() != null) {
+                    literalThreats(f, c.firstLiteral(), c.line(), at, group, out, 0);
+                }
+            }
+            boolean dynamic = py ? PY_DYNAMIC.contains(callee) : JS_DYNAMIC.contains(callee);
+            if (dynamic) {
+                boolean decoded = c.argCallees().stream().anyMatch(a -> DECODER.matcher(a).find());
+                boolean readsFile = c.argCallees().stream().anyMatch(a -> a.equals("open") || a.endsWith(".read")
+                        || a.endsWith("readFileSync") || a.endsWith(".read_text"));
+                if (decoded || (hasDecoder && c.firstLiteral() == null && !readsFile)) {
+                    add(out, f, c.line(), "obfuscated_code_execution", "high",
+                            "Encoded or computed code is decoded and executed (" + callee + ")" + where(at) + ".",
+                            Role.STRONG_THREAT, at, group);
+                } else if (!readsFile && !(callee.equals("compile") && py) && !(callee.equals("Function") && !py)) {
+                    add(out, f, c.line(), "dynamic_code_execution", "low",
+                            "The code evaluates dynamically built code (" + callee + ")" + where(at) + ".",
+                            Role.CAPABILITY, at, group);
+                }
+            }
+            if ((py ? PY_IDENTITY : JS_IDENTITY).contains(callee)) {
+                identity++;
+            }
+        }
+        for (SourceFacts.Ref r : f.refs) {
+            Context at = ctx == Context.IMPORT && !r.moduleLevel() ? Context.RUNTIME : ctx;
+            boolean whole = py ? r.name().equals("os.environ") && (r.next().equals(")") || r.next().equals(",") || r.next().equals("}"))
+                    : r.name().equals("process.env") && (r.next().equals("FunctionCall") || r.next().equals(")") || r.next().equals(","));
+            boolean serialised = f.calls.stream().anyMatch(c -> c.line() == r.line()
+                    && (c.callee().equals("json.dumps") || c.callee().equals("JSON.stringify") || c.callee().equals("str")
+                    || c.callee().endsWith(".post") || c.callee().endsWith(".write") || c.callee().equals("Buffer.from")));
+            if (whole && serialised) {
+                add(out, f, r.line(), "environment_harvest", "high",
+                        "The whole environment (" + r.name() + ") is serialised or sent" + where(at) + ".", Role.THREAT, at, group);
+                break;
+            }
+        }
+        if (identity >= 2 && net) {
+            add(out, f, firstLine(f), "host_fingerprinting", "medium",
+                    "The code collects host and user identity and has network access" + where(ctx) + ".", Role.THREAT, ctx, group);
+        }
+        for (Str s : f.strings) {
+            literalThreats(f, s.value(), s.line(), ctx, group, out, 0);
+        }
+        if (net && exec) {
+            for (Str s : f.strings) {
+                if (URL_EXECUTABLE.matcher(s.value().trim()).find()) {
+                    add(out, f, s.line(), "download_and_execute", "high",
+                            "The code downloads an executable from a fixed address and can run programs" + where(ctx) + ".",
+                            Role.STRONG_THREAT, ctx, group);
+                    break;
+                }
+            }
+        }
+        long obfNames = f.names.stream().filter(n -> OBFUSCATOR_NAME.matcher(n).matches()).count();
+        if (obfNames >= 5) {
+            add(out, f, firstLine(f), "obfuscator_identifiers", "medium",
+                    obfNames + " identifiers follow the javascript-obfuscator pattern (_0x...)" + where(ctx) + ".",
+                    ctx == Context.INSTALL ? Role.THREAT : Role.INFO, ctx, group);
+        }
+    }
+
+    /** String-level threats; base64 payloads are decoded (a few levels deep) and read the same way. */
+    static void literalThreats(SourceFacts f, String value, int line, Context ctx, String group, List<Hit> out, int depth) {
+        if (value.length() < 6) {
+            return;
+        }
+        Matcher m = EXFIL.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "exfiltration_endpoint", "high", "The code contains an exfiltration endpoint (" + m.group(1) + ")"
+                    + where(ctx) + (depth > 0 ? ", hidden in an encoded string" : "") + ".", Role.STRONG_THREAT, ctx, group);
+        }
+        m = RAW_IP_URL.matcher(value);
+        if (m.find() && isPublic(m.group(1))) {
+            add(out, f, line, "raw_ip_endpoint", "medium", "The code talks to a raw IP address (" + m.group(0) + ")" + where(ctx) + ".",
+                    Role.THREAT, ctx, group);
+        }
+        m = CREDENTIAL_STRONG.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "credential_store_access", "high",
+                    "The code reaches for a browser, chat or wallet credential store (" + m.group(1) + ")" + where(ctx) + ".",
+                    Role.STRONG_THREAT, ctx, group);
+        } else if ((m = CREDENTIAL.matcher(value)).find()) {
+            add(out, f, line, "credential_file_access", "medium",
+                    "The code names a credential file (" + m.group(1) + ")" + where(ctx) + ".", Role.THREAT, ctx, group);
+        }
+        m = SHELL_DROPPER.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "download_and_execute", "high",
+                    "A shell command downloads and runs code (" + clip(m.group(1)) + ")" + where(ctx) + ".",
+                    Role.STRONG_THREAT, ctx, group);
+        }
+        if (depth < MAX_DECODE_DEPTH && value.length() >= 40 && BASE64ISH.matcher(value).matches()) {
+            String decoded = decodeBase64(value);
+            if (decoded != null) {
+                if (ctx == Context.INSTALL && depth == 0 && value.length() >= 200) {
+                    add(out, f, line, "encoded_payload", "medium", "A long base64 payload decodes to text" + where(ctx) + ".",
+                            Role.THREAT, ctx, group);
+                }
+                literalThreats(f, decoded, line, ctx, group, out, depth + 1);
+            }
+        }
+    }
+
+    private static String decodeBase64(String s) {
+        String clean = s.replaceAll("\\s", "");
+        byte[] raw;
+        try {
+            raw = clean.indexOf('-') >= 0 || clean.indexOf('_') >= 0 ? Base64.getUrlDecoder().decode(clean)
+                    : Base64.getDecoder().decode(clean);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        // PowerShell's -EncodedCommand is UTF-16LE: every other byte is zero.
+        int zeros = 0;
+        for (int i = 1; i < raw.length; i += 2) {
+            if (raw[i] == 0) {
+                zeros++;
+            }
+        }
+        String text = zeros > raw.length / 3 ? new String(raw, StandardCharsets.UTF_16LE) : new String(raw, StandardCharsets.UTF_8);
+        int printable = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t') {
+                printable++;
+            }
+        }
+        return text.length() > 0 && printable >= text.length() * 0.9 ? text : null;
+    }
+
+    static boolean isPublic(String ip) {
+        String[] p = ip.split("\\.");
+        int a = Integer.parseInt(p[0]);
+        int b = Integer.parseInt(p[1]);
+        if (a > 255 || b > 255) {
+            return false;
+        }
+        return !(a == 0 || a == 10 || a == 127 || a >= 224 || (a == 169 && b == 254) || (a == 172 && b >= 16 && b <= 31)
+                || (a == 192 && b == 168) || (a == 192 && b == 0) || (a == 198 && (b == 18 || b == 19 || b == 51))
+                || (a == 203 && b == 0) || (a == 100 && b >= 64 && b <= 127) || ip.equals("1.1.1.1") || ip.equals("8.8.8.8"));
+    }
+
+    private static String where(Context ctx) {
+        return switch (ctx) {
+            case INSTALL -> " in install-time code";
+            case IMPORT -> " as the module loads";
+            default -> "";
+        };
+    }
+
+    private static int firstLine(SourceFacts f) {
+        return 1;
+    }
+
+    private static String clip(String s) {
+        String t = s.replaceAll("\\s+", " ");
+        return t.length() > 80 ? t.substring(0, 77) + "..." : t;
+    }
+
+    static void add(List<Hit> out, SourceFacts f, int line, String rule, String severity, String message, Role role,
+                    Context ctx, String group) {
+        String location = f.path + ":" + line;
+        for (Hit h : out) {
+            if (h.finding().rule().equals(rule) && location.equals(h.finding().location())) {
+                return;
+            }
+        }
+        String snippet = f.snippet(line);
+        out.add(new Hit(new Finding(rule, severity, "static", message, snippet, location), role, ctx, group));
+    }
+
+    /** Lower-cased shell command text as a pseudo source, so install scripts get the same string rules. */
+    public static SourceFacts shellFacts(String path, String command) {
+        SourceFacts f = new SourceFacts(path, Lang.JAVASCRIPT, command);
+        f.strings.add(new Str(command, 1));
+        return f;
+    }
+
+    static List<String> lowerAll(List<String> in) {
+        List<String> out = new ArrayList<>();
+        in.forEach(s -> out.add(s.toLowerCase(Locale.ROOT)));
+        return out;
+    }
+}

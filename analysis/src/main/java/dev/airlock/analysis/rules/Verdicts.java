@@ -1,0 +1,93 @@
+package dev.airlock.analysis.rules;
+
+import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.Recommendation;
+import dev.airlock.analysis.rules.Hit.Context;
+import dev.airlock.analysis.rules.Hit.Role;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Combines hits into a recommendation. The rule of thumb from the issue: a capability plus a
+ * threat in install-time code is malicious. Code that runs as a module loads counts the same
+ * only for strong threats (exfiltration endpoints, credential stores, droppers, decoded exec);
+ * elsewhere such a combination is worth a person's look, not a block.
+ */
+public final class Verdicts {
+    private Verdicts() {
+    }
+
+    public record Outcome(Recommendation recommendation, List<Finding> decisive, List<Finding> all) {
+    }
+
+    public static Outcome combine(List<Hit> hits) {
+        Set<Hit> decisive = new LinkedHashSet<>();
+        hits.stream().filter(h -> h.role() == Role.VERDICT_MALICIOUS).forEach(decisive::add);
+
+        List<Hit> installThreats = hits.stream().filter(h -> h.context() == Context.INSTALL && h.isThreat()).toList();
+        List<Hit> installCaps = hits.stream().filter(h -> h.context() == Context.INSTALL && h.role() == Role.CAPABILITY).toList();
+        boolean selfSufficient = installThreats.stream().anyMatch(h -> h.role() == Role.STRONG_THREAT
+                && (h.finding().rule().equals("download_and_execute") || h.finding().rule().equals("obfuscated_code_execution")));
+        if (!installThreats.isEmpty() && (!installCaps.isEmpty() || selfSufficient)) {
+            decisive.addAll(installThreats);
+            decisive.addAll(installCaps);
+        }
+        for (Hit strong : hits) {
+            if (strong.context() == Context.IMPORT && strong.role() == Role.STRONG_THREAT) {
+                List<Hit> caps = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY
+                        && h.context() != Context.INSTALL).toList();
+                boolean self = strong.finding().rule().equals("download_and_execute")
+                        || strong.finding().rule().equals("obfuscated_code_execution");
+                if (!caps.isEmpty() || self) {
+                    decisive.add(strong);
+                    decisive.addAll(caps);
+                }
+            }
+        }
+        if (!decisive.isEmpty()) {
+            return outcome(Recommendation.MALICIOUS, decisive, hits);
+        }
+
+        hits.stream().filter(h -> h.role() == Role.VERDICT_SUSPICIOUS).forEach(decisive::add);
+        if (!installThreats.isEmpty()) {
+            decisive.addAll(installThreats);
+        }
+        for (Hit strong : hits) {
+            if (strong.role() != Role.STRONG_THREAT) {
+                continue;
+            }
+            if (strong.finding().rule().equals("obfuscated_code_execution")) {
+                decisive.add(strong);
+                continue;
+            }
+            List<Hit> caps = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY).toList();
+            if (!caps.isEmpty()) {
+                decisive.add(strong);
+                decisive.addAll(caps);
+            }
+        }
+        boolean packageThreat = hits.stream().anyMatch(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT);
+        if (packageThreat && !installCaps.isEmpty()) {
+            hits.stream().filter(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT).forEach(decisive::add);
+            decisive.addAll(installCaps);
+        }
+        if (!decisive.isEmpty()) {
+            return outcome(Recommendation.SUSPICIOUS, decisive, hits);
+        }
+        return outcome(Recommendation.CLEAN, decisive, hits);
+    }
+
+    private static Outcome outcome(Recommendation r, Set<Hit> decisive, List<Hit> hits) {
+        List<Finding> d = new ArrayList<>();
+        decisive.forEach(h -> d.add(h.finding()));
+        List<Finding> all = new ArrayList<>(d);
+        for (Hit h : hits) {
+            if (!decisive.contains(h) && all.size() < 60) {
+                all.add(h.finding());
+            }
+        }
+        return new Outcome(r, d, all);
+    }
+}
