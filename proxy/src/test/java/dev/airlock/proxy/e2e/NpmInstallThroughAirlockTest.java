@@ -1,0 +1,75 @@
+package dev.airlock.proxy.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.airlock.testing.Requirements;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The real npm installing through Airlock: lockfile URLs at the proxy, tampered bytes refused. */
+class NpmInstallThroughAirlockTest {
+    @TempDir
+    static Path dataDir;
+    private static AirlockRig rig;
+
+    @BeforeAll
+    static void startAirlock() throws Exception {
+        rig = AirlockRig.start(dataDir);
+    }
+
+    @AfterAll
+    static void stopAirlock() {
+        if (rig != null) {
+            rig.close();
+        }
+    }
+
+    @Test
+    void npmInstallsAnUnscopedAndAScopedPackageWithLockfileUrlsAtTheProxy(@TempDir Path work) throws Exception {
+        Requirements.require(Clients.npm().isPresent(), "npm");
+        NpmProject project = NpmProject.create(work);
+
+        ClientProcess.Result r = project.npm(rig.npmRegistry(), "install", NpmFixtures.PLAIN, NpmFixtures.SCOPED);
+
+        assertTrue(r.succeeded(), r::describe);
+        assertEquals("1.1.0", project.installedVersion(NpmFixtures.PLAIN));
+        assertEquals("1.0.0", project.installedVersion(NpmFixtures.SCOPED));
+        JsonNode packages = project.packageLock().path("packages");
+        for (NpmFixtures.NpmVersion expected : new NpmFixtures.NpmVersion[] {
+                rig.upstream().npm(NpmFixtures.PLAIN, "1.1.0"), rig.upstream().npm(NpmFixtures.SCOPED, "1.0.0")}) {
+            JsonNode locked = packages.path("node_modules/" + expected.name());
+            assertEquals(rig.npmRegistry() + expected.tarballPath(), locked.path("resolved").asText(),
+                    "lockfile entry of " + expected.name() + ": " + locked);
+            assertEquals(expected.integrity(), locked.path("integrity").asText());
+        }
+    }
+
+    @Test
+    void npmCannotInstallATarballWhoseBytesDoNotMatchItsIntegrity(@TempDir Path work) throws Exception {
+        Requirements.require(Clients.npm().isPresent(), "npm");
+        NpmFixtures.NpmVersion tampered = rig.upstream().npm(NpmFixtures.TAMPERED, "1.0.0");
+        NpmProject project = NpmProject.create(work);
+
+        ClientProcess.Result r = project.npm(rig.npmRegistry(), "install", NpmFixtures.TAMPERED);
+
+        assertNotEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.output().contains("502"), "npm reports the proxy's 502:\n" + r.output());
+        assertTrue(rig.upstream().requestsEndingWith("/" + tampered.tarballPath()) >= 1,
+                "the proxy did fetch the tarball from the upstream");
+        assertEquals(java.util.List.of(), rig.filesWithSha256(Digests.sha256Hex(tampered.served())),
+                "the mismatching bytes were not stored anywhere under the data dir");
+
+        HttpResponse<byte[]> again = rig.get(rig.npmRegistry() + tampered.tarballPath(), null);
+        assertEquals(502, again.statusCode(), "a second request is refused too, never served from a cache");
+        assertFalse(new String(again.body(), java.nio.charset.StandardCharsets.ISO_8859_1).contains("tampered"),
+                "no tarball bytes in the error body");
+    }
+}
