@@ -36,10 +36,13 @@ public final class FakeAdminApi implements Route, AutoCloseable {
     public volatile String lastFeedType;
     private final AirlockServer server;
 
-    public FakeAdminApi(String token) throws InterruptedException {
+    /** @param alongside other routes served by the same server (the UI, for the browser test) */
+    public FakeAdminApi(String token, Route... alongside) throws InterruptedException {
         this.token = token;
+        List<Route> routes = new ArrayList<>(List.of(alongside));
+        routes.add(this);
         this.server = AirlockServer.bind("127.0.0.1", 0,
-                new AirlockChannelInitializer(new RequestRouter(List.of(this), List.of()), 16 * 1024 * 1024));
+                new AirlockChannelInitializer(new RequestRouter(routes, List.of()), 16 * 1024 * 1024));
     }
 
     public URI url() {

@@ -1,0 +1,97 @@
+package dev.airlock.proxy.ui;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.airlock.proxy.cli.FakeAdminApi;
+import dev.airlock.testing.Requirements;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The admin UI in a real headless Chromium: sign in, find a quarantined version, release it with
+ * a reason, and see it allowed and in the audit log.
+ */
+class UiBrowserTest {
+    private static final String TOKEN = "ui-test-token";
+
+    @Test
+    void anAdminReleasesAQuarantinedVersionWithAReasonAndSeesItInTheAuditLog(@TempDir Path tmp) throws Exception {
+        Requirements.require(HeadlessChromium.available(), "Chromium and chromedriver");
+        try (FakeAdminApi api = new FakeAdminApi(TOKEN, new UiRoute())) {
+            api.put("npm", "left-padd", "1.3.0", "quarantined", "typosquat", "name imitates left-pad");
+            api.put("pypi", "reqeusts", "0.0.1", "blocked", "known_malware", "MAL-2026-0001");
+            ChromeDriver browser = HeadlessChromium.start(tmp.resolve("profile"));
+            try {
+                run(browser, api.url() + "ui/");
+            } finally {
+                screenshot(browser);
+                browser.quit();
+            }
+            assertEquals("override_allow", api.audit.get(0).get("action").asText());
+        }
+    }
+
+    private static void run(WebDriver browser, String uiUrl) {
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        browser.get(uiUrl);
+
+        WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
+        assertEquals(token, browser.switchTo().activeElement(), "the token field has focus on arrival");
+        token.sendKeys("wrong-token", Keys.ENTER);
+        wait.until(ExpectedConditions.textToBe(By.id("sign-in-error"), "That token was refused."));
+        token.clear();
+        token.sendKeys(TOKEN, Keys.ENTER);
+
+        By fixture = By.cssSelector("a.version-link[data-key='npm:left-padd@1.3.0']");
+        wait.until(ExpectedConditions.elementToBeClickable(fixture));
+        WebElement search = browser.findElement(By.id("f-search"));
+        search.sendKeys("left");
+        assertTrue(browser.findElements(By.cssSelector("a.version-link[data-key='pypi:reqeusts@0.0.1']")).isEmpty(),
+                "search filters the queue");
+        browser.findElement(fixture).click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view-title"), "left-padd 1.3.0"));
+        assertTrue(browser.findElement(By.cssSelector(".state-quarantined")).isDisplayed());
+        assertTrue(browser.findElement(By.tagName("main")).getText().contains("typosquat"));
+
+        browser.findElement(By.id("action-allow")).click();
+        wait.until(ExpectedConditions.textToBe(By.id("action-status"), "A reason is required."));
+
+        browser.findElement(By.id("reason")).sendKeys("reviewed: a fork with a fixed CVE, not a typosquat");
+        browser.findElement(By.id("action-allow")).click();
+        WebElement confirm = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok")));
+        assertTrue(browser.findElement(By.id("confirm-title")).getText().contains("Allow left-padd 1.3.0"));
+        confirm.click();
+
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "Done: allow left-padd 1.3.0"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main .state-allowed")));
+
+        browser.findElement(By.cssSelector("#nav a[data-view='audit']")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-table"), "override_allow"));
+        String audit = browser.findElement(By.id("audit-table")).getText();
+        assertTrue(audit.contains("npm:left-padd@1.3.0") && audit.contains("reviewed: a fork with a fixed CVE"), audit);
+        assertTrue(audit.contains("quarantined -> allowed"), audit);
+    }
+
+    private static void screenshot(ChromeDriver browser) {
+        try {
+            Path target = Path.of("target", "ui-screenshots");
+            Files.createDirectories(target);
+            Files.write(target.resolve("release-quarantined-version.png"), browser.getScreenshotAs(OutputType.BYTES));
+        } catch (Exception e) {
+            System.err.println("screenshot failed: " + e);
+        }
+    }
+}
