@@ -1,0 +1,109 @@
+package dev.airlock.policy;
+
+import dev.airlock.analysis.AnalysisQueue;
+import dev.airlock.config.AirlockConfig;
+import dev.airlock.policy.feed.FeedWatcher;
+import dev.airlock.policy.feed.MalwareFeed;
+import dev.airlock.policy.rules.NameRules;
+import dev.airlock.policy.rules.TyposquatDetector;
+import dev.airlock.policy.store.VerdictStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+
+/**
+ * Policy, assembled from the configuration: the store, the rules, the gate the proxy asks, the
+ * admin service and the admin token. Open once at startup, close at shutdown.
+ */
+public final class PolicyEngine implements AutoCloseable {
+    /** How often the feeds directory is polled for new or changed files. */
+    public static final long FEED_POLL_MS = 30_000;
+
+    private final VerdictStore store;
+    private final PolicyGate gate;
+    private final PolicyAdmin admin;
+    private final AdminToken token;
+    private final FeedWatcher watcher;
+
+    private PolicyEngine(VerdictStore store, PolicyGate gate, PolicyAdmin admin, AdminToken token, FeedWatcher watcher) {
+        this.store = store;
+        this.gate = gate;
+        this.admin = admin;
+        this.token = token;
+        this.watcher = watcher;
+    }
+
+    /**
+     * Opens the store in {@code config.dataDir()}, compiles the rules (a bad rule is a
+     * {@link dev.airlock.config.ConfigException}), registers itself as the queue's result
+     * listener, imports {@code policy.feedsDir} and starts watching it.
+     *
+     * @param queue       where versions wait for analysis; its {@code onResult} is set here
+     * @param staticCheck the static analysis run on first download of older versions; null: none
+     */
+    public static PolicyEngine open(AirlockConfig config, AnalysisQueue queue, StaticCheck staticCheck) {
+        return open(config, queue, staticCheck, Clock.systemUTC(), FEED_POLL_MS);
+    }
+
+    public static PolicyEngine open(AirlockConfig config, AnalysisQueue queue, StaticCheck staticCheck, Clock clock,
+                                    long feedPollMs) {
+        NameRules rules = NameRules.from(config.policy());
+        TyposquatDetector typos = TyposquatDetector.bundled(config.policy().typosquat().maxDistance());
+        AdminToken token = AdminToken.resolve(config.adminToken(), config.dataDir());
+        VerdictStore store = VerdictStore.open(config.dataDir());
+        PolicyGate gate = null;
+        try {
+            MalwareFeed feed = new MalwareFeed(store);
+            gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock,
+                    config.publicUrl() == null ? null : config.publicUrl().toString());
+            queue.onResult(gate::onAnalysisResult);
+            FeedWatcher watcher = null;
+            PolicyAdmin admin = new PolicyAdmin(gate);
+            if (config.policy().feedsDir() != null) {
+                Path dir = config.policy().feedsDir().startsWith("~")
+                        ? Path.of(System.getProperty("user.home") + config.policy().feedsDir().substring(1))
+                        : Path.of(config.policy().feedsDir());
+                watcher = FeedWatcher.start(dir, (bytes, source) -> admin.importOsv(bytes, source, "feed"), feedPollMs);
+            }
+            return new PolicyEngine(store, gate, admin, token, watcher);
+        } catch (RuntimeException e) {
+            if (gate != null) {
+                gate.close();
+            }
+            store.close();
+            throw e;
+        }
+    }
+
+    /** The gate the proxy routes ask (also serves npm bulk advisories). */
+    public PolicyGate gate() {
+        return gate;
+    }
+
+    /** The admin API's operations. */
+    public PolicyAdmin admin() {
+        return admin;
+    }
+
+    public AdminToken token() {
+        return token;
+    }
+
+    /** The generated token file to print in the startup banner; empty when the token was configured. */
+    public Optional<Path> adminTokenFile() {
+        return token.file();
+    }
+
+    public Path storeFile() {
+        return store.file();
+    }
+
+    @Override
+    public void close() {
+        if (watcher != null) {
+            watcher.close();
+        }
+        gate.close();
+        store.close();
+    }
+}

@@ -1,0 +1,639 @@
+package dev.airlock.policy;
+
+import dev.airlock.analysis.AnalysisPriority;
+import dev.airlock.analysis.AnalysisQueue;
+import dev.airlock.analysis.AnalysisResult;
+import dev.airlock.analysis.Finding;
+import dev.airlock.config.PolicyConfig;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.model.PackageId;
+import dev.airlock.policy.feed.FeedRecord;
+import dev.airlock.policy.feed.MalwareFeed;
+import dev.airlock.policy.rules.NameRules;
+import dev.airlock.policy.rules.TyposquatDetector;
+import dev.airlock.policy.store.VerdictStore;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Airlock's policy: turns what is known about a version (first sighting, publish time, admin
+ * overrides, the malware feed, configured rules, look-alike names, analysis results) into a
+ * verdict, and the verdict into a {@link Decision}. Every verdict carries the reasons it was
+ * reached by. Fails closed: an internal error hides the version.
+ *
+ * <p>Order of precedence: an admin override decides alone; otherwise every applicable reason is
+ * collected and the most severe state wins (blocked, then quarantined, then pending).
+ */
+public final class PolicyGate implements VerdictGate, AutoCloseable {
+    public static final String PENDING_CODE = "quarantined_pending";
+    public static final String PENDING_MESSAGE = "Quarantined: analysis pending";
+    private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
+    private static final Pattern SNAKE = Pattern.compile("^[a-z][a-z0-9_]*$");
+    private static final long PENDING_RETRY_SECONDS = 60;
+    private static final long STATIC_RETRY_SECONDS = 15;
+
+    private final PolicyConfig config;
+    private final VerdictStore store;
+    private final NameRules rules;
+    private final TyposquatDetector typosquats;
+    private final MalwareFeed feed;
+    private final AnalysisQueue queue;
+    private final StaticCheck staticCheck;
+    private final Clock clock;
+    private final String publicBase;
+    private final boolean audit;
+    private final Map<String, AdminOverride> overrides = new ConcurrentHashMap<>();
+    private final Map<PackageId, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
+    private final Map<PackageCoordinate, CompletableFuture<AnalysisResult>> staticRuns = new ConcurrentHashMap<>();
+    private final ExecutorService staticExecutor;
+
+    public PolicyGate(PolicyConfig config, VerdictStore store, NameRules rules, TyposquatDetector typosquats,
+                      MalwareFeed feed, AnalysisQueue queue, StaticCheck staticCheck, Clock clock, String publicBase) {
+        this.config = config;
+        this.store = store;
+        this.rules = rules;
+        this.typosquats = typosquats;
+        this.feed = feed;
+        this.queue = queue;
+        this.staticCheck = staticCheck;
+        this.clock = clock;
+        this.publicBase = publicBase == null ? "/" : (publicBase.endsWith("/") ? publicBase : publicBase + "/");
+        this.audit = config.mode().equals("audit");
+        for (AdminOverride o : store.overrides()) {
+            overrides.put(o.target(), o);
+        }
+        this.staticExecutor = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "static-check");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public PolicyConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- VerdictGate
+
+    @Override
+    public Decision listed(PackageCoordinate c, Instant publishedAt) {
+        try {
+            return decisionFor(sight(c, publishedAt));
+        } catch (RuntimeException e) {
+            LOG.error("policy failed on {}; hiding it", c, e);
+            return Decision.hide("policy_error", "Hidden: policy error, see the Airlock log");
+        }
+    }
+
+    @Override
+    public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, DownloadContext who) {
+        try {
+            Verdict v = sight(c, publishedAt);
+            Decision d = decisionFor(v);
+            if (d.serve() || !waitsForAnalysis(v)) {
+                return CompletableFuture.completedFuture(d);
+            }
+            queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
+            return await(c, System.nanoTime() + config.holdWait().toNanos());
+        } catch (RuntimeException e) {
+            LOG.error("policy failed on download of {}; refusing it", c, e);
+            return CompletableFuture.completedFuture(Decision.hide("policy_error", "Blocked: policy error, see the Airlock log"));
+        }
+    }
+
+    @Override
+    public CompletionStage<Decision> afterFetch(PackageCoordinate c, Path artifact, String sha256) {
+        try {
+            Verdict v = sight(c, null);
+            Decision d = decisionFor(v);
+            if (!d.serve() || v.analysisStage() != AnalysisStage.NONE || rules.allowed(c).isPresent()
+                    || overrideFor(c).isPresent()) {
+                return CompletableFuture.completedFuture(d);
+            }
+            if (staticCheck == null) {
+                return CompletableFuture.completedFuture(d);
+            }
+            CompletableFuture<AnalysisResult> run = staticRuns.computeIfAbsent(c, k -> startStaticCheck(k, artifact, sha256));
+            // A copy per caller: one download giving up must not time the shared run out for the others.
+            return run.copy().orTimeout(config.holdWait().toMillis(), TimeUnit.MILLISECONDS)
+                    .handle((result, error) -> afterStaticCheck(c, error));
+        } catch (RuntimeException e) {
+            LOG.error("policy failed after fetching {}; refusing it", c, e);
+            return CompletableFuture.completedFuture(Decision.hide("policy_error", "Blocked: policy error, see the Airlock log"));
+        }
+    }
+
+    @Override
+    public void served(PackageCoordinate c, DownloadContext who) {
+        try {
+            store.recordDownload(c, new DownloadRecord(clock.instant(), who == null ? null : who.clientAddress(),
+                    who == null ? null : who.userAgent(), who == null ? null : who.file()));
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the download of {}", c, e);
+        }
+    }
+
+    // ---------------------------------------------------------------- analysis
+
+    private CompletableFuture<AnalysisResult> startStaticCheck(PackageCoordinate c, Path artifact, String sha256) {
+        CompletableFuture<AnalysisResult> f = CompletableFuture.supplyAsync(() -> {
+            try {
+                return staticCheck.check(c, artifact);
+            } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, staticExecutor);
+        // Recorded when it finishes, even after the waiting download gave up: the next try is served from it.
+        // The returned stage completes only after the recording, so callers see the new verdict.
+        return f.whenComplete((result, error) -> {
+            staticRuns.remove(c);
+            if (error != null) {
+                LOG.warn("static check of {} failed: {}", c, error.toString());
+                return;
+            }
+            try {
+                recordAnalysis(c, result, AnalysisStage.STATIC, sha256 != null ? sha256 : result.sha256());
+                if (result.recommendation() != dev.airlock.analysis.Recommendation.MALICIOUS) {
+                    queue.submit(c, AnalysisPriority.BACKGROUND_SWEEP);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("could not record the static check of {}", c, e);
+            }
+        });
+    }
+
+    private Decision afterStaticCheck(PackageCoordinate c, Throwable error) {
+        Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                ? error.getCause() : error;
+        if (cause instanceof TimeoutException) {
+            return audited(Decision.hold("static_check_pending", "Quarantined: static analysis still running, retry shortly",
+                    STATIC_RETRY_SECONDS), c);
+        }
+        if (cause != null) {
+            return audited(Decision.hold("static_check_failed", "Quarantined: static analysis failed ("
+                    + Reason.ascii(cause.getClass().getSimpleName()) + ")", PENDING_RETRY_SECONDS), c);
+        }
+        return decisionFor(sight(c, null));
+    }
+
+    /** Receives the analysis queue's results (wired by {@link PolicyEngine}). */
+    public void onAnalysisResult(PackageCoordinate c, AnalysisResult result) {
+        try {
+            recordAnalysis(c, result, AnalysisStage.FULL, result.sha256());
+        } catch (RuntimeException e) {
+            LOG.error("could not record the analysis of {}", c, e);
+        }
+    }
+
+    private void recordAnalysis(PackageCoordinate c, AnalysisResult result, AnalysisStage stage, String sha256) {
+        Instant now = clock.instant();
+        Verdict before = store.verdict(c).orElseGet(() -> facts(c, null, now));
+        if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
+            return;
+        }
+        VerdictState state = switch (result.recommendation()) {
+            case MALICIOUS -> VerdictState.BLOCKED;
+            case SUSPICIOUS -> VerdictState.QUARANTINED;
+            case CLEAN -> VerdictState.ALLOWED;
+        };
+        Verdict withAnalysis = before.withAnalysis(stage, state, analysisReasons(result, state), sha256);
+        Verdict after = decide(withAnalysis, now);
+        store.putVerdict(after);
+        if (after.state() != before.state()) {
+            appendAuditQuietly(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),
+                    c.toString(), before.firstSeen() == null && before.reasons().isEmpty() ? null : before.state().id(),
+                    after.state().id(), after.primaryReason().message()));
+        }
+        signal(c.packageId());
+    }
+
+    private static List<Reason> analysisReasons(AnalysisResult result, VerdictState state) {
+        if (state == VerdictState.ALLOWED) {
+            return List.of(Reason.of("analysis_clean", ReasonSource.ANALYSIS, "analysis found nothing worrying"));
+        }
+        List<Finding> findings = new ArrayList<>(result.findings());
+        findings.sort((a, b) -> Integer.compare(severity(b.severity()), severity(a.severity())));
+        List<Reason> out = new ArrayList<>();
+        for (Finding f : findings) {
+            if (out.size() >= 5 || severity(f.severity()) < 2 && !out.isEmpty()) {
+                break;
+            }
+            String code = f.rule() != null && SNAKE.matcher(f.rule()).matches() ? f.rule() : "analysis_finding";
+            String msg = (f.message() == null ? code : f.message()) + (f.location() == null ? "" : " (" + f.location() + ")");
+            out.add(Reason.of(code, ReasonSource.ANALYSIS, msg));
+        }
+        if (out.isEmpty()) {
+            out.add(state == VerdictState.BLOCKED
+                    ? Reason.of("analysis_malicious", ReasonSource.ANALYSIS, "the analysis found malicious behaviour")
+                    : Reason.of("analysis_suspicious", ReasonSource.ANALYSIS, "the analysis found suspicious code"));
+        }
+        return out;
+    }
+
+    private static int severity(String s) {
+        return switch (s == null ? "" : s) {
+            case "critical" -> 4;
+            case "high" -> 3;
+            case "medium" -> 2;
+            case "low" -> 1;
+            default -> 0;
+        };
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    /**
+     * Records a sighting (first seen, publish time) and returns the current verdict. The write of a
+     * changed verdict is group-committed: the serving path never waits for a disk sync.
+     */
+    Verdict sight(PackageCoordinate c, Instant publishedAt) {
+        Instant now = clock.instant();
+        Optional<Verdict> stored = store.verdict(c);
+        Verdict f;
+        boolean first;
+        if (stored.isEmpty() || stored.get().firstSeen() == null) {
+            first = true;
+            f = facts(c, publishedAt, now);
+            if (stored.isPresent()) {
+                Verdict s = stored.get();
+                f = f.withAnalysis(s.analysisStage(), s.analysisState(), s.analysisReasons(), s.sha256());
+            }
+        } else {
+            first = false;
+            f = stored.get().withSighting(now, publishedAt);
+        }
+        Verdict v = decide(f, now);
+        if (first || !v.equals(stored.get())) {
+            store.putVerdictSoon(v);
+            if (first && v.state() != VerdictState.ALLOWED) {
+                LOG.info("{} first seen: {} ({})", c, v.state(), v.primaryReason().code());
+            }
+        }
+        if (first && waitsForAnalysis(v)) {
+            queue.submit(c, AnalysisPriority.NEW_VERSION);
+        }
+        return v;
+    }
+
+    /** The facts of a version first named now. */
+    private Verdict facts(PackageCoordinate c, Instant publishedAt, Instant now) {
+        boolean hold = config.holdAlways() || publishedAt == null
+                || publishedAt.isAfter(now.minus(config.holdWindow()));
+        return Verdict.firstSighting(c, now, publishedAt, hold);
+    }
+
+    /** The current verdict of any version, seen or not, without recording anything. */
+    public Verdict evaluate(PackageCoordinate c) {
+        Instant now = clock.instant();
+        return decide(store.verdict(c).orElseGet(() -> facts(c, null, now)), now);
+    }
+
+    /** Re-decides a verdict from its facts at {@code now}; keeps decidedAt when nothing changed. */
+    Verdict decide(Verdict f, Instant now) {
+        PackageCoordinate c = f.coordinate();
+        Optional<AdminOverride> o = overrideFor(c);
+        VerdictState state;
+        List<Reason> reasons = new ArrayList<>();
+        String by;
+        if (o.isPresent()) {
+            AdminOverride a = o.get();
+            boolean allow = a.action() == OverrideAction.ALLOW;
+            state = allow ? VerdictState.ALLOWED : VerdictState.BLOCKED;
+            String scope = a.target().equals(c.toString()) ? "" : " (whole package)";
+            reasons.add(Reason.of(allow ? "admin_allow" : "admin_block", ReasonSource.ADMIN,
+                    (allow ? "allowed by admin" : "blocked by admin") + scope + ": " + a.reason()));
+            by = "admin:" + a.by();
+        } else {
+            List<Reason> blocked = new ArrayList<>();
+            List<Reason> quarantined = new ArrayList<>();
+            List<Reason> pending = new ArrayList<>();
+            String blockedBy = null;
+            Optional<FeedRecord> mal = feed.match(c);
+            if (mal.isPresent()) {
+                FeedRecord r = mal.get();
+                blocked.add(Reason.of("known_malware", ReasonSource.FEED, "known malware " + r.id()
+                        + (r.summary() == null || r.summary().isBlank() ? "" : ": " + r.summary())));
+                blockedBy = "feed:" + r.id();
+            }
+            Optional<NameRules.CompiledRule> deny = rules.denied(c);
+            if (deny.isPresent()) {
+                String why = deny.get().reason();
+                blocked.add(Reason.of("denied_by_rule", ReasonSource.RULE, "denied by policy rule " + deny.get().describe()
+                        + (why == null || why.isBlank() ? "" : ": " + why)));
+                blockedBy = blockedBy == null ? "rule" : blockedBy;
+            }
+            boolean trusted = rules.allowed(c).isPresent();
+            if (!trusted) {
+                Optional<String> internal = rules.internal(c);
+                if (internal.isPresent()) {
+                    blocked.add(Reason.of("dependency_confusion", ReasonSource.RULE, c.name() + " matches internal names ("
+                            + internal.get() + ") and is never taken from the public registry (dependency confusion)"));
+                    blockedBy = blockedBy == null ? "rule" : blockedBy;
+                }
+            }
+            if (f.analysisState() == VerdictState.BLOCKED) {
+                blocked.addAll(f.analysisReasons());
+                blockedBy = blockedBy == null ? "analysis" : blockedBy;
+            } else if (f.analysisState() == VerdictState.QUARANTINED) {
+                quarantined.addAll(f.analysisReasons());
+            }
+            if (!trusted && config.typosquat().enabled()) {
+                typosquats.check(c.packageId()).ifPresent(m -> quarantined.add(Reason.of("typosquat", ReasonSource.RULE,
+                        "name imitates the popular " + c.ecosystem().id() + " package '" + m.imitated() + "' ("
+                                + m.how() + ")")));
+            }
+            if (!trusted && config.minimumAge() != null && !config.minimumAge().isZero()) {
+                Instant since = f.publishedAt() != null ? f.publishedAt() : f.firstSeen() != null ? f.firstSeen() : now;
+                if (since.plus(config.minimumAge()).isAfter(now)) {
+                    pending.add(Reason.of("minimum_age", ReasonSource.RULE, "published less than "
+                            + human(config.minimumAge()) + " ago (minimum age)"));
+                }
+            }
+            if (!trusted && f.analysisStage() != AnalysisStage.FULL && holdApplies(f, now)) {
+                pending.add(Reason.of("analysis_pending", ReasonSource.RULE, f.publishedAt() == null
+                        ? "new version (publish time unknown): analysis pending"
+                        : "published less than " + (config.holdAlways() ? "-" : human(config.holdWindow()))
+                                + " ago: analysis pending"));
+            }
+            reasons.addAll(blocked);
+            reasons.addAll(quarantined);
+            reasons.addAll(pending);
+            if (!blocked.isEmpty()) {
+                state = VerdictState.BLOCKED;
+                by = blockedBy;
+            } else if (!quarantined.isEmpty()) {
+                state = VerdictState.QUARANTINED;
+                by = f.analysisState() == VerdictState.QUARANTINED ? "analysis" : "rule";
+            } else if (!pending.isEmpty()) {
+                state = VerdictState.PENDING;
+                by = "hold";
+            } else {
+                state = VerdictState.ALLOWED;
+                if (trusted) {
+                    reasons.add(Reason.of("allowed_by_rule", ReasonSource.RULE, "allowed by policy rule "
+                            + rules.allowed(c).get().describe()));
+                    by = "rule";
+                } else if (f.analysisState() == VerdictState.ALLOWED) {
+                    reasons.addAll(f.analysisReasons());
+                    by = "analysis";
+                } else {
+                    reasons.add(Reason.of("published_before_hold", ReasonSource.RULE,
+                            "published before the hold window; static check on first download"));
+                    by = "rule";
+                }
+            }
+        }
+        boolean same = f.state() == state && codes(f.reasons()).equals(codes(reasons));
+        Instant at = same && f.decidedAt() != null ? f.decidedAt() : now;
+        String decidedBy = same && f.decidedBy() != null ? f.decidedBy() : by;
+        return f.withDecision(state, reasons, at, decidedBy);
+    }
+
+    private boolean holdApplies(Verdict f, Instant now) {
+        if (config.holdAlways()) {
+            return f.holdRequired();
+        }
+        return f.publishedAt() == null || f.publishedAt().isAfter(now.minus(config.holdWindow()));
+    }
+
+    private static List<String> codes(List<Reason> reasons) {
+        return reasons.stream().map(Reason::code).toList();
+    }
+
+    private static String human(Duration d) {
+        if (d.toDays() > 0 && d.equals(Duration.ofDays(d.toDays()))) {
+            return d.toDays() + "d";
+        }
+        if (d.toHours() > 0 && d.equals(Duration.ofHours(d.toHours()))) {
+            return d.toHours() + "h";
+        }
+        if (d.toMinutes() > 0 && d.equals(Duration.ofMinutes(d.toMinutes()))) {
+            return d.toMinutes() + "m";
+        }
+        return d.toSeconds() + "s";
+    }
+
+    /** Only a plain analysis hold is worth waiting for: a rule or review will not clear in seconds. */
+    private static boolean waitsForAnalysis(Verdict v) {
+        return v.state() == VerdictState.PENDING && v.reasons().stream().allMatch(r -> r.code().equals("analysis_pending"));
+    }
+
+    /** The verdict as the proxy acts on it (audit mode serves everything and says what it would have done). */
+    public Decision decisionFor(Verdict v) {
+        Decision d;
+        Reason r = v.primaryReason();
+        switch (v.state()) {
+            case ALLOWED -> d = Decision.allow();
+            case BLOCKED -> d = Decision.hide(r.code(), "Blocked: " + r.message());
+            case QUARANTINED -> d = Decision.hide(r.code(), "Quarantined: " + r.message());
+            case PENDING -> d = r.code().equals("analysis_pending")
+                    ? Decision.hold(PENDING_CODE, PENDING_MESSAGE, PENDING_RETRY_SECONDS)
+                    : Decision.hold(r.code(), "Held: " + r.message(), PENDING_RETRY_SECONDS);
+            default -> throw new AssertionError(v.state());
+        }
+        return audited(d, v.coordinate());
+    }
+
+    private Decision audited(Decision d, PackageCoordinate c) {
+        if (!audit || d.serve()) {
+            return d;
+        }
+        LOG.info("audit mode: would refuse {}: {} ({})", c, d.message(), d.code());
+        return new Decision(true, "audit_" + d.code(), "Audit: would refuse: " + d.message(), 0);
+    }
+
+    // ---------------------------------------------------------------- holds
+
+    private CompletableFuture<Decision> await(PackageCoordinate c, long deadlineNanos) {
+        CompletableFuture<Boolean> signal = new CompletableFuture<>();
+        Set<CompletableFuture<Boolean>> set = waiters.computeIfAbsent(c.packageId(), k -> ConcurrentHashMap.newKeySet());
+        set.add(signal);
+        // Checked after registering so that a result arriving in between is not missed.
+        Verdict v = evaluate(c);
+        long remaining = deadlineNanos - System.nanoTime();
+        if (!waitsForAnalysis(v) || remaining <= 0) {
+            set.remove(signal);
+            return CompletableFuture.completedFuture(decisionFor(v));
+        }
+        return signal.completeOnTimeout(Boolean.FALSE, remaining, TimeUnit.NANOSECONDS).thenCompose(changed -> {
+            set.remove(signal);
+            if (Boolean.TRUE.equals(changed)) {
+                return await(c, deadlineNanos);
+            }
+            return CompletableFuture.completedFuture(decisionFor(evaluate(c)));
+        });
+    }
+
+    /** Wakes downloads waiting on versions of this package and re-decides its stored verdicts. */
+    void signal(PackageId id) {
+        Set<CompletableFuture<Boolean>> set = waiters.get(id);
+        if (set != null) {
+            for (CompletableFuture<Boolean> f : set) {
+                f.complete(Boolean.TRUE);
+            }
+        }
+    }
+
+    /** Number of downloads waiting for an analysis right now. */
+    public int waitingDownloads() {
+        return waiters.values().stream().mapToInt(Set::size).sum();
+    }
+
+    // ---------------------------------------------------------------- overrides (used by PolicyAdmin)
+
+    Optional<AdminOverride> overrideFor(PackageCoordinate c) {
+        Instant now = clock.instant();
+        AdminOverride v = overrides.get(c.toString());
+        if (v != null && v.activeAt(now)) {
+            return Optional.of(v);
+        }
+        AdminOverride p = overrides.get(c.packageId().toString());
+        if (p != null && p.activeAt(now)) {
+            return Optional.of(p);
+        }
+        return Optional.empty();
+    }
+
+    Map<String, AdminOverride> overrides() {
+        return overrides;
+    }
+
+    /** Re-decides the stored verdicts of a package (after an override or feed change) and commits them. */
+    List<Verdict> refresh(PackageId id, Set<PackageCoordinate> alsoRecord) {
+        Instant now = clock.instant();
+        List<Verdict> changed = new ArrayList<>();
+        Map<PackageCoordinate, Verdict> stored = new LinkedHashMap<>();
+        for (Verdict v : store.verdicts(id)) {
+            stored.put(v.coordinate(), v);
+        }
+        for (PackageCoordinate c : alsoRecord) {
+            if (c.packageId().equals(id) && !stored.containsKey(c)) {
+                // Known only from a feed: kept without a first-seen time so it shows in the API by state.
+                stored.put(c, new Verdict(c, VerdictState.PENDING, List.of(), now, "feed", null, null, false,
+                        AnalysisStage.NONE, null, List.of(), null));
+            }
+        }
+        for (Verdict v : stored.values()) {
+            Verdict d = decide(v, now);
+            if (!d.equals(v)) {
+                changed.add(d);
+            }
+        }
+        store.putVerdicts(changed);
+        signal(id);
+        return changed;
+    }
+
+    void appendAuditQuietly(AuditEntry e) {
+        try {
+            store.appendAudit(e);
+        } catch (RuntimeException ex) {
+            LOG.warn("could not append audit line {}", e, ex);
+        }
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    VerdictStore store() {
+        return store;
+    }
+
+    MalwareFeed feed() {
+        return feed;
+    }
+
+    AnalysisQueue queue() {
+        return queue;
+    }
+
+    // ---------------------------------------------------------------- npm audit
+
+    /**
+     * Airlock's blocked versions among those asked about, as npm bulk-advisory entries
+     * ({@code POST /-/npm/v1/security/advisories/bulk}): body {@code {name: [versions]}}, answer
+     * {@code {name: [{id, url, title, severity, vulnerable_versions, cwe}]}}. Names that are not
+     * valid npm names are skipped.
+     */
+    public Map<String, List<Map<String, Object>>> advisories(Map<String, List<String>> bulkRequest) {
+        Map<String, List<Map<String, Object>>> out = new LinkedHashMap<>();
+        if (bulkRequest == null) {
+            return out;
+        }
+        for (Map.Entry<String, List<String>> e : bulkRequest.entrySet()) {
+            if (e.getValue() == null) {
+                continue;
+            }
+            for (String version : e.getValue()) {
+                PackageCoordinate c;
+                try {
+                    c = new PackageCoordinate(Ecosystem.NPM, e.getKey(), version);
+                } catch (IllegalArgumentException ex) {
+                    continue;
+                }
+                Verdict v = evaluate(c);
+                if (v.state() != VerdictState.BLOCKED) {
+                    continue;
+                }
+                Reason r = v.primaryReason();
+                Map<String, Object> adv = new LinkedHashMap<>();
+                adv.put("id", advisoryId(c));
+                adv.put("url", publicBase + "api/v1/packages/npm/" + c.name() + "/" + c.version());
+                adv.put("title", "Blocked by Airlock: " + r.message());
+                adv.put("severity", "critical");
+                adv.put("vulnerable_versions", c.version());
+                adv.put("cwe", List.of(cwe(r.code())));
+                out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(adv);
+            }
+        }
+        return out;
+    }
+
+    /** A stable positive number per version: npm keys advisories by id. */
+    private static long advisoryId(PackageCoordinate c) {
+        long h = 1125899906842597L;
+        for (char ch : c.toString().toCharArray()) {
+            h = 31 * h + ch;
+        }
+        return 900_000_000L + Math.floorMod(h, 100_000_000L);
+    }
+
+    private static String cwe(String code) {
+        return switch (code) {
+            case "dependency_confusion" -> "CWE-427";
+            case "typosquat", "admin_block", "denied_by_rule" -> "CWE-1357";
+            default -> "CWE-506";
+        };
+    }
+
+    @Override
+    public void close() {
+        staticExecutor.shutdownNow();
+        for (Set<CompletableFuture<Boolean>> set : waiters.values()) {
+            for (CompletableFuture<Boolean> f : set) {
+                f.complete(Boolean.FALSE);
+            }
+        }
+    }
+}

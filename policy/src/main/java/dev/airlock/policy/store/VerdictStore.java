@@ -1,0 +1,390 @@
+package dev.airlock.policy.store;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.model.PackageId;
+import dev.airlock.policy.AdminOverride;
+import dev.airlock.policy.AuditEntry;
+import dev.airlock.policy.DownloadRecord;
+import dev.airlock.policy.Verdict;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.mapdb.Atomic;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.HTreeMap;
+import org.mapdb.Serializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verdicts, overrides, the audit log, the downloads log and imported feed records in one MapDB
+ * file with a write-ahead log. Every logical write that must not be lost (an override with its
+ * audit line, an analysis verdict, a feed import) is one transaction committed before the call
+ * returns. First sightings and download records come from the serving path and would cost an
+ * fsync each: they are applied at once and committed by a group commit a fraction of a second
+ * later, so a kill -9 can lose only the last moment of those, never a committed write, and the
+ * WAL keeps the file readable.
+ */
+public final class VerdictStore implements AutoCloseable {
+    /** Version 1: JSON values keyed by {@code ecosystem:name@version}. */
+    public static final int SCHEMA_VERSION = 1;
+    public static final String FILE_NAME = "policy.db";
+    private static final Logger LOG = LoggerFactory.getLogger(VerdictStore.class);
+    private static final String SCHEMA_KEY = "schemaVersion";
+    private static final long GROUP_COMMIT_MS = 200;
+
+    private final Path file;
+    private final DB db;
+    private final Map<String, String> meta;
+    private final BTreeMap<String, String> verdicts;
+    private final BTreeMap<String, String> overrides;
+    private final BTreeMap<Long, String> audit;
+    private final Atomic.Long auditSeq;
+    private final BTreeMap<String, String> downloads;
+    private final Atomic.Long downloadSeq;
+    private final BTreeMap<String, String> feed;
+    private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ScheduledExecutorService committer;
+    private volatile boolean dirty;
+    private volatile boolean closed;
+
+    private VerdictStore(Path file, DB db) {
+        this.file = file;
+        this.db = db;
+        boolean fresh = db.getAllNames().iterator().hasNext() == false;
+        HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.meta = m;
+        checkSchema(fresh);
+        this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.audit = db.treeMap("audit", Serializer.LONG, Serializer.STRING).createOrOpen();
+        this.auditSeq = db.atomicLong("auditSeq").createOrOpen();
+        this.downloads = db.treeMap("downloads", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.downloadSeq = db.atomicLong("downloadSeq").createOrOpen();
+        this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).createOrOpen();
+        db.commit();
+        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "verdict-store-commit");
+            t.setDaemon(true);
+            return t;
+        });
+        committer.scheduleWithFixedDelay(this::groupCommit, GROUP_COMMIT_MS, GROUP_COMMIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
+    public static VerdictStore open(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
+        }
+        Path f = dataDir.resolve(FILE_NAME);
+        DB db = DBMaker.fileDB(f.toFile())
+                .transactionEnable()
+                .fileMmapEnableIfSupported()
+                .fileMmapPreclearDisable()
+                .make();
+        try {
+            return new VerdictStore(f, db);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private void checkSchema(boolean fresh) {
+        String v = meta.get(SCHEMA_KEY);
+        if (v == null) {
+            if (!fresh) {
+                throw new StoreSchemaException("policy store " + file + " has no schema version record: it was not "
+                        + "written by Airlock or is damaged; refusing to read it (move it away to start empty)");
+            }
+            meta.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
+            db.commit();
+            return;
+        }
+        int found;
+        try {
+            found = Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new StoreSchemaException("policy store " + file + " has an unreadable schema version '" + v + "'");
+        }
+        if (found == SCHEMA_VERSION) {
+            return;
+        }
+        if (found > SCHEMA_VERSION) {
+            throw new StoreSchemaException("policy store " + file + " has schema version " + found
+                    + " but this Airlock reads version " + SCHEMA_VERSION
+                    + ": it was written by a newer Airlock; run that version or restore a backup");
+        }
+        migrate(found);
+    }
+
+    /** Upgrades an older schema in one transaction. Version 1 is the first: nothing older exists. */
+    private void migrate(int from) {
+        throw new StoreSchemaException("policy store " + file + " has schema version " + from
+                + " and no migration to version " + SCHEMA_VERSION + " exists; restore a backup or move it away");
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    // ---- verdicts
+
+    public Optional<Verdict> verdict(PackageCoordinate c) {
+        Verdict v = cache.getIfPresent(c);
+        if (v != null) {
+            return Optional.of(v);
+        }
+        String json = verdicts.get(c.toString());
+        if (json == null) {
+            return Optional.empty();
+        }
+        v = StoreJson.read(json, Verdict.class);
+        cache.put(c, v);
+        return Optional.of(v);
+    }
+
+    /** Writes a verdict and commits before returning. */
+    public void putVerdict(Verdict v) {
+        transaction(() -> putVerdictNoCommit(v));
+    }
+
+    /** Writes verdicts in one transaction. */
+    public void putVerdicts(java.util.Collection<Verdict> vs) {
+        if (!vs.isEmpty()) {
+            transaction(() -> vs.forEach(this::putVerdictNoCommit));
+        }
+    }
+
+    /** Writes a verdict now and commits it with the next group commit (first sightings, re-evaluations). */
+    public void putVerdictSoon(Verdict v) {
+        writeLock.lock();
+        try {
+            putVerdictNoCommit(v);
+            dirty = true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void putVerdictNoCommit(Verdict v) {
+        verdicts.put(v.coordinate().toString(), StoreJson.write(v));
+        cache.put(v.coordinate(), v);
+    }
+
+    /** Every known version of a package, in key order. */
+    public List<Verdict> verdicts(PackageId id) {
+        String prefix = id + "@";
+        List<Verdict> out = new ArrayList<>();
+        for (String json : verdicts.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
+            out.add(StoreJson.read(json, Verdict.class));
+        }
+        return out;
+    }
+
+    /** Visits every stored verdict (admin listings). */
+    public void forEachVerdict(Consumer<Verdict> visitor) {
+        for (String json : verdicts.values()) {
+            visitor.accept(StoreJson.read(json, Verdict.class));
+        }
+    }
+
+    public long verdictCount() {
+        return verdicts.sizeLong();
+    }
+
+    // ---- overrides
+
+    public Optional<AdminOverride> override(String target) {
+        String json = overrides.get(target);
+        return json == null ? Optional.empty() : Optional.of(StoreJson.read(json, AdminOverride.class));
+    }
+
+    public List<AdminOverride> overrides() {
+        List<AdminOverride> out = new ArrayList<>();
+        for (String json : overrides.values()) {
+            out.add(StoreJson.read(json, AdminOverride.class));
+        }
+        return out;
+    }
+
+    /** Sets or removes ({@code o == null}) an override and appends its audit line in one transaction. */
+    public AuditEntry changeOverride(String target, AdminOverride o, AuditEntry auditLine) {
+        AuditEntry[] written = new AuditEntry[1];
+        transaction(() -> {
+            if (o == null) {
+                overrides.remove(target);
+            } else {
+                overrides.put(target, StoreJson.write(o));
+            }
+            written[0] = appendAuditNoCommit(auditLine);
+        });
+        return written[0];
+    }
+
+    // ---- audit
+
+    /** Appends an audit line (its {@code seq} is assigned here) and commits. */
+    public AuditEntry appendAudit(AuditEntry e) {
+        AuditEntry[] written = new AuditEntry[1];
+        transaction(() -> written[0] = appendAuditNoCommit(e));
+        return written[0];
+    }
+
+    private AuditEntry appendAuditNoCommit(AuditEntry e) {
+        long seq = auditSeq.incrementAndGet();
+        AuditEntry w = new AuditEntry(seq, e.at(), e.who(), e.action(), e.target(), e.previousState(), e.newState(), e.reason());
+        audit.put(seq, StoreJson.write(w));
+        return w;
+    }
+
+    /** Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}. */
+    public List<AuditEntry> audit(Instant since, int limit) {
+        List<AuditEntry> out = new ArrayList<>();
+        for (String json : audit.values()) {
+            AuditEntry e = StoreJson.read(json, AuditEntry.class);
+            if (since == null || !e.at().isBefore(since)) {
+                out.add(e);
+                if (out.size() >= limit) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---- downloads
+
+    /** Records one download; committed with the next group commit so the serving path never waits for a disk sync. */
+    public void recordDownload(PackageCoordinate c, DownloadRecord r) {
+        writeLock.lock();
+        try {
+            long seq = downloadSeq.incrementAndGet();
+            downloads.put(c + "\u0000" + String.format("%016x", seq), StoreJson.write(r));
+            dirty = true;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    public List<DownloadRecord> downloads(PackageCoordinate c, int limit) {
+        String prefix = c + "\u0000";
+        List<DownloadRecord> out = new ArrayList<>();
+        for (String json : downloads.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
+            out.add(StoreJson.read(json, DownloadRecord.class));
+            if (out.size() >= limit) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    // ---- feed records (raw JSON of the normalised record, keyed by record id)
+
+    public Optional<String> feedRecord(String id) {
+        return Optional.ofNullable(feed.get(id));
+    }
+
+    /** Read-only view of the stored feed records. */
+    public Map<String, String> feedRecords() {
+        return java.util.Collections.unmodifiableMap(feed);
+    }
+
+    /** Writes and removes feed records with their audit line in one transaction (an import is all or nothing). */
+    public void changeFeedRecords(Map<String, String> put, java.util.Collection<String> remove, AuditEntry auditLine) {
+        transaction(() -> {
+            feed.putAll(put);
+            for (String id : remove) {
+                feed.remove(id);
+            }
+            if (auditLine != null) {
+                appendAuditNoCommit(auditLine);
+            }
+        });
+    }
+
+    // ---- transactions
+
+    /** Runs the writes and commits them as one transaction; rolls back if they throw. */
+    public void transaction(Runnable writes) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            try {
+                writes.run();
+                db.commit();
+                dirty = false;
+            } catch (RuntimeException e) {
+                db.rollback();
+                // The rollback discards lazily written sightings too: the cache must not outlive them.
+                cache.invalidateAll();
+                dirty = false;
+                throw e;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void groupCommit() {
+        if (!dirty || closed) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (dirty && !closed) {
+                db.commit();
+                dirty = false;
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("group commit of {} failed", file, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("policy store " + file + " is closed");
+        }
+    }
+
+    /** For tests and shutdown: commits pending group writes now. */
+    public void flush() {
+        groupCommit();
+    }
+
+    @Override
+    public void close() {
+        committer.shutdownNow();
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (dirty) {
+                db.commit();
+            }
+            closed = true;
+            db.close();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+}
