@@ -1,0 +1,135 @@
+package dev.airlock.sandbox;
+
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.DockerClientException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.Volume;
+import dev.airlock.config.SandboxConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One container's life: create (locked down), start, wait within a deadline, kill on expiry, inspect,
+ * and always force-remove. Phase deadlines are enforced inside by the init script; the deadline here
+ * is the backstop for when the container itself misbehaves (e.g. a runtime that hangs at start).
+ */
+final class ContainerRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(ContainerRunner.class);
+    static final String LABEL = "dev.airlock.sandbox";
+    static final String OWNER_LABEL = "dev.airlock.sandbox.owner";
+    /** Set-up before the phases (network, baits) and copying traces after them. */
+    private static final Duration MARGIN = Duration.ofSeconds(25);
+    /**
+     * strace needs SYS_PTRACE; the init drops to uid 1000 (SETUID/SETGID), chowns the home (CHOWN,
+     * FOWNER, DAC_OVERRIDE), kills leftovers (KILL), binds port 53 and the listener's low ports
+     * (NET_BIND_SERVICE) and routes every address to loopback (NET_ADMIN). The package's code runs
+     * as uid 1000 with no-new-privileges, so it holds none of these.
+     */
+    private static final Capability[] CAPS = {Capability.SETUID, Capability.SETGID, Capability.SYS_PTRACE,
+            Capability.NET_BIND_SERVICE, Capability.CHOWN, Capability.FOWNER, Capability.DAC_OVERRIDE,
+            Capability.KILL, Capability.NET_ADMIN};
+
+    /** What happened to the container, as the engine saw it. */
+    record Outcome(Long exitCode, boolean oomKilled, boolean killedAtDeadline, long durationMs) {
+    }
+
+    private final DockerEngine engine;
+    private final SandboxConfig config;
+    private final String owner;
+
+    ContainerRunner(DockerEngine engine, SandboxConfig config, String owner) {
+        this.engine = engine;
+        this.config = config;
+        this.owner = owner;
+    }
+
+    Outcome run(String image, Path helpers, Path artifact, String containerName, ArtifactKind kind, Path outDir) {
+        long start = System.nanoTime();
+        long install = Math.max(1, config.installTimeout().toSeconds());
+        long imp = Math.max(1, config.importTimeout().toSeconds());
+        long memory = config.memoryMb() * 1024L * 1024L;
+        HostConfig host = HostConfig.newHostConfig()
+                .withNetworkMode("none")
+                .withDns("127.0.0.1")
+                .withReadonlyRootfs(true)
+                .withTmpFs(Map.of(
+                        "/tmp", "rw,exec,nosuid,nodev,size=512m,mode=1777",
+                        "/work", "rw,exec,nosuid,nodev,size=1g",
+                        "/home/sandbox", "rw,exec,nosuid,nodev,size=64m",
+                        "/rec", "rw,noexec,nosuid,nodev,size=256m,mode=0700"))
+                .withCapDrop(Capability.ALL)
+                .withCapAdd(CAPS)
+                .withSecurityOpts(List.of("no-new-privileges"))
+                .withMemory(memory)
+                .withMemorySwap(memory)
+                .withNanoCPUs(1_000_000_000L)
+                .withPidsLimit((long) config.pidsLimit())
+                .withRuntime(config.runtime())
+                .withBinds(
+                        new Bind(helpers.toString(), new Volume("/opt/airlock"), AccessMode.ro),
+                        new Bind(artifact.toString(), new Volume("/in/" + containerName), AccessMode.ro),
+                        new Bind(outDir.toString(), new Volume("/out"), AccessMode.rw));
+        CreateContainerResponse created = engine.client().createContainerCmd(image)
+                .withLabels(Map.of(LABEL, "true", OWNER_LABEL, owner))
+                .withHostConfig(host)
+                .withUser("0:0")
+                .withWorkingDir("/")
+                .withEnv("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8")
+                .withCmd("python3", "-I", "/opt/airlock/airlock_init.py", kind.argument(), "/in/" + containerName,
+                        Long.toString(install), Long.toString(imp))
+                .exec();
+        String id = created.getId();
+        boolean killed = false;
+        try {
+            engine.client().startContainerCmd(id).exec();
+            Duration deadline = Duration.ofSeconds(install + imp).plus(MARGIN);
+            try (WaitContainerResultCallback wait = engine.client().waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
+                wait.awaitStatusCode(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (DockerClientException e) {
+                killed = true;
+                LOG.warn("sandbox container {} exceeded its deadline of {}; killing it", shortId(id), deadline);
+                kill(id);
+            } catch (java.io.IOException e) {
+                LOG.debug("closing the wait stream failed", e);
+            }
+            InspectContainerResponse.ContainerState state = engine.client().inspectContainerCmd(id).exec().getState();
+            return new Outcome(state.getExitCodeLong(), Boolean.TRUE.equals(state.getOOMKilled()), killed,
+                    (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            remove(id);
+        }
+    }
+
+    private void kill(String id) {
+        try {
+            engine.client().killContainerCmd(id).exec();
+        } catch (RuntimeException e) {
+            LOG.debug("kill of {} failed (it may have ended): {}", shortId(id), e.getMessage());
+        }
+    }
+
+    void remove(String id) {
+        try {
+            engine.client().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            // Already gone.
+        } catch (RuntimeException e) {
+            LOG.warn("could not remove sandbox container {}: {} (the startup reaper will retry)", shortId(id), e.getMessage());
+        }
+    }
+
+    static String shortId(String id) {
+        return id.length() > 12 ? id.substring(0, 12) : id;
+    }
+}
