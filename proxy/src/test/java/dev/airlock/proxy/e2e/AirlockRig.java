@@ -2,6 +2,7 @@ package dev.airlock.proxy.e2e;
 
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ConfigLoader;
+import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.Airlock;
 import java.io.IOException;
 import java.net.URI;
@@ -36,13 +37,18 @@ final class AirlockRig implements AutoCloseable {
     }
 
     static AirlockRig start(Path dataDir) throws IOException, InterruptedException {
+        return start(dataDir, VerdictGate.allowAll());
+    }
+
+    /** Airlock with this gate deciding every listed version and every download. */
+    static AirlockRig start(Path dataDir, VerdictGate gate) throws IOException, InterruptedException {
         FakeRegistry upstream = FakeRegistry.start();
         try {
             AirlockConfig config = ConfigLoader.load(new String[] {
                     "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
                     "--npm-upstream", upstream.npmBase(), "--pypi-upstream", upstream.pypiSimple(),
                     "--pypi-file-hosts", "127.0.0.1"}, Map.of()).config();
-            return new AirlockRig(upstream, Airlock.start(config), dataDir);
+            return new AirlockRig(upstream, Airlock.start(config, gate), dataDir);
         } catch (IOException | InterruptedException | RuntimeException e) {
             upstream.close();
             throw e;
