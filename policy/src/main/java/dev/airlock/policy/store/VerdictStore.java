@@ -326,6 +326,11 @@ public final class VerdictStore implements AutoCloseable {
         writeLock.lock();
         try {
             ensureOpen();
+            if (writeLock.getHoldCount() > 1) {
+                // Nested in an outer transaction: its commit or rollback covers these writes too.
+                writes.run();
+                return;
+            }
             try {
                 writes.run();
                 db.commit();
