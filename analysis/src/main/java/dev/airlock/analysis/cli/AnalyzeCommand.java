@@ -33,6 +33,11 @@ public final class AnalyzeCommand {
     private AnalyzeCommand() {
     }
 
+    /** Lets the bench run the analysis module alone, without the proxy's fat jar. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
     public static int run(String[] args) {
         return run(args, System.out, System.err);
     }
@@ -107,12 +112,13 @@ public final class AnalyzeCommand {
         }
         boolean useSandbox = sandbox != null;
         int worst = 0;
+        boolean failed = false;
         try (Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(), Set.of())) {
             for (String f : files) {
                 Path p = Path.of(f);
                 if (!Files.isRegularFile(p)) {
                     err.println("airlock analyze: " + f + ": no such file");
-                    worst = Math.max(worst, 1);
+                    failed = true;
                     continue;
                 }
                 AnalysisResult r;
@@ -121,14 +127,14 @@ public final class AnalyzeCommand {
                 } catch (SandboxUnavailableException e) {
                     if (requireSandbox) {
                         err.println("airlock analyze: " + f + ": sandbox failed: " + e.getMessage());
-                        worst = Math.max(worst, 1);
+                        failed = true;
                         continue;
                     }
                     err.println("airlock analyze: warning: " + f + ": sandbox failed (" + e.getMessage() + "); static only");
                     r = analyzer.analyzeStatic(p, eco);
                 } catch (IOException | RuntimeException e) {
                     err.println("airlock analyze: " + f + ": " + e);
-                    worst = Math.max(worst, 1);
+                    failed = true;
                     continue;
                 }
                 if (json) {
@@ -136,7 +142,7 @@ public final class AnalyzeCommand {
                 } else {
                     human(out, f, r);
                 }
-                if (r.recommendation() != Recommendation.CLEAN && worst != 1) {
+                if (r.recommendation() != Recommendation.CLEAN) {
                     worst = 3;
                 }
             }
@@ -145,7 +151,7 @@ public final class AnalyzeCommand {
             return 1;
         }
         out.flush();
-        return worst;
+        return failed ? 1 : worst;
     }
 
     static ObjectNode toJson(String file, AnalysisResult r) {

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import org.mozilla.javascript.CompilerEnvirons;
 import org.mozilla.javascript.Context;
-import org.mozilla.javascript.EvaluatorException;
 import org.mozilla.javascript.Parser;
 import org.mozilla.javascript.ast.AstNode;
 import org.mozilla.javascript.ast.AstRoot;
@@ -48,8 +47,7 @@ public final class JsFacts {
                 visit(root, f);
                 f.parsedByAst = true;
                 return f;
-            } catch (EvaluatorException | IllegalStateException | StackOverflowError | ClassCastException
-                     | IndexOutOfBoundsException | NullPointerException e) {
+            } catch (RuntimeException | StackOverflowError e) {
                 f.calls.clear();
                 f.strings.clear();
                 f.imports.clear();

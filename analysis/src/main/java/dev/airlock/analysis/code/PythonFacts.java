@@ -137,7 +137,8 @@ public final class PythonFacts {
                 f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
                 i = j - 1 >= i ? j - 1 : i;
             } else {
-                if (name.indexOf('.') > 0) {
+                if (name.indexOf('.') > 0 || name.equals("exec") || name.equals("eval") || name.equals("compile")
+                        || name.equals("__import__") || name.equals("__builtins__")) {
                     String next = j < t.size() ? t.get(j).text() : "";
                     f.refs.add(new SourceFacts.Ref(name, k.line(), moduleLevel, next));
                 }

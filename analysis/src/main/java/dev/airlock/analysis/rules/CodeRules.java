@@ -33,7 +33,11 @@ public final class CodeRules {
             "vm.runInContext", "vm.Script", "vm.compileFunction");
     private static final Pattern DECODER = Pattern.compile(
             "(?:^|\\.)(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|a2b_base64"
-            + "|fromhex|decompress|loads|chr|atob|fromCharCode|decrypt|reverse)$|^codecs\\.decode$|^Buffer\\.from$");
+            + "|fromhex|decompress|loads|chr|atob|fromCharCode|decrypt|reverse|Fernet|AESGCM)$|^codecs\\.decode$|^Buffer\\.from$");
+    private static final Pattern IDENTITY_COMMAND = Pattern.compile("(?i)^\\s*(whoami|hostname|uname|id|ifconfig|ipconfig|systeminfo|net user|pwd)\\b");
+    private static final Pattern UNDERSCORE_NAME = Pattern.compile("^_{4,}$");
+    private static final Pattern PY_TRUSTED_URL = Pattern.compile("(?i)^https?://(?:[\\w.-]+\\.)?(?:python\\.org|pythonhosted\\.org|pypi\\.org)(?:/|$)");
+    private static final Pattern URL = Pattern.compile("(?i)^https?://[\\w.-]+");
     private static final Set<String> PY_IDENTITY = Set.of("os.getlogin", "getpass.getuser", "socket.gethostname",
             "platform.node", "platform.uname", "os.uname", "uuid.getnode", "socket.gethostbyname");
     private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces",
@@ -107,6 +111,9 @@ public final class CodeRules {
                 }
                 if (c.firstLiteral() != null) {
                     literalThreats(f, c.firstLiteral(), c.line(), at, group, out, 0);
+                    if (IDENTITY_COMMAND.matcher(c.firstLiteral()).find()) {
+                        identity++;
+                    }
                 }
             }
             boolean dynamic = py ? PY_DYNAMIC.contains(callee) : JS_DYNAMIC.contains(callee);
@@ -124,6 +131,17 @@ public final class CodeRules {
                             Role.CAPABILITY, at, group);
                 }
             }
+            if (py && ctx == Context.INSTALL && (callee.equals("pip.main") || callee.startsWith("pip._internal"))) {
+                add(out, f, c.line(), "hidden_package_install", "high",
+                        "Install-time code installs further packages behind pip's back (" + callee + ").",
+                        Role.STRONG_THREAT, ctx, group);
+            }
+            if (dynamic && c.firstLiteral() != null && c.firstLiteral().matches("(?s).*\\b(?:__import__|exec|eval|compile|b64decode|marshal)\\b.*")
+                    && c.firstLiteral().length() < 200) {
+                add(out, f, c.line(), "obfuscated_code_execution", "high",
+                        "Literal code that itself evaluates or imports is fed to " + callee + where(at) + ".",
+                        Role.STRONG_THREAT, at, group);
+            }
             if ((py ? PY_IDENTITY : JS_IDENTITY).contains(callee)) {
                 identity++;
             }
@@ -139,6 +157,40 @@ public final class CodeRules {
                 add(out, f, r.line(), "environment_harvest", "high",
                         "The whole environment (" + r.name() + ") is serialised or sent" + where(at) + ".", Role.THREAT, at, group);
                 break;
+            }
+        }
+        if (py) {
+            for (SourceFacts.Ref r : f.refs) {
+                Context at = ctx == Context.IMPORT && !r.moduleLevel() ? Context.RUNTIME : ctx;
+                if ((r.name().equals("exec") || r.name().equals("eval")) && (r.next().equals(",") || r.next().equals("")
+                        || r.next().equals(")"))) {
+                    add(out, f, r.line(), "obfuscated_code_execution", "high",
+                            "The builtin " + r.name() + " is passed around under another name" + where(at) + ".",
+                            Role.STRONG_THREAT, at, group);
+                    break;
+                }
+                if (r.name().equals("__builtins__") && f.calls.stream().anyMatch(c -> c.callee().equals("getattr"))) {
+                    add(out, f, r.line(), "builtins_obfuscation", "high",
+                            "Builtins are looked up by computed names (getattr(__builtins__, ...))" + where(at) + ".",
+                            ctx == Context.INSTALL ? Role.STRONG_THREAT : Role.THREAT, at, group);
+                    break;
+                }
+            }
+            long underscoreNames = f.names.stream().filter(n -> UNDERSCORE_NAME.matcher(n).matches()).count();
+            if (underscoreNames >= 5 && hasDecoder) {
+                add(out, f, 1, "obfuscator_identifiers", "medium",
+                        underscoreNames + " identifiers made only of underscores, next to decoding calls" + where(ctx) + ".",
+                        ctx == Context.RUNTIME ? Role.THREAT : Role.STRONG_THREAT, ctx, group);
+            }
+            if (net && ctx == Context.INSTALL) {
+                for (Str s : f.strings) {
+                    if (URL.matcher(s.value()).find() && !PY_TRUSTED_URL.matcher(s.value()).find()) {
+                        add(out, f, s.line(), "install_time_download", "medium",
+                                "setup-time code contacts a fixed address outside the package index (" + clip(s.value()) + ").",
+                                Role.THREAT, ctx, group);
+                        break;
+                    }
+                }
             }
         }
         if (identity >= 2 && net) {
