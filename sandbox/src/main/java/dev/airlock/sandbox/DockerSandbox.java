@@ -196,6 +196,7 @@ public final class DockerSandbox implements Sandbox {
     private List<BehaviorReport.Phase> phases(SandboxOutput output, ContainerRunner.Outcome outcome, Baseline baseline)
             throws IOException {
         List<BehaviorReport.Phase> phases = new ArrayList<>();
+        double from = Double.NEGATIVE_INFINITY;
         for (String name : PHASES) {
             SandboxOutput.PhaseResult result = output.result == null ? null
                     : output.result.phases().stream().filter(p -> p.phase().equals(name)).findFirst().orElse(null);
@@ -207,10 +208,11 @@ public final class DockerSandbox implements Sandbox {
                 result = new SandboxOutput.PhaseResult(name, "oom", null, result.durationMs(), result.steps(),
                         result.started(), result.ended());
             }
-            boolean first = name.equals(PHASES.get(0));
-            double from = first ? 0 : result.started() - 0.2;
-            double to = first ? result.ended() + 0.2 : Double.MAX_VALUE;
+            // DNS and listener records carry wall-clock times: each belongs to the phase it happened in.
+            boolean last = name.equals(PHASES.get(PHASES.size() - 1));
+            double to = last ? Double.MAX_VALUE : result.ended();
             phases.add(ReportAssembler.assemble(name, result, output.trace(name), output, baseline, from, to));
+            from = to;
         }
         return phases;
     }

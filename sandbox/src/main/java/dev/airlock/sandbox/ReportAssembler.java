@@ -124,7 +124,7 @@ final class ReportAssembler {
             if (record.address() != null) {
                 names.put(record.address(), record.name());
             }
-            if (record.t() >= windowStart && record.t() <= windowEnd && record.name() != null) {
+            if (record.t() > windowStart && record.t() <= windowEnd && record.name() != null) {
                 dnsNames.add(record.name());
             }
         }
@@ -138,7 +138,7 @@ final class ReportAssembler {
         }
         List<String> sent = new ArrayList<>(events.sends);
         for (SandboxOutput.ListenerRecord record : output.connections) {
-            if (record.t() >= windowStart && record.t() <= windowEnd && record.firstBytes() != null) {
+            if (record.t() > windowStart && record.t() <= windowEnd && record.firstBytes() != null) {
                 sent.add(new String(Base64.getDecoder().decode(record.firstBytes()), StandardCharsets.ISO_8859_1));
             }
         }
