@@ -129,16 +129,42 @@ public final class AirlockMetrics implements AutoCloseable {
     }
 
     /**
-     * Versions per verdict state. The supplier is asked once per scrape per state; it should
-     * answer from memory (counts kept by the store), not by scanning it.
+     * Versions per verdict state. The supplier may be costly (a store scan): it is asked at most
+     * once per {@link #VERDICT_COUNT_TTL} however many states and scrapes ask.
      */
     public void verdicts(Supplier<Map<String, ? extends Number>> countsByState) {
+        Supplier<Map<String, ? extends Number>> memo = new Memo<>(countsByState, VERDICT_COUNT_TTL);
         safely(() -> {
             for (String s : VERDICT_STATES) {
-                Gauge.builder("verdicts", () -> count(countsByState, s))
+                Gauge.builder("verdicts", () -> count(memo, s))
                         .description("Versions by verdict state").tags("state", s).register(registry);
             }
         });
+    }
+
+    static final Duration VERDICT_COUNT_TTL = Duration.ofSeconds(10);
+
+    /** Keeps a supplier's last answer for a while; a failure is not cached. */
+    static final class Memo<T> implements Supplier<T> {
+        private final Supplier<T> delegate;
+        private final long ttlNanos;
+        private T value;
+        private long at;
+
+        Memo(Supplier<T> delegate, Duration ttl) {
+            this.delegate = delegate;
+            this.ttlNanos = ttl.toNanos();
+        }
+
+        @Override
+        public synchronized T get() {
+            long now = System.nanoTime();
+            if (value == null || now - at > ttlNanos) {
+                value = delegate.get();
+                at = now;
+            }
+            return value;
+        }
     }
 
     private static double count(Supplier<Map<String, ? extends Number>> counts, String state) {

@@ -25,7 +25,7 @@ public final class RouteLabels {
             if (path.startsWith("/pypi/simple/") || path.equals("/pypi/simple")) {
                 return new Labels("pypi", "index");
             }
-            if (PYPI_FILE.matcher(path).matches()) {
+            if (path.startsWith("/pypi/files/") || PYPI_FILE.matcher(path).matches()) {
                 return new Labels("pypi", "file");
             }
             if (path.endsWith("/json")) {

@@ -60,7 +60,11 @@ class MetricsAndAccessLogTest {
         try (AirlockMetrics metrics = new AirlockMetrics()) {
             AtomicInteger depth = new AtomicInteger(7);
             metrics.queueDepth(depth::get);
-            metrics.verdicts(() -> Map.of("quarantined", 3, "allowed", 40));
+            AtomicInteger scans = new AtomicInteger();
+            metrics.verdicts(() -> {
+                scans.incrementAndGet();
+                return Map.of("quarantined", 3, "allowed", 40);
+            });
             metrics.breaker("npm", () -> "OPEN");
             metrics.cacheHit("npm", "tarball");
             metrics.sandboxRun("pypi", "timeout", java.time.Duration.ofSeconds(60));
@@ -92,6 +96,7 @@ class MetricsAndAccessLogTest {
                         assertTrue(line.startsWith("airlock_"), "every series is prefixed: " + line);
                     }
                 }
+                assertEquals(1, scans.get(), "one store scan serves every state's gauge");
                 depth.set(2);
                 assertTrue(get(base, "metrics").body().contains("airlock_analysis_queue_depth 2.0"), "gauges read live values");
             } finally {
