@@ -46,6 +46,7 @@ public final class Analyzer implements AutoCloseable {
     private static final Pattern SCRIPT_FILE = Pattern.compile(
             "(?:^|[;&|]\\s*|\\s)(?:node|sh|bash|python3?)\\s+(?:--?[\\w-]+\\s+)*([\\w./@-]+\\.(?:c?js|mjs|sh|py))");
     private static final Pattern NODE_INLINE = Pattern.compile("node\\s+-e\\s+(['\"])(.*)\\1");
+    private static final Pattern NODE_MAIN = Pattern.compile("(?:^|[;&|]\\s*)node\\s+\\.(?:\\s|$)");
     private static final Pattern LOCAL_REQUIRE = Pattern.compile("^\\.{1,2}/.*");
     private static final Pattern SKIPPED_DIR = Pattern.compile("(?:^|/)(?:tests?|testing|docs?|examples?|benchmarks?|__tests__)/");
     private static final long MAX_SOURCE_BYTES = 12L << 20;
@@ -138,6 +139,9 @@ public final class Analyzer implements AutoCloseable {
             Matcher f = SCRIPT_FILE.matcher(cmd);
             while (f.find()) {
                 installFiles.add(clean(f.group(1)));
+            }
+            if (NODE_MAIN.matcher(cmd).find()) {
+                installFiles.add(m.main() == null ? "index.js" : clean(m.main()));
             }
             Matcher inline = NODE_INLINE.matcher(cmd);
             if (inline.find()) {

@@ -60,7 +60,7 @@ public final class PythonFacts {
             }
             boolean moduleLevel = defLevels.isEmpty();
             boolean wasStmtStart = stmtStart;
-            stmtStart = false;
+            stmtStart = k.isOp(";") || k.isOp(":") && i + 1 < t.size() && t.get(i + 1).kind() == Kind.NAME;
             if (k.kind() == Kind.STRING) {
                 f.strings.add(new SourceFacts.Str(k.text(), k.line()));
                 continue;
@@ -109,6 +109,9 @@ public final class PythonFacts {
                 Set<String> inner = new LinkedHashSet<>();
                 for (int a = j + 1; a < close; a++) {
                     Token x = t.get(a);
+                    if (x.kind() == Kind.NAME && (x.text().equals("chr") || x.text().equals("ord"))) {
+                        inner.add("chr");
+                    }
                     if (x.kind() == Kind.NAME && a + 1 < close && !t.get(a - 1).isOp(".")) {
                         StringBuilder d = new StringBuilder(alias.getOrDefault(x.text(), x.text()));
                         int b = a + 1;
@@ -154,7 +157,7 @@ public final class PythonFacts {
         if (paren) {
             j++;
         }
-        while (j < t.size() && t.get(j).kind() != Kind.NEWLINE) {
+        while (j < t.size() && t.get(j).kind() != Kind.NEWLINE && !t.get(j).isOp(";")) {
             if (t.get(j).isOp(")")) {
                 j++;
                 break;
@@ -183,7 +186,7 @@ public final class PythonFacts {
             }
             if (j < t.size() && t.get(j).isOp(",")) {
                 j++;
-            } else if (j < t.size() && !t.get(j).isOp(")") && t.get(j).kind() != Kind.NEWLINE) {
+            } else if (j < t.size() && !t.get(j).isOp(")") && !t.get(j).isOp(";") && t.get(j).kind() != Kind.NEWLINE) {
                 j++;
             }
         }

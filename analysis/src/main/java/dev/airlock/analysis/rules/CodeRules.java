@@ -48,7 +48,7 @@ public final class CodeRules {
             + "|beeceptor\\.com|burpcollaborator\\.net|oastify\\.com|\\.oast\\.(?:fun|live|site|online|me|pro)"
             + "|interact\\.sh|ngrok(?:-free)?\\.(?:io|app|dev)|trycloudflare\\.com|serveo\\.net|\\bloca\\.lt\\b"
             + "|canarytokens\\.com|dnslog\\.cn|ceye\\.io|requestcatcher\\.com|transfer\\.sh|anonfiles\\.com|gofile\\.io"
-            + "|bashupload\\.com|pastebin\\.com/raw|paste\\.ee/r/|discord\\.com/api/v\\d+/users/@me|api\\.ipify\\.org"
+            + "|bashupload\\.com|pastebin\\.com/raw|paste\\.fo/raw|rentry\\.co|hastebin\\.com/raw|paste\\.ee/r/|discord\\.com/api/v\\d+/users/@me|api\\.ipify\\.org"
             + "|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|checkip\\.amazonaws\\.com|ip-api\\.com|grabify\\.link|iplogger\\.org)");
     private static final Pattern RAW_IP_URL = Pattern.compile(
             "(?i)\\b(?:https?|tcp|wss?)://((?:\\d{1,3}\\.){3}\\d{1,3})(?::\\d+)?");
@@ -63,9 +63,11 @@ public final class CodeRules {
     static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
             + "|Invoke-WebRequest|\\biwr\\s|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
             + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
-            + "|-WindowStyle\\s+Hidden|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
+            + "|-WindowStyle\\s+Hidden|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*(?:urlopen|requests\\.get|urllib\\.request\\.urlopen)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
     private static final Pattern URL_EXECUTABLE = Pattern.compile(
             "(?i)https?://[^\\s'\"]+\\.(?:exe|scr|msi|bat|ps1|vbs|dll|bin|elf|sh|jar)(?:\\?[^\\s'\"]*)?$");
+    static final Pattern PERSISTENCE = Pattern.compile("(?i)(Start Menu[\\\\/]+Programs[\\\\/]+Startup"
+            + "|CurrentVersion[\\\\/]+Run\\b|schtasks(?:\\.exe)?\\s+/create|\\bcrontab\\s+-|/etc/cron\\.|LaunchAgents/)");
     private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
     private static final Pattern OBFUSCATOR_NAME = Pattern.compile("^_0x[0-9a-f]{4,6}$");
     private static final int MAX_DECODE_DEPTH = 3;
@@ -241,6 +243,11 @@ public final class CodeRules {
         } else if ((m = CREDENTIAL.matcher(value)).find()) {
             add(out, f, line, "credential_file_access", "medium",
                     "The code names a credential file (" + m.group(1) + ")" + where(ctx) + ".", Role.THREAT, ctx, group);
+        }
+        m = PERSISTENCE.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "persistence", "high", "The code installs itself to run at logon or on a schedule (" + clip(m.group(1))
+                    + ")" + where(ctx) + ".", Role.STRONG_THREAT, ctx, group);
         }
         m = SHELL_DROPPER.matcher(value);
         if (m.find()) {

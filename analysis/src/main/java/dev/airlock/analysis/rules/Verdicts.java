@@ -68,6 +68,16 @@ public final class Verdicts {
                 decisive.addAll(caps);
             }
         }
+        for (Hit weak : hits) {
+            if (weak.role() != Role.THREAT) {
+                continue;
+            }
+            List<Hit> caps = hits.stream().filter(h -> h.group().equals(weak.group()) && h.role() == Role.CAPABILITY).toList();
+            if (caps.stream().map(h -> h.finding().rule()).distinct().count() >= 2) {
+                decisive.add(weak);
+                decisive.addAll(caps);
+            }
+        }
         boolean packageThreat = hits.stream().anyMatch(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT);
         if (packageThreat && !installCaps.isEmpty()) {
             hits.stream().filter(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT).forEach(decisive::add);
