@@ -18,6 +18,8 @@ final class PathNormalizer {
             new Rule(Pattern.compile("/task/\\d+(/|$)"), "/task/<tid>$1"),
             new Rule(Pattern.compile("/(pip-[a-z-]*?)-?[a-z0-9_]{8}(/|$)"), "/$1-*$2"),
             new Rule(Pattern.compile("/tmp[a-z0-9_]{8}(/|$)"), "/tmp*$1"),
+            // Python's tempfile names: eight characters from [a-z0-9_] directly under /tmp.
+            new Rule(Pattern.compile("^/tmp/[a-z0-9_]{8}(/|$)"), "/tmp/*$1"),
             new Rule(Pattern.compile("/npm-\\d+-[0-9a-f]+(/|$)"), "/npm-*$1"),
             new Rule(Pattern.compile("/_logs/[0-9T_:.-]+Z-debug-\\d+\\.log$"), "/_logs/*-debug.log"),
             new Rule(Pattern.compile("\\.[0-9]+\\.tmp$"), ".*.tmp"));
@@ -41,6 +43,17 @@ final class PathNormalizer {
             }
         }
         return "/" + String.join("/", parts);
+    }
+
+    /** The same replacements inside any text, e.g. a temp path embedded in a command's code argument. */
+    static String normalizeEmbedded(String text) {
+        String p = text;
+        for (Rule rule : RULES) {
+            if (!rule.pattern().pattern().startsWith("^")) {
+                p = rule.pattern().matcher(p).replaceAll(rule.replacement());
+            }
+        }
+        return p;
     }
 
     static String normalize(String path) {

@@ -77,7 +77,7 @@ final class ReportAssembler {
             }
             List<String> normalized = new ArrayList<>();
             for (String a : argv) {
-                normalized.add(a.startsWith("/") ? PathNormalizer.normalize(a) : a);
+                normalized.add(a.startsWith("/") ? PathNormalizer.normalize(a) : PathNormalizer.normalizeEmbedded(a));
             }
             commands.putIfAbsent(Baseline.key(normalized), new Command(normalized));
         }

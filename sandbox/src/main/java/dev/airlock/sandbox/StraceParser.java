@@ -18,11 +18,13 @@ import java.util.regex.Pattern;
 final class StraceParser {
     private static final Pattern PREFIX = Pattern.compile("^(\\d+)\\s+\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+(.*)$");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. (\\w+) resumed>(.*)$");
-    private static final Pattern CALL = Pattern.compile("^(\\w+)\\((.*)\\)\\s+=\\s+(-?\\d+|\\?|0x[0-9a-f]+)(?:\\s+(E[A-Z0-9]+)\\b.*|\\s+\\(.*\\)|\\s+<.*>)?$");
+    private static final Pattern CALL = Pattern.compile("^(\\w+)\\((.*)\\)\\s+=\\s+(-?\\d+|\\?|0x[0-9a-f]+)(?:<.*>)?(?:\\s+(E[A-Z0-9]+)\\b.*|\\s+\\(.*\\)|\\s+<.*>)?$");
     private static final Pattern NOISE = Pattern.compile("^(\\+\\+\\+ .* \\+\\+\\+|--- .* ---)$");
     private static final Pattern PORT = Pattern.compile("sin6?_port=htons\\((\\d+)\\)");
     private static final Pattern V4 = Pattern.compile("sin_addr=inet_addr\\(\"([0-9.]+)\"\\)");
     private static final Pattern V6 = Pattern.compile("inet_pton\\(AF_INET6, \"([0-9a-fA-F:.]+)\"");
+    /** With -y, a descriptor argument is printed as {@code 3</the/path>}. */
+    private static final Pattern FD_PATH = Pattern.compile("^-?\\d+<(/.*)>$");
     private static final String UNFINISHED = " <unfinished ...>";
     private static final Set<String> SENDS = Set.of("sendto", "sendmsg", "sendmmsg");
     private static final Set<String> FORKS = Set.of("clone", "clone3", "fork", "vfork");
@@ -184,10 +186,7 @@ final class StraceParser {
         if (p == null) {
             return null;
         }
-        if (p.startsWith("/") || dir.equals("AT_FDCWD")) {
-            return quote(p);
-        }
-        return quote("<fd " + dir + ">/" + p);
+        return quote(relativeTo(dir, p));
     }
 
     private boolean file(int pid, String dir, String path, boolean read, boolean write, boolean delete, String error,
@@ -196,8 +195,8 @@ final class StraceParser {
         if (p == null) {
             return false;
         }
-        if (dir != null && !dir.equals("AT_FDCWD") && !p.startsWith("/")) {
-            p = "<fd " + dir + ">/" + p;
+        if (dir != null) {
+            p = relativeTo(dir, p);
         }
         events.files.add(new TraceEvents.FileOp(resolve(pid, p), read, write, delete, error));
         return true;
@@ -240,6 +239,23 @@ final class StraceParser {
         }
         events.connects.add(new TraceEvents.Connect(ip, Integer.parseInt(port.group(1)), error));
         return true;
+    }
+
+    /** A path given relative to a directory descriptor: absolute when -y printed where the fd points. */
+    private static String relativeTo(String dir, String path) {
+        if (path.startsWith("/") || dir.equals("AT_FDCWD") || dir.startsWith("AT_FDCWD<")) {
+            return path;
+        }
+        Matcher m = FD_PATH.matcher(dir);
+        if (m.matches()) {
+            String base = unescapeFdPath(m.group(1));
+            return path.isEmpty() ? base : base + "/" + path;
+        }
+        return "<fd " + dir + ">/" + path;
+    }
+
+    private static String unescapeFdPath(String s) {
+        return s.contains("\\") ? unquote("\"" + s + "\"") : s;
     }
 
     private String resolve(int pid, String path) {

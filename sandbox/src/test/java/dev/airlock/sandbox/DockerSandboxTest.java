@@ -74,6 +74,9 @@ class DockerSandboxTest {
         assertTrue(install.baits().stream().anyMatch(b -> b.bait().equals("aws-environment") && b.how().equals("sent")),
                 "sends the AWS key: " + install.baits());
         assertTrue(phase(report, "import").dns().isEmpty(), "install-time lookups stay in the install phase");
+        // A connection to the address the in-sandbox DNS handed out maps back to the name.
+        assertTrue(install.network().stream().anyMatch(n -> n.port() == 80 && SandboxFixtures.BEACON.equals(n.hostname())
+                && n.address().startsWith("198.18.")), "connects to the beacon by name: " + install.network());
     }
 
     @Test

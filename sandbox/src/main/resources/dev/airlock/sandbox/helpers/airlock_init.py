@@ -118,10 +118,11 @@ class Phase:
             return None
         read_fd, write_fd = os.pipe()
         # The driver reports the command's own exit code on a pipe: strace only exits once every
-        # traced process did, and a package may leave a background process behind. bash, because dash
+        # traced process did, and a package may leave a background process behind. -y prints the path
+        # behind each descriptor, so *at() calls relative to a directory fd (rm -rf) resolve. bash, because dash
         # only knows single-digit descriptors.
         driver = 'cd "$1" || exit 125; shift; "$@" %d>&-; echo "$?" >&%d' % (write_fd, write_fd)
-        command = ["strace", "-f", "-qq", "-tt", "-s", "4096", "-A", "-o", os.path.join(REC, self.name + ".trace"),
+        command = ["strace", "-f", "-qq", "-tt", "-y", "-s", "4096", "-A", "-o", os.path.join(REC, self.name + ".trace"),
                    "-e", TRACE_SET, "-e", "signal=none", "-u", USER, "--", "/bin/bash", "-c", driver, "driver", cwd] + argv
         tracer = subprocess.Popen(command, env=self.env, cwd="/", pass_fds=(write_fd,),
                                   stdin=subprocess.DEVNULL, stdout=self._output(), stderr=subprocess.STDOUT)
