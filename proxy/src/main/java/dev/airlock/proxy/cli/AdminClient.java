@@ -69,7 +69,7 @@ final class AdminClient {
             res = http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         } catch (HttpConnectTimeoutException | ConnectException e) {
             throw new AdminException(AdminException.UNREACHABLE, "cannot reach Airlock at " + base + " ("
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+                    + (e.getMessage() == null ? "connection refused" : e.getMessage()) + ")");
         } catch (HttpTimeoutException e) {
             throw new AdminException(AdminException.UNREACHABLE, "Airlock at " + base + " did not answer in time");
         } catch (IOException e) {
