@@ -69,11 +69,17 @@ class UiBrowserTest {
         browser.findElement(By.id("action-allow")).click();
         wait.until(ExpectedConditions.textToBe(By.id("action-status"), "A reason is required."));
 
-        browser.findElement(By.id("reason")).sendKeys("reviewed: a fork with a fixed CVE, not a typosquat");
-        browser.findElement(By.id("action-allow")).click();
+        assertEquals(0L, unlabelledControls(browser), "every form control has a label");
+        // Keyboard only from here: type the reason, Tab to Allow, Enter, Enter on the focused Confirm.
+        WebElement reason = browser.findElement(By.id("reason"));
+        reason.sendKeys("reviewed: a fork with a fixed CVE, not a typosquat");
+        reason.sendKeys(Keys.TAB);
+        assertEquals("action-allow", browser.switchTo().activeElement().getAttribute("id"));
+        browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         WebElement confirm = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok")));
         assertTrue(browser.findElement(By.id("confirm-title")).getText().contains("Allow left-padd 1.3.0"));
-        confirm.click();
+        assertEquals(confirm, browser.switchTo().activeElement(), "the dialog focuses its confirm button");
+        confirm.sendKeys(Keys.ENTER);
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "Done: allow left-padd 1.3.0"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main .state-allowed")));
@@ -83,6 +89,13 @@ class UiBrowserTest {
         String audit = browser.findElement(By.id("audit-table")).getText();
         assertTrue(audit.contains("npm:left-padd@1.3.0") && audit.contains("reviewed: a fork with a fixed CVE"), audit);
         assertTrue(audit.contains("quarantined -> allowed"), audit);
+    }
+
+    private static long unlabelledControls(WebDriver browser) {
+        Object n = ((org.openqa.selenium.JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('input, select, textarea')]"
+                        + ".filter(e => e.offsetParent !== null && !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length;");
+        return ((Number) n).longValue();
     }
 
     private static void screenshot(ChromeDriver browser) {
