@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URLEncoder;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,15 +77,23 @@ final class ImageBuilder {
         if (!rebuild && present(tag)) {
             return new Result(tag, true, true, Duration.ZERO);
         }
-        Path archive = rootfsArchive();
-        boolean reused = Files.isRegularFile(archive);
-        if (!reused) {
-            buildRootfs(archive);
-        } else {
-            progress.accept("reusing cached root filesystem " + archive);
+        Files.createDirectories(cacheDir);
+        // Another Airlock process (a test JVM, a second server) may be building the same image right now.
+        try (FileChannel lockFile = FileChannel.open(cacheDir.resolve("image-build.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = lockFile.lock()) {
+            if (!rebuild && present(tag)) {
+                return new Result(tag, true, true, Duration.ofNanos(System.nanoTime() - start));
+            }
+            Path archive = rootfsArchive();
+            boolean reused = Files.isRegularFile(archive);
+            if (!reused) {
+                buildRootfs(archive);
+            } else {
+                progress.accept("reusing cached root filesystem " + archive);
+            }
+            importArchive(archive, tag);
+            return new Result(tag, false, reused, Duration.ofNanos(System.nanoTime() - start));
         }
-        importArchive(archive, tag);
-        return new Result(tag, false, reused, Duration.ofNanos(System.nanoTime() - start));
     }
 
     Path rootfsArchive() {
