@@ -19,7 +19,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * {@code bin/airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...}.
@@ -43,6 +45,11 @@ public final class AnalyzeCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        return run(args, out, err, () -> SandboxFactory.docker(SandboxConfig.defaults()));
+    }
+
+    /** As above with the sandbox lookup given, so the no-engine path is testable on machines that have one. */
+    public static int run(String[] args, PrintStream out, PrintStream err, Supplier<Optional<Sandbox>> sandboxes) {
         boolean json = false;
         boolean noSandbox = false;
         boolean requireSandbox = false;
@@ -101,7 +108,7 @@ public final class AnalyzeCommand {
         }
         Sandbox sandbox = null;
         if (!noSandbox) {
-            sandbox = SandboxFactory.docker(SandboxConfig.defaults()).filter(Sandbox::available).orElse(null);
+            sandbox = sandboxes.get().filter(Sandbox::available).orElse(null);
             if (sandbox == null) {
                 if (requireSandbox) {
                     err.println("airlock analyze: --require-sandbox given but no container engine is reachable");
