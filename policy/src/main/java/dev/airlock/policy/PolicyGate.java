@@ -62,6 +62,12 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final Clock clock;
     private final String publicBase;
     private final boolean audit;
+    private final Duration holdWindow;
+    private final Reason pendingReason;
+    private final Reason unknownPublishReason;
+    private final Reason minimumAgeReason;
+    private static final Reason BEFORE_HOLD = Reason.of("published_before_hold", ReasonSource.RULE,
+            "published before the hold window; static check on first download");
     private final Map<String, AdminOverride> overrides = new ConcurrentHashMap<>();
     private final Map<PackageId, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
     private final Map<PackageCoordinate, CompletableFuture<AnalysisResult>> staticRuns = new ConcurrentHashMap<>();
@@ -79,6 +85,13 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.clock = clock;
         this.publicBase = publicBase == null ? "/" : (publicBase.endsWith("/") ? publicBase : publicBase + "/");
         this.audit = config.mode().equals("audit");
+        this.holdWindow = config.holdWindow();
+        this.pendingReason = Reason.of("analysis_pending", ReasonSource.RULE, config.holdAlways()
+                ? "new version: analysis pending" : "published less than " + human(holdWindow) + " ago: analysis pending");
+        this.unknownPublishReason = Reason.of("analysis_pending", ReasonSource.RULE,
+                "new version (publish time unknown): analysis pending");
+        this.minimumAgeReason = config.minimumAge() == null ? null : Reason.of("minimum_age", ReasonSource.RULE,
+                "published less than " + human(config.minimumAge()) + " ago (minimum age)");
         for (AdminOverride o : store.overrides()) {
             overrides.put(o.target(), o);
         }
@@ -297,8 +310,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     /** The facts of a version first named now. */
     private Verdict facts(PackageCoordinate c, Instant publishedAt, Instant now) {
-        boolean hold = config.holdAlways() || publishedAt == null
-                || publishedAt.isAfter(now.minus(config.holdWindow()));
+        boolean hold = config.holdAlways() || publishedAt == null || publishedAt.isAfter(now.minus(holdWindow));
         return Verdict.firstSighting(c, now, publishedAt, hold);
     }
 
@@ -342,7 +354,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                         + (why == null || why.isBlank() ? "" : ": " + why)));
                 blockedBy = blockedBy == null ? "rule" : blockedBy;
             }
-            boolean trusted = rules.allowed(c).isPresent();
+            Optional<NameRules.CompiledRule> allowRule = rules.allowed(c);
+            boolean trusted = allowRule.isPresent();
             if (!trusted) {
                 Optional<String> internal = rules.internal(c);
                 if (internal.isPresent()) {
@@ -365,15 +378,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             if (!trusted && config.minimumAge() != null && !config.minimumAge().isZero()) {
                 Instant since = f.publishedAt() != null ? f.publishedAt() : f.firstSeen() != null ? f.firstSeen() : now;
                 if (since.plus(config.minimumAge()).isAfter(now)) {
-                    pending.add(Reason.of("minimum_age", ReasonSource.RULE, "published less than "
-                            + human(config.minimumAge()) + " ago (minimum age)"));
+                    pending.add(minimumAgeReason);
                 }
             }
             if (!trusted && f.analysisStage() != AnalysisStage.FULL && holdApplies(f, now)) {
-                pending.add(Reason.of("analysis_pending", ReasonSource.RULE, f.publishedAt() == null
-                        ? "new version (publish time unknown): analysis pending"
-                        : "published less than " + (config.holdAlways() ? "-" : human(config.holdWindow()))
-                                + " ago: analysis pending"));
+                pending.add(f.publishedAt() == null ? unknownPublishReason : pendingReason);
             }
             reasons.addAll(blocked);
             reasons.addAll(quarantined);
@@ -391,14 +400,13 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                 state = VerdictState.ALLOWED;
                 if (trusted) {
                     reasons.add(Reason.of("allowed_by_rule", ReasonSource.RULE, "allowed by policy rule "
-                            + rules.allowed(c).get().describe()));
+                            + allowRule.get().describe()));
                     by = "rule";
                 } else if (f.analysisState() == VerdictState.ALLOWED) {
                     reasons.addAll(f.analysisReasons());
                     by = "analysis";
                 } else {
-                    reasons.add(Reason.of("published_before_hold", ReasonSource.RULE,
-                            "published before the hold window; static check on first download"));
+                    reasons.add(BEFORE_HOLD);
                     by = "rule";
                 }
             }
@@ -413,7 +421,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         if (config.holdAlways()) {
             return f.holdRequired();
         }
-        return f.publishedAt() == null || f.publishedAt().isAfter(now.minus(config.holdWindow()));
+        return f.publishedAt() == null || f.publishedAt().isAfter(now.minus(holdWindow));
     }
 
     private static List<String> codes(List<Reason> reasons) {

@@ -58,6 +58,7 @@ public final class VerdictStore implements AutoCloseable {
     private final BTreeMap<String, String> feed;
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<PackageCoordinate, Verdict> pending = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService committer;
     private volatile boolean dirty;
     private volatile boolean closed;
@@ -69,7 +70,7 @@ public final class VerdictStore implements AutoCloseable {
         HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.meta = m;
         checkSchema(fresh);
-        this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.audit = db.treeMap("audit", Serializer.LONG, Serializer.STRING).createOrOpen();
         this.auditSeq = db.atomicLong("auditSeq").createOrOpen();
@@ -151,6 +152,10 @@ public final class VerdictStore implements AutoCloseable {
         if (v != null) {
             return Optional.of(v);
         }
+        v = pending.get(c);
+        if (v != null) {
+            return Optional.of(v);
+        }
         String json = verdicts.get(c.toString());
         if (json == null) {
             return Optional.empty();
@@ -172,24 +177,26 @@ public final class VerdictStore implements AutoCloseable {
         }
     }
 
-    /** Writes a verdict now and commits it with the next group commit (first sightings, re-evaluations). */
+    /**
+     * Records a verdict for the next group commit (first sightings, re-evaluations). The caller
+     * never waits for MapDB: readers see the value at once through the cache and the pending map.
+     */
     public void putVerdictSoon(Verdict v) {
-        writeLock.lock();
-        try {
-            putVerdictNoCommit(v);
-            dirty = true;
-        } finally {
-            writeLock.unlock();
-        }
+        ensureOpen();
+        cache.put(v.coordinate(), v);
+        pending.put(v.coordinate(), v);
     }
 
     private void putVerdictNoCommit(Verdict v) {
+        // A direct write supersedes any older value still waiting for the group commit.
+        pending.remove(v.coordinate());
         verdicts.put(v.coordinate().toString(), StoreJson.write(v));
         cache.put(v.coordinate(), v);
     }
 
     /** Every known version of a package, in key order. */
     public List<Verdict> verdicts(PackageId id) {
+        drainPending();
         String prefix = id + "@";
         List<Verdict> out = new ArrayList<>();
         for (String json : verdicts.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
@@ -200,12 +207,14 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Visits every stored verdict (admin listings). */
     public void forEachVerdict(Consumer<Verdict> visitor) {
+        drainPending();
         for (String json : verdicts.values()) {
             visitor.accept(StoreJson.read(json, Verdict.class));
         }
     }
 
     public long verdictCount() {
+        drainPending();
         return verdicts.sizeLong();
     }
 
@@ -337,7 +346,7 @@ public final class VerdictStore implements AutoCloseable {
                 dirty = false;
             } catch (RuntimeException e) {
                 db.rollback();
-                // The rollback discards lazily written sightings too: the cache must not outlive them.
+                // The rollback discards uncommitted group writes too: the cache must not outlive them.
                 cache.invalidateAll();
                 dirty = false;
                 throw e;
@@ -347,7 +356,34 @@ public final class VerdictStore implements AutoCloseable {
         }
     }
 
+    /** Moves the verdicts waiting for the group commit into MapDB (not yet committed). */
+    private void drainPending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            for (Map.Entry<PackageCoordinate, Verdict> e : pending.entrySet()) {
+                Verdict v = e.getValue();
+                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
+                // Only if unchanged meanwhile: a newer value stays pending for the next round.
+                pending.remove(e.getKey(), v);
+                dirty = true;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     private void groupCommit() {
+        try {
+            drainPending();
+        } catch (RuntimeException e) {
+            LOG.warn("group write of {} failed", file, e);
+        }
         if (!dirty || closed) {
             return;
         }
@@ -377,15 +413,25 @@ public final class VerdictStore implements AutoCloseable {
 
     @Override
     public void close() {
-        committer.shutdownNow();
+        // Not shutdownNow: interrupting a thread inside MapDB closes its file channel for everyone.
+        committer.shutdown();
+        try {
+            if (!committer.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("group commit of {} did not finish in time", file);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         writeLock.lock();
         try {
             if (closed) {
                 return;
             }
-            if (dirty) {
-                db.commit();
+            for (Verdict v : pending.values()) {
+                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
             }
+            pending.clear();
+            db.commit();
             closed = true;
             db.close();
         } finally {
