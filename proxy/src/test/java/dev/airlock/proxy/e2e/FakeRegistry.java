@@ -228,7 +228,12 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     private void bulkAdvisories(HttpExchange ex) throws IOException {
-        Map<?, ?> body = JSON.readValue(ex.getRequestBody(), Map.class);
+        // npm gzips this request body (npm-registry-fetch's gzip option) and says so in Content-Encoding.
+        java.io.InputStream in = ex.getRequestBody();
+        if ("gzip".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Content-Encoding"))) {
+            in = new java.util.zip.GZIPInputStream(in);
+        }
+        Map<?, ?> body = JSON.readValue(in, Map.class);
         ObjectNode answer = JSON.createObjectNode();
         if (body.containsKey(NpmFixtures.PLAIN)) {
             ObjectNode advisory = answer.putArray(NpmFixtures.PLAIN).addObject();

@@ -51,6 +51,8 @@ class FakeRegistryServesRealClientsTest {
         assertTrue(r.succeeded(), r::describe);
         assertEquals("1.1.0", project.installedVersion(NpmFixtures.PLAIN));
         assertEquals("1.0.0", project.installedVersion(NpmFixtures.SCOPED));
+        ClientProcess.Result audit = project.npm(upstream.npmBase(), "audit", "--json");
+        assertTrue(audit.succeeded() && audit.output().contains("\"vulnerabilities\""), audit::describe);
     }
 
     @Test
