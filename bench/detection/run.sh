@@ -23,7 +23,7 @@ prepare_npm() {
   [ -f "$list" ] || { echo "bench: no npm popularity list at $list; skipping npm" >&2; return; }
   if [ "$(find "$cache/npm" -name '*.tgz' | wc -l)" -ge "$npm_n" ]; then return; fi
   # Top packages by monthly downloads; names only (versions come from the registry's latest).
-  tail -n +2 "$list" | sort -t$'\t' -k3,3nr | cut -f1 | grep -v '^@types/' | head -n "$npm_n" > "$cache/npm/names.txt"
+  tail -n +2 "$list" | sort -t$'\t' -k3,3nr | cut -f1 | grep -v '^@types/' | head -n "$npm_n" > "$cache/npm/names.txt" || true
   (cd "$cache/npm" && xargs -P 4 -n 1 npm pack --silent --ignore-scripts < names.txt >/dev/null 2>>"$cache/npm/pack.err" || true)
 }
 
@@ -35,7 +35,7 @@ prepare_debian() {
   local opts=(-o Dir::Etc::SourceList="$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null -o Dir::State::Lists="$apt/lists")
   apt-get "${opts[@]}" update -qq >/dev/null 2>&1 || { echo "bench: apt-get update for sources failed; skipping Debian" >&2; return; }
   # Source packages building python3-* binaries, most common first in the archive's own order.
-  apt-cache "${opts[@]}" showsrc --only-source $(apt-cache pkgnames python3- | sort | head -n $((deb_n * 3)) | sed 's/^python3-/python-/') 2>/dev/null \
+  apt-cache "${opts[@]}" showsrc --only-source $(apt-cache pkgnames python3- | sort | head -n $((deb_n * 3)) || true | sed 's/^python3-/python-/') 2>/dev/null \
     | awk '/^Package: /{print $2}' | sort -u | head -n "$deb_n" > "$cache/debian/names.txt" || true
   (cd "$cache/debian" && xargs -P 2 -n 1 apt-get "${opts[@]}" source --download-only -qq < names.txt >/dev/null 2>>"$cache/debian/source.err" || true)
 }
