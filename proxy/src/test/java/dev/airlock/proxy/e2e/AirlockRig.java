@@ -41,13 +41,16 @@ final class AirlockRig implements AutoCloseable {
     }
 
     /** Airlock with this gate deciding every listed version and every download. */
-    static AirlockRig start(Path dataDir, VerdictGate gate) throws IOException, InterruptedException {
+    static AirlockRig start(Path dataDir, VerdictGate gate, String... extraFlags)
+            throws IOException, InterruptedException {
         FakeRegistry upstream = FakeRegistry.start();
         try {
-            AirlockConfig config = ConfigLoader.load(new String[] {
+            List<String> flags = new java.util.ArrayList<>(List.of(
                     "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
                     "--npm-upstream", upstream.npmBase(), "--pypi-upstream", upstream.pypiSimple(),
-                    "--pypi-file-hosts", "127.0.0.1"}, Map.of()).config();
+                    "--pypi-file-hosts", "127.0.0.1"));
+            flags.addAll(List.of(extraFlags));
+            AirlockConfig config = ConfigLoader.load(flags.toArray(String[]::new), Map.of()).config();
             return new AirlockRig(upstream, Airlock.start(config, gate), dataDir);
         } catch (IOException | InterruptedException | RuntimeException e) {
             upstream.close();
