@@ -302,7 +302,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                 LOG.info("{} first seen: {} ({})", c, v.state(), v.primaryReason().code());
             }
         }
-        if (first && waitsForAnalysis(v)) {
+        // Also when a rule hides it for another reason (a look-alike name): the reviewer wants the findings.
+        if (first && v.reasons().stream().anyMatch(r -> r.code().equals("analysis_pending"))) {
             queue.submit(c, AnalysisPriority.NEW_VERSION);
         }
         return v;
@@ -452,7 +453,9 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         Reason r = v.primaryReason();
         switch (v.state()) {
             case ALLOWED -> d = Decision.allow();
-            case BLOCKED -> d = Decision.hide(r.code(), "Blocked: " + r.message());
+            case BLOCKED -> d = Decision.hide(r.code(), r.code().equals("admin_block")
+                    ? "Blocked by admin" + r.message().substring("blocked by admin".length())
+                    : "Blocked: " + r.message());
             case QUARANTINED -> d = Decision.hide(r.code(), "Quarantined: " + r.message());
             case PENDING -> d = r.code().equals("analysis_pending")
                     ? Decision.hold(PENDING_CODE, PENDING_MESSAGE, PENDING_RETRY_SECONDS)
