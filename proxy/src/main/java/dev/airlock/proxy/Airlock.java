@@ -2,7 +2,13 @@ package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.config.AirlockConfig;
+import dev.airlock.policy.PolicyGate;
 import dev.airlock.policy.VerdictGate;
+import dev.airlock.proxy.metrics.AccessLogListener;
+import dev.airlock.proxy.metrics.AirlockMetrics;
+import dev.airlock.proxy.metrics.MetricsRoute;
+import dev.airlock.proxy.ui.UiRoute;
+import java.util.function.Function;
 import dev.airlock.proxy.http.AirlockChannelInitializer;
 import dev.airlock.proxy.http.AirlockServer;
 import dev.airlock.proxy.http.HttpExchange;
@@ -38,50 +44,110 @@ public final class Airlock implements AutoCloseable {
     private final List<AutoCloseable> closeables;
     private final ArtifactStore store;
 
-    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, ArtifactStore store) {
+    private final Firewall firewall;
+
+    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, ArtifactStore store,
+                    Firewall firewall) {
         this.config = config;
         this.server = server;
         this.closeables = closeables;
         this.store = store;
+        this.firewall = firewall;
+    }
+
+    /** The policy and analysis side; empty when started with a test gate. */
+    public java.util.Optional<Firewall> firewall() {
+        return java.util.Optional.ofNullable(firewall);
     }
 
     public static Airlock start(AirlockConfig config) throws IOException, InterruptedException {
-        return start(config, VerdictGate.allowAll());
+        return start(config, null);
     }
 
-    /** Starts with the given gate (tests use gates that block chosen versions). */
-    public static Airlock start(AirlockConfig config, VerdictGate gate) throws IOException, InterruptedException {
+    /**
+     * Starts Airlock. With {@code testGate} null, the whole firewall is wired (sandbox, analysis
+     * queue, policy, admin API and UI); with a gate, only the proxy runs in front of that gate
+     * (tests that exercise the filtering machinery without policy).
+     */
+    public static Airlock start(AirlockConfig config, VerdictGate testGate) throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         List<AutoCloseable> closeables = new ArrayList<>();
+        try {
+            return wire(config, testGate, closeables);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            closeAll(closeables);
+            throw e;
+        }
+    }
+
+    private static Airlock wire(AirlockConfig config, VerdictGate testGate, List<AutoCloseable> closeables)
+            throws IOException, InterruptedException {
+        AirlockMetrics metrics = new AirlockMetrics();
+        closeables.add(metrics);
         ExecutorService upstreamPool = Executors.newFixedThreadPool(
                 Math.max(8, config.upstream().maxConcurrent()), daemonThreads("airlock-upstream"));
         closeables.add(upstreamPool::shutdownNow);
         ArtifactStore store = new ArtifactStore(config.dataDir());
-        ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
+
+        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
+        metrics.breaker("pypi", () -> pypiClient.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
+        MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
+                config.dataDir().resolve("metadata").resolve("pypi"), config.upstream().metadataTtl(), METADATA_MEMORY,
+                Clock.systemUTC());
+        UpstreamClient npmClient = null;
+        MetadataCache<JsonNode> packuments = null;
+        if (config.npmUpstream() != null) {
+            UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool);
+            npmClient = c;
+            metrics.breaker("npm", () -> c.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
+            packuments = new MetadataCache<>(npmClient, NpmRoute::parsePackument,
+                    config.dataDir().resolve("metadata").resolve("npm"), config.upstream().metadataTtl(), METADATA_MEMORY,
+                    Clock.systemUTC());
+        }
 
         List<Route> routes = new ArrayList<>();
         List<HttpExchange.ExchangeListener> listeners = new ArrayList<>();
         routes.add(new HealthRoute());
+        routes.add(new MetricsRoute(metrics));
+        listeners.add(new AccessLogListener(metrics, config.logFormat()));
 
-        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
-        MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
-                config.dataDir().resolve("metadata").resolve("pypi"), config.upstream().metadataTtl(), METADATA_MEMORY,
-                Clock.systemUTC());
+        VerdictGate gate;
+        Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> advisories = request -> Map.of();
+        Firewall firewall = null;
+        if (testGate == null) {
+            firewall = Firewall.open(config, metrics,
+                    new ProxyArtifactSource(config.pypiUpstream(), config.npmUpstream(), pages, packuments, store, upstreamPool),
+                    closeables);
+            gate = firewall.engine().gate();
+            PolicyGate policyGate = firewall.engine().gate();
+            advisories = policyGate::advisories;
+            routes.add(firewall.adminApi());
+            routes.add(new UiRoute());
+        } else {
+            gate = testGate;
+        }
+
+        ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
         routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl()));
-
-        if (config.npmUpstream() != null) {
-            UpstreamClient npmClient = new UpstreamClient("npm", config.upstream(), upstreamPool);
-            MetadataCache<JsonNode> packuments = new MetadataCache<>(npmClient, NpmRoute::parsePackument,
-                    config.dataDir().resolve("metadata").resolve("npm"), config.upstream().metadataTtl(), METADATA_MEMORY,
-                    Clock.systemUTC());
-            AdvisoryMerger advisories = new AdvisoryMerger(config.npmUpstream(), npmClient, request -> Map.of());
-            routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(), advisories));
+        if (packuments != null) {
+            routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners);
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
-        return new Airlock(config, server, closeables, store);
+        return new Airlock(config, server, closeables, store, firewall);
+    }
+
+    private static void closeAll(List<AutoCloseable> closeables) {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(Airlock.class).warn("close failed", e);
+            }
+        }
     }
 
     private static ThreadFactory daemonThreads(String prefix) {
@@ -113,12 +179,6 @@ public final class Airlock implements AutoCloseable {
     @Override
     public void close() {
         server.close();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                org.slf4j.LoggerFactory.getLogger(Airlock.class).warn("close failed", e);
-            }
-        }
+        closeAll(closeables);
     }
 }

@@ -70,6 +70,14 @@ final class ServeCommand {
             System.out.println("  npm registry:  off (no --npm-upstream and no npm on this host)");
         }
         System.out.println("  data:          " + c.dataDir().toAbsolutePath());
+        airlock.firewall().ifPresent(f -> {
+            System.out.println("  admin UI/API:  " + base + "ui/   " + base + "api/v1/");
+            f.engine().adminTokenFile().ifPresentOrElse(
+                    p -> System.out.println("  admin token:   in " + p.toAbsolutePath() + " (mode 0600)"),
+                    () -> System.out.println("  admin token:   as configured (--admin-token / AIRLOCK_ADMIN_TOKEN)"));
+            System.out.println("  sandbox:       " + f.sandbox().status());
+            System.out.println("  policy:        mode " + c.policy().mode() + ", hold versions newer than " + c.policy().holdNewerThan());
+        });
         System.out.flush();
     }
 }

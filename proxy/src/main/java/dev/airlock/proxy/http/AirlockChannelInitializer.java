@@ -3,6 +3,7 @@ package dev.airlock.proxy.http;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpContentDecompressor;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
@@ -15,6 +16,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public static final String CODEC = "http-codec";
     public static final String IDLE = "idle";
     public static final String CONTINUE = "expect-continue";
+    public static final String DECOMPRESSOR = "request-decompressor";
     public static final String AGGREGATOR = "aggregator";
     public static final String CHUNKED = "chunked-writer";
     public static final String ROUTER = "router";
@@ -49,6 +51,8 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     private void addHttpHandlers(ChannelPipeline p) {
         p.addLast(CODEC, new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
         p.addLast(CONTINUE, new HttpServerExpectContinueHandler());
+        // npm audit gzips its request body; decoded before aggregation, so the size limit applies to what we read.
+        p.addLast(DECOMPRESSOR, new HttpContentDecompressor());
         p.addLast(AGGREGATOR, new HttpObjectAggregator(maxRequestBytes, true));
         p.addLast(CHUNKED, new ChunkedWriteHandler());
     }

@@ -1,0 +1,142 @@
+package dev.airlock.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.analysis.ArtifactSource;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.proxy.npm.NpmPackageName;
+import dev.airlock.proxy.pypi.PypiFilenames;
+import dev.airlock.proxy.pypi.SimpleProject;
+import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.store.ExpectedDigest;
+import dev.airlock.proxy.store.StoredArtifact;
+import dev.airlock.proxy.upstream.MetadataCache;
+import dev.airlock.proxy.upstream.UpstreamClient;
+import dev.airlock.proxy.upstream.UpstreamException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Gives the analysis the verified bytes of a version, the same way a client download gets them:
+ * from the cached upstream metadata, through the content-addressed store (so analysed artifacts
+ * stay there for later study and a later download is served from disk).
+ */
+final class ProxyArtifactSource implements ArtifactSource {
+    private static final long TIMEOUT_SECONDS = 300;
+    private final URI pypiUpstream;
+    private final URI npmUpstream;
+    private final MetadataCache<SimpleProject> pages;
+    private final MetadataCache<JsonNode> packuments;
+    private final ArtifactStore store;
+    private final Executor executor;
+
+    ProxyArtifactSource(URI pypiUpstream, URI npmUpstream, MetadataCache<SimpleProject> pages,
+                        MetadataCache<JsonNode> packuments, ArtifactStore store, Executor executor) {
+        this.pypiUpstream = pypiUpstream;
+        this.npmUpstream = npmUpstream;
+        this.pages = pages;
+        this.packuments = packuments;
+        this.store = store;
+        this.executor = executor;
+    }
+
+    @Override
+    public Path fetch(PackageCoordinate c) throws IOException {
+        switch (c.ecosystem()) {
+            case NPM:
+                return npm(c);
+            case PYPI:
+                return pypi(c);
+            default:
+                throw new AssertionError(c.ecosystem());
+        }
+    }
+
+    private Path npm(PackageCoordinate c) throws IOException {
+        if (packuments == null) {
+            throw new FileNotFoundException("the npm route is off: no upstream for " + c);
+        }
+        NpmPackageName name = NpmPackageName.parse(c.name());
+        JsonNode doc = await(packuments.get("npm:" + name.full(), URI.create(npmUpstream + name.urlForm()),
+                Map.of("Accept", "application/json"))).document();
+        JsonNode dist = doc == null ? null : doc.path("versions").path(c.version()).path("dist");
+        if (dist == null || !dist.path("tarball").isTextual()) {
+            throw new FileNotFoundException(c + " is not in the upstream packument");
+        }
+        String url = dist.path("tarball").asText();
+        ExpectedDigest expected = ExpectedDigest.fromNpmDist(dist.path("integrity").asText(null), dist.path("shasum").asText(null));
+        return download(packuments.client(), "npm|" + url, URI.create(url), expected);
+    }
+
+    /** The sdist when there is one (it runs code at install), else a pure wheel, else any wheel. */
+    private Path pypi(PackageCoordinate c) throws IOException {
+        SimpleProject page = await(pages.get("pypi:" + c.name(), pypiUpstream.resolve(c.name() + "/"),
+                Map.of("Accept", "application/vnd.pypi.simple.v1+json, text/html;q=0.1"))).document();
+        if (page == null) {
+            throw new FileNotFoundException(c.name() + " is not on the upstream index");
+        }
+        Optional<ObjectNode> pick = page.files().stream()
+                .filter(f -> c.version().equals(PypiFilenames.version(c.name(), f.path("filename").asText())))
+                .filter(f -> f.path("hashes").path("sha256").isTextual())
+                .min(Comparator.comparingInt(ProxyArtifactSource::preference));
+        if (pick.isEmpty()) {
+            throw new FileNotFoundException("no verifiable file of " + c + " on the upstream index");
+        }
+        String url = pick.get().path("url").asText();
+        int hash = url.indexOf('#');
+        URI uri = URI.create(hash >= 0 ? url.substring(0, hash) : url);
+        return download(pages.client(), "pypi|" + uri, uri, ExpectedDigest.sha256Hex(pick.get().path("hashes").path("sha256").asText()));
+    }
+
+    private static int preference(ObjectNode f) {
+        String n = f.path("filename").asText();
+        if (PypiFilenames.isSdist(n)) {
+            return 0;
+        }
+        return n.endsWith("-none-any.whl") ? 1 : 2;
+    }
+
+    private Path download(UpstreamClient client, String refKey, URI uri, ExpectedDigest expected) throws IOException {
+        StoredArtifact a = await(store.getOrFetch(refKey, expected, opener -> {
+            int st = client.download(uri, opener::open);
+            if (st == 404 || st == 410) {
+                return false;
+            }
+            if (st != 200) {
+                throw new UpstreamException(502, "upstream answered " + st + " for " + uri);
+            }
+            return true;
+        }, executor));
+        return a.path();
+    }
+
+    private static <T> T await(java.util.concurrent.CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while fetching an artifact for analysis", e);
+        } catch (TimeoutException e) {
+            throw new IOException("timed out fetching an artifact for analysis", e);
+        } catch (ExecutionException e) {
+            Throwable t = e.getCause();
+            if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+                t = t.getCause();
+            }
+            if (t instanceof IOException io) {
+                throw io;
+            }
+            // Integrity failures and upstream errors are infrastructure failures for the queue: retried later.
+            throw new IOException(t.getMessage(), t);
+        }
+    }
+}
