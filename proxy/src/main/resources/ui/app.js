@@ -244,7 +244,11 @@
         h('h2', { id: 'h-verdict' }, 'Verdict and how it was reached'),
         facts([['Decided by', v.decidedBy], ['Decided at', when(v.decidedAt)], ['First seen', when(v.firstSeen)],
           ['Published', when(v.publishedAt)], ['Analysis', [v.analysisStage, v.analysisState].filter(Boolean).join(' / ')],
-          ['SHA-256', v.sha256], ['Override', v.override ? (v.override.action + ': ' + v.override.reason) : '']]),
+          ['Recommendation', v.analysis && v.analysis.recommendation],
+          ['SHA-256', v.sha256],
+          ['Override', v.override ? (v.override.action + ' (' + (v.override.scope || 'version') + '): ' + v.override.reason
+            + (v.override.by ? ', by ' + v.override.by : '') + (v.override.expires ? ', until ' + when(v.override.expires) : '')) : ''],
+          ['Known malware record', v.feedRecord ? v.feedRecord.id + (v.feedRecord.summary ? ': ' + v.feedRecord.summary : '') : '']]),
         h('h3', {}, 'Reasons'),
         table('Reasons', ['Code', 'Message', 'Source'],
           (v.reasons || []).map((r) => [h('span', { class: 'code' }, r.code), r.message, r.source]), 'No reasons recorded.'),
@@ -376,7 +380,7 @@
       }
       const path = versionPath(eco, name, wholePackage ? null : version) + '/override';
       try {
-        if (action === 'unoverride') await api('DELETE', path);
+        if (action === 'unoverride') await api('DELETE', path + (text ? '?reason=' + encodeURIComponent(text) : ''));
         else await api('POST', path, { action, reason: text });
         status.className = 'notice';
         status.textContent = 'Done: ' + label.toLowerCase() + ' ' + target + '.';

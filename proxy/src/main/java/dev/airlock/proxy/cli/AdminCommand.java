@@ -39,7 +39,7 @@ public final class AdminCommand {
             "  show ECOSYSTEM NAME [VERSION]",
             "  allow ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
             "  block ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
-            "  unoverride ECOSYSTEM NAME [VERSION]",
+            "  unoverride ECOSYSTEM NAME [VERSION] [--reason TEXT]",
             "  audit [--since ISO-8601]",
             "  downloads ECOSYSTEM NAME VERSION",
             "  feed import PATH            (an OSV .json file, a .zip, or a directory of OSV records)",
@@ -177,6 +177,12 @@ public final class AdminCommand {
                 out.println("  " + k + ": " + v.get(k).asText());
             }
         }
+        if (v.path("analysis").hasNonNull("recommendation")) {
+            out.println("  recommendation: " + v.get("analysis").get("recommendation").asText());
+        }
+        if (v.hasNonNull("feedRecord")) {
+            out.println("  known malware record: " + text(v.get("feedRecord"), "id") + " " + text(v.get("feedRecord"), "summary"));
+        }
         if (v.hasNonNull("override")) {
             out.println("  override: " + text(v.get("override"), "action") + " (" + text(v.get("override"), "reason") + ")");
         }
@@ -224,9 +230,10 @@ public final class AdminCommand {
     }
 
     private int unoverride(AdminClient client, List<String> args) throws AdminException {
+        String reason = option(args, "--reason");
         Target t = target(args, false);
         noMore(args);
-        JsonNode body = client.delete(t.path() + "/override");
+        JsonNode body = client.delete(t.path() + "/override" + (reason == null || reason.isBlank() ? "" : "?reason=" + enc(reason)));
         if (json) {
             return printJson(body);
         }

