@@ -13,6 +13,7 @@ import java.util.Optional;
  */
 final class Clients {
     private static final Optional<Path> PYTHON = resolvePython();
+    private static Path pipHost;
 
     private Clients() {
     }
@@ -20,6 +21,33 @@ final class Clients {
     /** A python3 whose {@code -m venv} can create a virtual environment with pip. */
     static Optional<Path> python() {
         return PYTHON;
+    }
+
+    /**
+     * The interpreter of one venv with a real pip, created on first use and removed when the JVM
+     * exits; tests run its pip with {@code --python} against their own empty venvs.
+     */
+    static synchronized Path pip() throws java.io.IOException, InterruptedException {
+        if (pipHost == null) {
+            Path dir = Files.createTempDirectory("airlock-e2e-pip");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+            ClientProcess.Result r = ClientProcess.run(List.of(PYTHON.orElseThrow().toString(), "-m", "venv",
+                    dir.resolve("venv").toString()), dir, pipEnvironment(Files.createDirectories(dir.resolve("home"))),
+                    Duration.ofSeconds(120));
+            if (!r.succeeded()) {
+                throw new IllegalStateException("cannot create the venv that hosts pip: " + r.describe());
+            }
+            pipHost = dir.resolve("venv").resolve("bin").resolve("python");
+        }
+        return pipHost;
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (var s = Files.walk(root)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (java.io.IOException e) {
+            // A leftover temp dir is harmless; the JVM is exiting.
+        }
     }
 
     static Optional<Path> npm() {
