@@ -83,7 +83,8 @@ def main():
     default_out = os.path.join(here, "..", "policy", "src", "main", "resources", "dev", "airlock", "policy", "rules")
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("packages_dir")
-    p.add_argument("--top", type=int, default=15000)
+    p.add_argument("--top", type=int, default=40000,
+                   help="names kept per ecosystem; all are established (never flagged), the first few thousand are imitation targets")
     p.add_argument("--out", default=default_out)
     a = p.parse_args()
     os.makedirs(a.out, exist_ok=True)

@@ -102,7 +102,7 @@ public final class TyposquatDetector {
         }
         List<Match> found = new ArrayList<>();
         String sk = skeleton(n);
-        String target = idx.bySkeleton.get(sk);
+        String target = n.length() >= MIN_EDIT_LENGTH - 1 ? idx.bySkeleton.get(sk) : null;
         if (target != null) {
             found.add(new Match(target, stripSeparators(n).equals(stripSeparators(target))
                     ? "same letters, other separators" : "look-alike characters", idx.rank(target)));
@@ -150,6 +150,10 @@ public final class TyposquatDetector {
         }
         for (String t : candidates) {
             if (t.length() < MIN_EDIT_LENGTH || t.equals(n)) {
+                continue;
+            }
+            // "parse" next to "parse5": dropping a version digit from a name is how projects are renamed, not imitated.
+            if (t.startsWith(n) && t.substring(n.length()).chars().allMatch(Character::isDigit)) {
                 continue;
             }
             int d = osaDistance(n, t, maxDistance);
