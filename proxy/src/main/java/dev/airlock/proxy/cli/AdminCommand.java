@@ -61,7 +61,8 @@ public final class AdminCommand {
         return run(args, System.getenv(), System.out, System.err, System.console() != null);
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
+    /** For tests and embedding: explicit environment, streams and whether stderr is a terminal. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, boolean terminal) {
         AdminCommand cmd = new AdminCommand(out, err, terminal);
         try {
             return cmd.execute(new ArrayList<>(List.of(args)), env);

@@ -24,7 +24,8 @@ public final class ClientConfigCommand {
         return run(args, System.getenv(), System.out, System.err);
     }
 
-    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+    /** For tests and embedding: explicit environment and streams. */
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
         String url = env.get("AIRLOCK_URL");
         String client = null;
         for (int i = 0; i < args.length; i++) {
