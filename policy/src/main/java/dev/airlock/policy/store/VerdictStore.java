@@ -96,11 +96,20 @@ public final class VerdictStore implements AutoCloseable {
             throw new IllegalStateException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
         }
         Path f = dataDir.resolve(FILE_NAME);
-        DB db = DBMaker.fileDB(f.toFile())
-                .transactionEnable()
-                .fileMmapEnableIfSupported()
-                .fileMmapPreclearDisable()
-                .make();
+        DB db;
+        try {
+            db = DBMaker.fileDB(f.toFile())
+                    .transactionEnable()
+                    .fileMmapEnableIfSupported()
+                    .fileMmapPreclearDisable()
+                    .make();
+        } catch (org.mapdb.DBException.FileLocked e) {
+            throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "
+                    + dataDir + "?", e);
+        } catch (RuntimeException e) {
+            throw new StoreSchemaException("policy store " + f + " cannot be opened (" + e + "): it is not a MapDB "
+                    + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
+        }
         try {
             return new VerdictStore(f, db);
         } catch (RuntimeException e) {

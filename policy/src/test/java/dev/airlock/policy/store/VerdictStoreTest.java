@@ -82,6 +82,22 @@ class VerdictStoreTest {
     }
 
     @Test
+    void refusesAFileThatIsNotAMapDbStore() throws Exception {
+        Files.write(dir.resolve(VerdictStore.FILE_NAME), "this is not a database".repeat(100).getBytes());
+        StoreSchemaException e = assertThrows(StoreSchemaException.class, () -> VerdictStore.open(dir));
+        assertTrue(e.getMessage().contains("cannot be opened"), e.getMessage());
+    }
+
+    @Test
+    void aSecondOpenOfTheSameDataDirSaysWhy() {
+        try (VerdictStore s = VerdictStore.open(dir)) {
+            RuntimeException e = assertThrows(RuntimeException.class, () -> VerdictStore.open(dir));
+            assertTrue(e.getMessage().contains("another Airlock"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
     void aFailedTransactionLeavesNothingBehind() {
         try (VerdictStore s = VerdictStore.open(dir)) {
             assertThrows(IllegalStateException.class, () -> s.transaction(() -> {
