@@ -197,13 +197,16 @@ public final class DockerSandbox implements Sandbox {
             throws IOException {
         List<BehaviorReport.Phase> phases = new ArrayList<>();
         double from = Double.NEGATIVE_INFINITY;
+        boolean cause = false;
         for (String name : PHASES) {
             SandboxOutput.PhaseResult result = output.result == null ? null
                     : output.result.phases().stream().filter(p -> p.phase().equals(name)).findFirst().orElse(null);
             if (result == null) {
-                // The container ended before the init reported: decide from what the engine saw.
-                String status = outcome.oomKilled() ? "oom" : outcome.killedAtDeadline() ? "timeout" : "error";
-                result = new SandboxOutput.PhaseResult(name, status, null, outcome.durationMs(), List.of(), 0, Double.MAX_VALUE);
+                // The container ended before the init reported this phase: the phase it was in gets
+                // what the engine saw; a phase after it never ran.
+                String status = cause ? "error" : outcome.oomKilled() ? "oom" : outcome.killedAtDeadline() ? "timeout" : "error";
+                cause = true;
+                result = new SandboxOutput.PhaseResult(name, status, null, 0, List.of(), from, Double.MAX_VALUE);
             } else if (outcome.oomKilled() && "error".equals(result.status())) {
                 result = new SandboxOutput.PhaseResult(name, "oom", null, result.durationMs(), result.steps(),
                         result.started(), result.ended());

@@ -119,6 +119,10 @@ class DockerSandboxTest {
         assertEquals("completed", imported.status());
         assertTrue(imported.baits().stream().anyMatch(b -> b.bait().equals("aws-credentials") && b.how().equals("read")),
                 "import reads ~/.aws/credentials: " + imported.baits());
+        assertTrue(install.files().stream().anyMatch(f -> f.path().endsWith("/airlock_fixture_wheel_hook.pth") && f.write()),
+                "install writes the .pth hook: " + install.files());
+        assertTrue(imported.commands().stream().anyMatch(c -> c.argv().equals(List.of("id", "-un"))),
+                "the .pth hook runs at start-up: " + imported.commands());
     }
 
     @Test

@@ -82,12 +82,16 @@ final class SandboxFixtures {
         return Archives.tarGz(dir.resolve("airlock_fixture_evil-1.0.0.tar.gz"), files);
     }
 
-    /** A wheel that does nothing on install and reads the AWS credentials file when imported. */
+    /**
+     * A wheel that does nothing on install, reads the AWS credentials file when imported, and ships a
+     * {@code .pth} hook that runs a command whenever Python starts with it on the path.
+     */
     static Path importTimeWheel(Path dir) throws IOException {
         String info = "airlock_fixture_wheel-1.0.0.dist-info/";
         Map<String, String> files = new LinkedHashMap<>();
         files.put("airlock_fixture_wheel/__init__.py",
                 "import os\ntry:\n    open(os.path.expanduser('~/.aws/credentials')).read()\nexcept OSError:\n    pass\n");
+        files.put("airlock_fixture_wheel_hook.pth", "import os; os.system('id -un')\n");
         files.put(info + "METADATA", "Metadata-Version: 2.1\nName: airlock-fixture-wheel\nVersion: 1.0.0\n");
         files.put(info + "WHEEL", "Wheel-Version: 1.0\nGenerator: airlock\nRoot-Is-Purelib: true\nTag: py3-none-any\n");
         files.put(info + "top_level.txt", "airlock_fixture_wheel\n");

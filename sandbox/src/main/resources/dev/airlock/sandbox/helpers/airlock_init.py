@@ -290,24 +290,29 @@ def main():
            "TMPDIR": "/tmp", "SHELL": "/bin/sh"}
     env.update(bait_env)
     results = []
+
+    def record(result):
+        # Written after every phase, so a container that dies later (OOM of the whole sandbox, a
+        # runtime crash) still leaves what the earlier phases did.
+        results.append(result)
+        source = os.path.join(REC, result["phase"] + ".trace")
+        if os.path.exists(source):
+            shutil.copyfile(source, os.path.join(OUT, result["phase"] + ".trace"))
+        with open(os.path.join(OUT, "result.json.part"), "w") as f:
+            json.dump({"phases": results, "network": net, "listening": ports}, f, sort_keys=True)
+        os.rename(os.path.join(OUT, "result.json.part"), os.path.join(OUT, "result.json"))
+
     install = Phase("install", install_seconds, env, user)
     if kind == "npm":
         name, result = npm_install(install, artifact, user, env)
-        results.append(result)
-        results.append(npm_import(Phase("import", import_seconds, env, user), name))
+        record(result)
+        record(npm_import(Phase("import", import_seconds, env, user), name))
     elif kind in ("sdist", "wheel"):
-        results.append(pip_install(install, artifact))
-        results.append(pip_import(Phase("import", import_seconds, env, user)))
+        record(pip_install(install, artifact))
+        record(pip_import(Phase("import", import_seconds, env, user)))
     else:
-        results.append(install.finish("error"))
         log("unknown kind %r" % kind)
-    for phase in ("install", "import"):
-        source = os.path.join(REC, phase + ".trace")
-        if os.path.exists(source):
-            shutil.copyfile(source, os.path.join(OUT, phase + ".trace"))
-    with open(os.path.join(OUT, "result.json.part"), "w") as f:
-        json.dump({"phases": results, "network": net, "listening": ports}, f, sort_keys=True)
-    os.rename(os.path.join(OUT, "result.json.part"), os.path.join(OUT, "result.json"))
+        record(install.finish("error"))
     log("done")
 
 
