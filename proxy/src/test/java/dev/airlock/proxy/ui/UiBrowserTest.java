@@ -65,7 +65,7 @@ class UiBrowserTest {
     }
 
     private static void run(WebDriver browser, String uiUrl) {
-        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(20));
+        WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
         browser.get(uiUrl);
 
         WebElement token = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("token")));
