@@ -87,7 +87,7 @@ final class ContainerRunner {
                 .withWorkingDir("/")
                 .withEnv("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8")
                 .withCmd("python3", "-I", "/opt/airlock/airlock_init.py", kind.argument(), "/in/" + containerName,
-                        Long.toString(install), Long.toString(imp))
+                        Long.toString(install), Long.toString(imp), Integer.toString(maxProcesses()))
                 .exec();
         String id = created.getId();
         boolean killed = false;
@@ -109,6 +109,16 @@ final class ContainerRunner {
         } finally {
             remove(id);
         }
+    }
+
+    /**
+     * The package's own process cap, below the container's pids limit so that the limit is never what
+     * stops a fork bomb: under runc half the limit; under gVisor far less, because every guest task
+     * costs the sandbox several host threads and the sentry dies (Go's newosproc) when it cannot get one.
+     */
+    int maxProcesses() {
+        int share = "runsc".equals(config.runtime()) ? config.pidsLimit() / 32 : config.pidsLimit() / 2;
+        return Math.max(16, Math.min(256, share));
     }
 
     private void kill(String id) {

@@ -196,6 +196,8 @@ class DockerSandboxTest {
             Phase install = phase(report, "install");
             assertEquals("completed", install.status());
             assertMaliciousBehaviour(install);
+            Phase forks = phase(runsc.run(SandboxFixtures.forkBombNpm(dir), Ecosystem.NPM), "install");
+            assertEquals(3, forks.exitCode(), "the process cap stops a fork bomb before it takes gVisor down: " + forks.status());
             assertEquals(0, runsc.ownContainers());
         }
     }

@@ -2,7 +2,7 @@
 import phases of one artifact under strace as the unprivileged user, each within its deadline.
 
 Runs as root; the package's code never does. Everything it records goes to /out, which only root can
-enter. Usage: airlock_init.py KIND ARTIFACT INSTALL_SECONDS IMPORT_SECONDS (KIND: npm, sdist, wheel).
+enter. Usage: airlock_init.py KIND ARTIFACT INSTALL_SECONDS IMPORT_SECONDS [MAX_PROCESSES] (KIND: npm, sdist, wheel).
 """
 import json
 import os
@@ -28,6 +28,7 @@ USER = "sandbox"
 NPM_NAME = re.compile(r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$")
 PY_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 TRACE_SET = "trace=file,process,network,uname"
+NPROC = 128
 NPM_SCRIPTS = ("preinstall", "install", "postinstall")
 
 
@@ -121,7 +122,10 @@ class Phase:
         # traced process did, and a package may leave a background process behind. -y prints the path
         # behind each descriptor, so *at() calls relative to a directory fd (rm -rf) resolve. bash, because dash
         # only knows single-digit descriptors.
-        driver = 'cd "$1" || exit 125; shift; "$@" %d>&-; echo "$?" >&%d' % (write_fd, write_fd)
+        # ulimit -u caps the user's processes inside the sandbox's kernel (runc's or gVisor's), below
+        # the container's pids limit, so a fork bomb fails its forks instead of killing the sandbox.
+        driver = 'cd "$1" || exit 125; ulimit -u %d || exit 125; shift; "$@" %d>&-; echo "$?" >&%d' % (
+            NPROC, write_fd, write_fd)
         command = ["strace", "-f", "-qq", "-tt", "-y", "-s", "4096", "-A", "-o", os.path.join(REC, self.name + ".trace"),
                    "-e", TRACE_SET, "-e", "signal=none", "-u", USER, "--", "/bin/bash", "-c", driver, "driver", cwd] + argv
         tracer = subprocess.Popen(command, env=self.env, cwd="/", pass_fds=(write_fd,),
@@ -272,7 +276,10 @@ def pip_import(phase):
 
 
 def main():
+    global NPROC
     kind, artifact, install_seconds, import_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+    if len(sys.argv) > 5:
+        NPROC = int(sys.argv[5])
     os.chmod(OUT, 0o700)
     os.chmod(REC, 0o700)
     user = pwd.getpwnam(USER)
@@ -317,4 +324,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except BaseException:
+        import traceback
+        log("init failed: " + traceback.format_exc())
+        raise
