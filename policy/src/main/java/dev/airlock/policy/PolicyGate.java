@@ -72,6 +72,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final Map<PackageId, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
     private final Map<PackageCoordinate, CompletableFuture<AnalysisResult>> staticRuns = new ConcurrentHashMap<>();
     private final ExecutorService staticExecutor;
+    /**
+     * Read-modify-write of one version's verdict happens under its stripe, so a listing that
+     * re-decides a verdict can never write back a copy older than an analysis result.
+     */
+    private final Object[] stripes = new Object[64];
 
     public PolicyGate(PolicyConfig config, VerdictStore store, NameRules rules, TyposquatDetector typosquats,
                       MalwareFeed feed, AnalysisQueue queue, StaticCheck staticCheck, Clock clock, String publicBase) {
@@ -94,6 +99,9 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                 "published less than " + human(config.minimumAge()) + " ago (minimum age)");
         for (AdminOverride o : store.overrides()) {
             overrides.put(o.target(), o);
+        }
+        for (int i = 0; i < stripes.length; i++) {
+            stripes[i] = new Object();
         }
         this.staticExecutor = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "static-check");
@@ -209,6 +217,10 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return decisionFor(sight(c, null));
     }
 
+    private Object stripe(PackageCoordinate c) {
+        return stripes[Math.floorMod(c.hashCode(), stripes.length)];
+    }
+
     /** Receives the analysis queue's results (wired by {@link PolicyEngine}). */
     public void onAnalysisResult(PackageCoordinate c, AnalysisResult result) {
         try {
@@ -220,18 +232,21 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     private void recordAnalysis(PackageCoordinate c, AnalysisResult result, AnalysisStage stage, String sha256) {
         Instant now = clock.instant();
-        Verdict before = store.verdict(c).orElseGet(() -> facts(c, null, now));
-        if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
-            return;
-        }
         VerdictState state = switch (result.recommendation()) {
             case MALICIOUS -> VerdictState.BLOCKED;
             case SUSPICIOUS -> VerdictState.QUARANTINED;
             case CLEAN -> VerdictState.ALLOWED;
         };
-        Verdict withAnalysis = before.withAnalysis(stage, state, analysisReasons(result, state), sha256);
-        Verdict after = decide(withAnalysis, now);
-        store.putVerdict(after);
+        Verdict before;
+        Verdict after;
+        synchronized (stripe(c)) {
+            before = store.verdict(c).orElseGet(() -> facts(c, null, now));
+            if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
+                return;
+            }
+            after = decide(before.withAnalysis(stage, state, analysisReasons(result, state), sha256), now);
+            store.putVerdict(after);
+        }
         if (after.state() != before.state()) {
             appendAuditQuietly(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),
                     c.toString(), before.firstSeen() == null && before.reasons().isEmpty() ? null : before.state().id(),
@@ -280,8 +295,22 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
      * changed verdict is group-committed: the serving path never waits for a disk sync.
      */
     Verdict sight(PackageCoordinate c, Instant publishedAt) {
+        Verdict v;
+        boolean first;
+        synchronized (stripe(c)) {
+            Optional<Verdict> stored = store.verdict(c);
+            first = stored.isEmpty() || stored.get().firstSeen() == null;
+            v = sightLocked(c, publishedAt, stored);
+        }
+        // Also when a rule hides it for another reason (a look-alike name): the reviewer wants the findings.
+        if (first && v.reasons().stream().anyMatch(r -> r.code().equals("analysis_pending"))) {
+            queue.submit(c, AnalysisPriority.NEW_VERSION);
+        }
+        return v;
+    }
+
+    private Verdict sightLocked(PackageCoordinate c, Instant publishedAt, Optional<Verdict> stored) {
         Instant now = clock.instant();
-        Optional<Verdict> stored = store.verdict(c);
         Verdict f;
         boolean first;
         if (stored.isEmpty() || stored.get().firstSeen() == null) {
@@ -301,10 +330,6 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             if (first && v.state() != VerdictState.ALLOWED) {
                 LOG.info("{} first seen: {} ({})", c, v.state(), v.primaryReason().code());
             }
-        }
-        // Also when a rule hides it for another reason (a look-alike name): the reviewer wants the findings.
-        if (first && v.reasons().stream().anyMatch(r -> r.code().equals("analysis_pending"))) {
-            queue.submit(c, AnalysisPriority.NEW_VERSION);
         }
         return v;
     }
@@ -544,13 +569,18 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                         AnalysisStage.NONE, null, List.of(), null));
             }
         }
-        for (Verdict v : stored.values()) {
-            Verdict d = decide(v, now);
-            if (!d.equals(v)) {
-                changed.add(d);
+        for (Map.Entry<PackageCoordinate, Verdict> e : stored.entrySet()) {
+            synchronized (stripe(e.getKey())) {
+                // Re-read under the stripe: a result may have landed since the scan above.
+                Verdict v = store.verdict(e.getKey()).filter(x -> x.firstSeen() != null).orElse(e.getValue());
+                Verdict d = decide(v, now);
+                if (!d.equals(v)) {
+                    // Derived from facts that are already committed (the override, the feed): the group commit suffices.
+                    store.putVerdictSoon(d);
+                    changed.add(d);
+                }
             }
         }
-        store.putVerdicts(changed);
         signal(id);
         return changed;
     }

@@ -352,6 +352,33 @@ class PolicyGateTest {
     }
 
     @Test
+    void aListingRacingAnAnalysisResultNeverLosesTheResult() throws Exception {
+        PolicyGate gate = open();
+        for (int i = 0; i < 200; i++) {
+            PackageCoordinate c = npm("racy", "1.0." + i);
+            gate.listed(c, MINUTES_AGO);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            AtomicInteger loops = new AtomicInteger();
+            Thread lister = new Thread(() -> {
+                while (!stop.get()) {
+                    gate.listed(c, MINUTES_AGO);
+                    loops.incrementAndGet();
+                }
+            });
+            lister.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (loops.get() < 20 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            queue.deliver(c, Recommendation.CLEAN);
+            stop.set(true);
+            lister.join(5000);
+            assertEquals(AnalysisStage.FULL, engine.admin().version(c).analysisStage(), "lost the result of " + c);
+            assertTrue(gate.listed(c, MINUTES_AGO).serve());
+        }
+    }
+
+    @Test
     void listingIsCheapOnceAVersionIsKnown() {
         PolicyGate gate = open();
         int versions = 2000;

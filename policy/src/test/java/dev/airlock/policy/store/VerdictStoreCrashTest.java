@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** A kill -9 in the middle of writes loses no committed verdict or override and leaves the store readable. */
 class VerdictStoreCrashTest {
     private static final int ROUNDS = 3;
-    private static final int COMMITS_BEFORE_KILL = 150;
+    private static final int COMMITS_BEFORE_KILL = 100;
 
     @TempDir
     Path dir;
