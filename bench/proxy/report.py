@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Reads the wrk outputs that run.sh wrote (wrk-<server>-<resource>.txt) and prints req/s, p50,
-p99 and Airlock's ratios to nginx and Verdaccio, with the issue's targets next to them."""
+"""Reads the wrk outputs that run.sh wrote (wrk-<server>-<resource>-<round>.txt) and prints, per
+server and resource, the round with the median req/s (its p50 and p99 with it), then Airlock's
+ratios to nginx and Verdaccio with the issue's targets next to them."""
+import glob
 import os
 import re
 import sys
@@ -31,13 +33,18 @@ def main(work):
     print(f"{'resource':<11}{'server':<11}{'req/s':>11}{'p50 ms':>9}{'p99 ms':>9}  notes")
     for resource in ("tarball", "packument"):
         for server in SERVERS:
-            path = os.path.join(work, f"wrk-{server}-{resource}.txt")
-            r = parse(path) if os.path.exists(path) else None
-            rows[(server, resource)] = r
-            if r is None:
+            runs = [r for r in (parse(p) for p in sorted(glob.glob(os.path.join(work, f"wrk-{server}-{resource}-*.txt"))))
+                    if r is not None]
+            if not runs:
+                rows[(server, resource)] = None
                 print(f"{resource:<11}{server:<11}{'n/a':>11}")
                 continue
+            runs.sort(key=lambda x: x["rps"])
+            r = runs[len(runs) // 2]
+            rows[(server, resource)] = r
             notes = (f"{r['non2xx']} non-2xx! " if r["non2xx"] else "") + r["sock"]
+            if len(runs) > 1:
+                notes += f"median of {len(runs)}: " + "/".join(f"{x['rps']:.0f}" for x in runs)
             print(f"{resource:<11}{server:<11}{r['rps']:>11.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}  {notes}")
     print()
     for resource in ("tarball", "packument"):

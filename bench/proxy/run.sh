@@ -4,19 +4,24 @@
 # same fake upstream; wrk on loopback (1 thread x 32 connections). Then a 1 GiB artifact streams
 # through Airlock started with -Xmx256m while its heap is sampled.
 #
-# usage: bench/proxy/run.sh [--duration 10s] [--skip-big] [--keep]   (--keep leaves the logs in the work dir)
+# usage: bench/proxy/run.sh [--duration 10s] [--rounds 1] [--skip-big] [--keep]
+#   --rounds N  measures every server N times, interleaved, and reports the median (a shared,
+#               busy machine makes single runs noisy); --keep leaves the logs in the work dir
 # env:   AIRLOCK_BENCH_CACHE  where Verdaccio and the 1 GiB file are kept (default ~/.cache/airlock-bench)
+#        AIRLOCK_BENCH_JAVA_OPTS extra JVM options for Airlock (e.g. -Dorg.slf4j.simpleLogger.log.airlock.access=warn)
 #        AIRLOCK_SKIP_BUILD=1 use proxy/target/airlock.jar as it is
 # Everything binds to 127.0.0.1 and everything started here is stopped on exit.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 duration=10s
+rounds=1
 skip_big=0
 keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
     --skip-big) skip_big=1; shift ;;
     --keep) keep=1; shift ;;
     -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
@@ -127,7 +132,8 @@ pids+=($!)
 
 # --- Airlock -----------------------------------------------------------------------------------
 al_port="$(free_port)"
-java -Xmx256m -jar "$jar" serve --port "$al_port" --bind 127.0.0.1 --data-dir "$work/airlock-data" \
+# shellcheck disable=SC2086
+java -Xmx256m ${AIRLOCK_BENCH_JAVA_OPTS:-} -jar "$jar" serve --port "$al_port" --bind 127.0.0.1 --data-dir "$work/airlock-data" \
   --npm-upstream "$upstream" --pypi-upstream "http://127.0.0.1:$up_port/pypi/simple/" \
   --pypi-file-hosts 127.0.0.1 >"$work/airlock.log" 2>&1 &
 al_pid=$!
@@ -181,20 +187,40 @@ for server in nginx airlock verdaccio; do
   log "$server: packument $(stat -c %s "$work/$server.json") B, tarball $(stat -c %s "$work/$server.tgz") B"
 done
 
+# Airlock analyses a version on its first download (static pass, sandbox); let that finish so
+# the measurement sees the steady state of serving cached artifacts.
+wait_idle() {  # pid: until the process uses under 10% of a core for two seconds in a row (max 120 s)
+  local calm=0 prev now
+  prev="$(awk '{print $14 + $15}' "/proc/$1/stat")"
+  for _ in $(seq 1 120); do
+    sleep 1
+    now="$(awk '{print $14 + $15}' "/proc/$1/stat")"
+    if [ $((now - prev)) -lt $(( $(getconf CLK_TCK) / 10 )) ]; then calm=$((calm + 1)); else calm=0; fi
+    prev=$now
+    [ "$calm" -ge 2 ] && return 0
+  done
+  log "Airlock did not settle within 120 s; measuring anyway"
+}
+wait_idle "$al_pid"
+
 # --- wrk ---------------------------------------------------------------------------------------
-run_wrk() {  # server resource url
-  local out="$work/wrk-$1-$2.txt"
+run_wrk() {  # server resource url round
+  local out="$work/wrk-$1-$2-$4.txt"
   # A short first run lets the JIT and the caches settle; only the second one is reported.
   timeout 30 wrk -t1 -c32 -d3s "$3" >/dev/null 2>&1 || true
   timeout 60 wrk -t1 -c32 -d"$duration" --latency "$3" >"$out" 2>&1 || { log "wrk failed for $1 $2"; cat "$out" >&2; }
 }
-for resource in tarball packument; do
-  for server in nginx airlock verdaccio; do
-    if [ "$resource" = tarball ]; then url="${tarball_url[$server]}"; else url="${packument_url[$server]}"; fi
-    log "wrk $server $resource ($duration)"
-    run_wrk "$server" "$resource" "$url"
+echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$rounds"); do
+  for resource in tarball packument; do
+    for server in nginx airlock verdaccio; do
+      if [ "$resource" = tarball ]; then url="${tarball_url[$server]}"; else url="${packument_url[$server]}"; fi
+      log "round $round/$rounds: wrk $server $resource ($duration)"
+      run_wrk "$server" "$resource" "$url" "$round"
+    done
   done
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/report.py" "$work"
 
 # --- 1 GiB through Airlock under -Xmx256m -------------------------------------------------------

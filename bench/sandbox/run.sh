@@ -21,6 +21,9 @@ dirs=()
 while IFS= read -r value; do
     for url in $value; do
         path="${url#file://}"
+        path="${path%/}"
+        # A file:// simple index keeps its files beside it (e.g. .../simple and .../files).
+        [ "${path##*/}" = simple ] && path="$(dirname "$path")"
         [ -d "$path" ] && dirs+=("$path")
     done
 done < <(pip config list 2>/dev/null | sed -n "s/^[^=]*\.\(find-links\|extra-index-url\|index-url\)='\(.*\)'$/\2/p")

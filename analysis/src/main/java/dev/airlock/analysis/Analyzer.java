@@ -220,8 +220,8 @@ public final class Analyzer implements AutoCloseable {
             budget -= e.content().length;
             String mod = p.contains("/") ? p.substring(0, p.indexOf('/')) : p.replaceAll("\\.pyw?$", "");
             boolean installHelper = installModules.contains(mod) && !p.contains("/") ;
-            boolean importTime = !SKIPPED_DIR.matcher("/" + p).find()
-                    && (p.endsWith("__init__.py") || p.endsWith("__main__.py") || !p.contains("/"));
+            // Module-level statements of any module run when it is imported; test and doc trees are not imported by users.
+            boolean importTime = !SKIPPED_DIR.matcher("/" + p).find();
             Context ctx = installHelper ? Context.INSTALL : importTime ? Context.IMPORT : Context.RUNTIME;
             SourceFacts facts = PythonFacts.extract(p, new String(e.content(), StandardCharsets.UTF_8));
             CodeRules.scan(facts, ctx, ctx == Context.INSTALL ? "install" : p, hits);

@@ -18,6 +18,6 @@ public record ArchiveLimits(long maxTotalBytes, int maxEntries, long maxEntryByt
     }
 
     public static ArchiveLimits defaults() {
-        return new ArchiveLimits(512L << 20, 50_000, 128L << 20, 200, 4 << 20);
+        return new ArchiveLimits(2L << 30, 100_000, 1L << 30, 200, 4 << 20);
     }
 }

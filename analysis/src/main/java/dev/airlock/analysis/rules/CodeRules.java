@@ -33,15 +33,14 @@ public final class CodeRules {
             "vm.runInContext", "vm.Script", "vm.compileFunction");
     private static final Pattern DECODER = Pattern.compile(
             "(?:^|\\.)(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|a2b_base64"
-            + "|fromhex|decompress|loads|chr|atob|fromCharCode|decrypt|reverse|Fernet|AESGCM)$|^codecs\\.decode$|^Buffer\\.from$");
+            + "|fromhex|decompress|decompressSync|inflateSync|gunzipSync|marshal\\.loads|chr|atob|fromCharCode|decrypt|Fernet|AESGCM)$|^codecs\\.decode$|^Buffer\\.from$");
     private static final Pattern IDENTITY_COMMAND = Pattern.compile("(?i)^\\s*(whoami|hostname|uname|id|ifconfig|ipconfig|systeminfo|net user|pwd)\\b");
     private static final Pattern UNDERSCORE_NAME = Pattern.compile("^_{4,}$");
     private static final Pattern PY_TRUSTED_URL = Pattern.compile("(?i)^https?://(?:[\\w.-]+\\.)?(?:python\\.org|pythonhosted\\.org|pypi\\.org)(?:/|$)");
     private static final Pattern URL = Pattern.compile("(?i)^https?://[\\w.-]+");
     private static final Set<String> PY_IDENTITY = Set.of("os.getlogin", "getpass.getuser", "socket.gethostname",
             "platform.node", "platform.uname", "os.uname", "uuid.getnode", "socket.gethostbyname");
-    private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces",
-            "os.platform", "os.homedir");
+    private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces");
 
     static final Pattern EXFIL = Pattern.compile("(?i)(discord(?:app)?\\.com/api/(?:v\\d+/)?webhooks"
             + "|api\\.telegram\\.org/bot|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|hookbin"
@@ -63,11 +62,13 @@ public final class CodeRules {
     static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
             + "|Invoke-WebRequest|\\biwr\\s|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
             + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
-            + "|-WindowStyle\\s+Hidden|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*(?:urlopen|requests\\.get|urllib\\.request\\.urlopen)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
+            + "|-WindowStyle\\s+Hidden|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*[\\w.]*(?:urlopen|requests\\.get)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
     private static final Pattern URL_EXECUTABLE = Pattern.compile(
             "(?i)https?://[^\\s'\"]+\\.(?:exe|scr|msi|bat|ps1|vbs|dll|bin|elf|sh|jar)(?:\\?[^\\s'\"]*)?$");
     static final Pattern PERSISTENCE = Pattern.compile("(?i)(Start Menu[\\\\/]+Programs[\\\\/]+Startup"
             + "|CurrentVersion[\\\\/]+Run\\b|schtasks(?:\\.exe)?\\s+/create|\\bcrontab\\s+-|/etc/cron\\.|LaunchAgents/)");
+    private static final Pattern CODE_PAYLOAD = Pattern.compile("(?:\\bexec\\(|\\beval\\(|b64decode\\(|urlopen\\(|\\bsystem\\(|subprocess\\.)");
+    private static final Pattern EXECUTABLE_NAME = Pattern.compile("(?i)^[^\\s'\"]{1,200}\\.(?:exe|scr|msi|bat|ps1|vbs)$");
     private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
     private static final Pattern OBFUSCATOR_NAME = Pattern.compile("^_0x[0-9a-f]{4,6}$");
     private static final int MAX_DECODE_DEPTH = 3;
@@ -85,19 +86,31 @@ public final class CodeRules {
         }
         boolean net = false;
         boolean exec = false;
+        boolean netNow = false;
+        boolean execNow = false;
+        boolean environWhole = false;
         boolean hasDecoder = false;
         int identity = 0;
         for (Call c : f.calls) {
             if (DECODER.matcher(c.callee()).find()) {
                 hasDecoder = true;
+                break;
             }
         }
         for (Call c : f.calls) {
             String callee = c.callee();
             String root = callee.contains(".") ? callee.substring(0, callee.indexOf('.')) : callee;
             Context at = ctx == Context.IMPORT && !c.moduleLevel() ? Context.RUNTIME : ctx;
-            if (!net && (py ? PY_NET.contains(root) && importRoots.contains(root) && callee.contains(".")
-                    : (JS_NET.contains(root) && importRoots.contains(root)) || JS_NET_GLOBALS.contains(callee))) {
+            boolean isNet = py ? PY_NET.contains(root) && importRoots.contains(root) && callee.contains(".")
+                    : (JS_NET.contains(root) && importRoots.contains(root)) || JS_NET_GLOBALS.contains(callee);
+            boolean runsNow = ctx == Context.INSTALL || ctx == Context.IMPORT && c.moduleLevel();
+            if (isNet && runsNow) {
+                netNow = true;
+            }
+            if (py && (callee.equals("os.environ.items") || callee.equals("os.environ.copy"))) {
+                environWhole = true;
+            }
+            if (!net && isNet) {
                 net = true;
                 add(out, f, c.line(), "network_access", at == Context.INSTALL ? "medium" : "low",
                         "The code opens network connections (" + callee + ")" + where(at) + ".", Role.CAPABILITY, at, group);
@@ -106,6 +119,15 @@ public final class CodeRules {
                     : root.equals("child_process") && JS_EXEC.contains(callee.substring(callee.indexOf('.') + 1))
                     || callee.equals("shelljs.exec");
             if (isExec) {
+                if (runsNow) {
+                    execNow = true;
+                }
+                boolean decodedArg = c.argCallees().stream().anyMatch(a -> DECODER.matcher(a).find())
+                        || hasDecoder && c.firstLiteral() == null && ctx == Context.INSTALL;
+                if (decodedArg) {
+                    add(out, f, c.line(), "obfuscated_command", "high",
+                            "A decoded string is run as a command (" + callee + ")" + where(at) + ".", Role.STRONG_THREAT, at, group);
+                }
                 if (!exec) {
                     exec = true;
                     add(out, f, c.line(), "process_execution", at == Context.INSTALL ? "medium" : "low",
@@ -123,7 +145,9 @@ public final class CodeRules {
                 boolean decoded = c.argCallees().stream().anyMatch(a -> DECODER.matcher(a).find());
                 boolean readsFile = c.argCallees().stream().anyMatch(a -> a.equals("open") || a.endsWith(".read")
                         || a.endsWith("readFileSync") || a.endsWith(".read_text"));
-                if (decoded || (hasDecoder && c.firstLiteral() == null && !readsFile)) {
+                boolean indirect = hasDecoder && c.firstLiteral() == null && !readsFile
+                        && (ctx == Context.INSTALL || py && at == Context.IMPORT);
+                if (decoded || indirect) {
                     add(out, f, c.line(), "obfuscated_code_execution", "high",
                             "Encoded or computed code is decoded and executed (" + callee + ")" + where(at) + ".",
                             Role.STRONG_THREAT, at, group);
@@ -152,9 +176,12 @@ public final class CodeRules {
             Context at = ctx == Context.IMPORT && !r.moduleLevel() ? Context.RUNTIME : ctx;
             boolean whole = py ? r.name().equals("os.environ") && (r.next().equals(")") || r.next().equals(",") || r.next().equals("}"))
                     : r.name().equals("process.env") && (r.next().equals("FunctionCall") || r.next().equals(")") || r.next().equals(","));
-            boolean serialised = f.calls.stream().anyMatch(c -> c.line() == r.line()
+            boolean serialised = whole && f.calls.stream().anyMatch(c -> c.line() == r.line()
                     && (c.callee().equals("json.dumps") || c.callee().equals("JSON.stringify") || c.callee().equals("str")
                     || c.callee().endsWith(".post") || c.callee().endsWith(".write") || c.callee().equals("Buffer.from")));
+            if (whole) {
+                environWhole = true;
+            }
             if (whole && serialised) {
                 add(out, f, r.line(), "environment_harvest", "high",
                         "The whole environment (" + r.name() + ") is serialised or sent" + where(at) + ".", Role.THREAT, at, group);
@@ -195,12 +222,40 @@ public final class CodeRules {
                 }
             }
         }
+        if (environWhole && net && ctx == Context.INSTALL) {
+            add(out, f, firstLine(f), "environment_harvest", "high",
+                    "Install-time code walks the whole environment and has network access.", Role.THREAT, ctx, group);
+        }
+        if (execNow) {
+            for (Str s : f.strings) {
+                if (s.value().length() >= 40 && CODE_PAYLOAD.matcher(s.value()).find() && s.value().contains("import")) {
+                    add(out, f, s.line(), "embedded_code_dropper", "high",
+                            "A string holding code that fetches, decodes or executes is written out and run" + where(ctx) + ".",
+                            Role.STRONG_THREAT, ctx, group);
+                    break;
+                }
+            }
+        }
+        if (netNow && execNow) {
+            for (Str s : f.strings) {
+                if (EXECUTABLE_NAME.matcher(s.value()).find()) {
+                    add(out, f, s.line(), "download_and_execute", "high",
+                            "Code that runs on load downloads and starts an executable (" + clip(s.value()) + ")" + where(ctx) + ".",
+                            Role.STRONG_THREAT, ctx, group);
+                    break;
+                }
+            }
+        }
         if (identity >= 2 && net) {
             add(out, f, firstLine(f), "host_fingerprinting", "medium",
                     "The code collects host and user identity and has network access" + where(ctx) + ".", Role.THREAT, ctx, group);
         }
+        Set<String> scanned = new HashSet<>();
         for (Str s : f.strings) {
-            literalThreats(f, s.value(), s.line(), ctx, group, out, 0);
+            // Generated code repeats the same keys thousands of times; one look per distinct value is enough.
+            if (scanned.add(s.value())) {
+                literalThreats(f, s.value(), s.line(), ctx, group, out, 0);
+            }
         }
         if (net && exec) {
             for (Str s : f.strings) {
@@ -222,7 +277,7 @@ public final class CodeRules {
 
     /** String-level threats; base64 payloads are decoded (a few levels deep) and read the same way. */
     static void literalThreats(SourceFacts f, String value, int line, Context ctx, String group, List<Hit> out, int depth) {
-        if (value.length() < 6) {
+        if (value.length() < 6 || value.length() < 40 && !mayHoldThreat(value)) {
             return;
         }
         Matcher m = EXFIL.matcher(value);
@@ -265,6 +320,17 @@ public final class CodeRules {
                 literalThreats(f, decoded, line, ctx, group, out, depth + 1);
             }
         }
+    }
+
+    /** Every threat pattern needs a separator: a plain word (a dict key, a name) cannot match any of them. */
+    private static boolean mayHoldThreat(String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c == '/' || c == '\\' || c == '.' || c == ':' || c == ' ' || c == '|' || c == '-' || c == '~') {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String decodeBase64(String s) {
