@@ -18,6 +18,7 @@ import dev.airlock.proxy.npm.AdvisoryMerger;
 import dev.airlock.proxy.npm.NpmRoute;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
+import dev.airlock.proxy.pypi.UploadTimes;
 import dev.airlock.proxy.store.ArtifactStore;
 import dev.airlock.proxy.upstream.MetadataCache;
 import dev.airlock.proxy.upstream.UpstreamClient;
@@ -128,7 +129,11 @@ public final class Airlock implements AutoCloseable {
         }
 
         ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
-        routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl()));
+        MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
+                config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
+                Clock.systemUTC());
+        routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
+                new UploadTimes(config.pypiJsonBase(), pypiJson)));
         if (packuments != null) {
             routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
                     new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));

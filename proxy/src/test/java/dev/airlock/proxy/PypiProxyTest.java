@@ -117,6 +117,16 @@ class PypiProxyTest {
     }
 
     @Test
+    void fillsUploadTimesFromTheJsonApiWhenTheIndexIsPlainHtml() throws Exception {
+        upstream.stubFor(get("/pypi/html-only/json").willReturn(aResponse().withHeader("Content-Type", "application/json")
+                .withBody("{\"info\":{},\"releases\":{\"2.0\":[{\"filename\":\"html_only-2.0-py3-none-any.whl\","
+                        + "\"upload_time_iso_8601\":\"2019-05-01T10:00:00.123456Z\"}]}}")));
+        JsonNode page = JSON.readTree(fetch("/pypi/simple/html-only/", "Accept", PIP_ACCEPT).body());
+        assertEquals("2019-05-01T10:00:00.123456Z", page.path("files").get(0).path("upload-time").asText());
+        assertEquals(">=3.9", page.path("files").get(0).path("requires-python").asText());
+    }
+
+    @Test
     void htmlAndJsonRepresentationsHaveTheirOwnEtags() throws Exception {
         String a = fetch("/pypi/simple/demo-pkg/", "Accept", PIP_ACCEPT).headers().firstValue("ETag").orElseThrow();
         String b = fetch("/pypi/simple/demo-pkg/", "Accept", "text/html").headers().firstValue("ETag").orElseThrow();

@@ -57,11 +57,13 @@ public final class PypiRoute implements Route {
     private final ArtifactService artifacts;
     private final VerdictGate gate;
     private final URI publicUrl;
+    private final UploadTimes uploadTimes;
     private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
             .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
     public PypiRoute(URI upstream, List<String> fileHosts, MetadataCache<SimpleProject> pages, ArtifactService artifacts,
-                     VerdictGate gate, URI publicUrl) {
+                     VerdictGate gate, URI publicUrl, UploadTimes uploadTimes) {
+        this.uploadTimes = uploadTimes;
         this.upstream = upstream;
         java.util.HashSet<String> hosts = new java.util.HashSet<>();
         hosts.add(upstream.getHost().toLowerCase(Locale.ROOT));
@@ -224,8 +226,17 @@ public final class PypiRoute implements Route {
                     }
                 } else if (res.notFound()) {
                     Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "project " + name + " not found upstream");
-                } else {
+                } else if (uploadTimes == null) {
                     then.accept(res.document());
+                } else {
+                    uploadTimes.fill(name, res.document()).whenComplete((page, e2) -> {
+                        try {
+                            then.accept(e2 == null ? page : res.document());
+                        } catch (RuntimeException e) {
+                            LOG.warn("PyPI request for {} failed", name, e);
+                            Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name + ": " + e.getClass().getSimpleName());
+                        }
+                    });
                 }
             } catch (RuntimeException e) {
                 LOG.warn("PyPI request for {} failed", name, e);
