@@ -276,7 +276,10 @@
     setView(name + (version ? ' ' + version : ''),
       h('p', {}, h('a', { href: '#/queue' }, 'Queue'), ' / ',
         version ? h('a', { href: hashFor(eco, name) }, name) : name), ...parts);
-    if (version) loadDownloads(eco, name, version);
+    if (version) {
+      loadDownloads(eco, name, version);
+      loadDiff(eco, name, version, data);
+    }
     loadHistory(eco, name, version);
   }
 
@@ -318,7 +321,66 @@
   function diffSection(data) {
     const d = data.behaviorDiff || data.behaviourDiff || data.diff || data.analysis?.diff;
     return h('section', { class: 'panel', 'aria-labelledby': 'h-diff' }, h('h2', { id: 'h-diff' }, 'Behaviour compared with the previous version'),
-      d ? tree(d) : h('p', { class: 'muted' }, 'No previous version to compare with, or no sandbox run yet.'));
+      h('div', { id: 'diff' }, d ? tree(d) : h('p', { class: 'muted' }, 'Looking for the previous version...')));
+  }
+
+  // What a phase did, as comparable strings per kind, so two versions' reports can be diffed.
+  const BEHAVIOUR_KINDS = {
+    'Files': (p) => (p.files || []).map((f) => f.path + ' (' + ['read', 'write', 'delete'].filter((k) => f[k]).join(', ') + ')'),
+    'Commands': (p) => (p.commands || []).map((c) => (c.argv || []).join(' ')),
+    'Connections': (p) => (p.network || []).map((n) => n.address + ':' + n.port + (n.hostname ? ' (' + n.hostname + ')' : '')),
+    'DNS names': (p) => (p.dns || []).map((x) => x.hostname),
+    'Bait credentials touched': (p) => (p.baits || []).map((x) => x.bait + ' ' + x.how),
+  };
+
+  function behaviourOf(data) {
+    return data && (data.behavior || data.behaviour || data.analysis?.behavior);
+  }
+
+  // The server may send its own diff; otherwise compare with the version published just before this one.
+  async function loadDiff(eco, name, version, data) {
+    const box = $('#diff');
+    if (!box || data.behaviorDiff || data.behaviourDiff || data.diff || data.analysis?.diff) return;
+    const mine = behaviourOf(data);
+    if (!mine || !Array.isArray(mine.phases)) {
+      box.replaceChildren(h('p', { class: 'muted' }, 'No sandbox report for this version yet.'));
+      return;
+    }
+    try {
+      const pkg = items(await api('GET', versionPath(eco, name)), 'versions').map(norm);
+      const t = (v) => Date.parse(v.publishedAt || v.firstSeen || '') || 0;
+      const self = pkg.find((v) => v.version === version);
+      const older = pkg.filter((v) => v.version !== version && self && t(v) < t(self)).sort((a, b) => t(b) - t(a));
+      if (!older.length) {
+        box.replaceChildren(h('p', { class: 'muted' }, 'No earlier version to compare with.'));
+        return;
+      }
+      const prev = older[0];
+      const theirs = behaviourOf(await api('GET', versionPath(eco, name, prev.version)));
+      if (!theirs || !Array.isArray(theirs.phases)) {
+        box.replaceChildren(h('p', { class: 'muted' }, 'The previous version (' + prev.version + ') has no sandbox report to compare with.'));
+        return;
+      }
+      const out = [h('p', {}, 'Compared with ', h('a', { href: hashFor(eco, name, prev.version) }, prev.version), '.')];
+      let changes = 0;
+      for (const phase of mine.phases) {
+        const before = theirs.phases.find((p) => p.phase === phase.phase) || {};
+        const rows = [];
+        for (const [kind, values] of Object.entries(BEHAVIOUR_KINDS)) {
+          const a = new Set(values(before));
+          const b = new Set(values(phase));
+          for (const x of b) if (!a.has(x)) rows.push([kind, h('span', { class: 'code' }, '+ ' + x), 'new in ' + version]);
+          for (const x of a) if (!b.has(x)) rows.push([kind, h('span', { class: 'code' }, '- ' + x), 'gone since ' + prev.version]);
+        }
+        changes += rows.length;
+        out.push(h('h3', {}, 'Phase: ' + phase.phase),
+          table(rows.length + ' change(s)', ['Kind', 'What', 'Change'], rows, 'Same behaviour as ' + prev.version + '.'));
+      }
+      box.replaceChildren(...out);
+      if (changes) box.dataset.changes = String(changes);
+    } catch (e) {
+      box.replaceChildren(h('p', { class: 'error' }, 'Could not compare: ' + e.message));
+    }
   }
 
   async function loadDownloads(eco, name, version) {

@@ -40,6 +40,12 @@ class UiBrowserTest {
     void anAdminReleasesAQuarantinedVersionWithAReasonAndSeesItInTheAuditLog(@TempDir Path tmp) throws Exception {
         Requirements.require(HeadlessChromium.available(), "Chromium and chromedriver");
         try (PolicyServer airlock = new PolicyServer(tmp.resolve("data"), TOKEN, new UiRoute())) {
+            PackageCoordinate previous = PackageCoordinate.of(Ecosystem.NPM, "tiny-helper", "1.2.0");
+            airlock.seeOldVersion(previous);
+            BehaviorReport.Phase quiet = new BehaviorReport.Phase("install", "completed", 0, 1900, null,
+                    List.of(new BehaviorReport.Command(List.of("node", "build.js"))), null, null, null, 0);
+            airlock.analysisFinished(previous, new AnalysisResult("npm", "tiny-helper", "1.2.0", "cd".repeat(32),
+                    Recommendation.CLEAN, List.of(), new BehaviorReport("runc", "airlock-sandbox:test", List.of(quiet)), 30, 1900));
             PackageCoordinate held = PackageCoordinate.of(Ecosystem.NPM, "tiny-helper", "1.3.0");
             assertFalse(airlock.seeNewVersion(held).serve(), "a version published an hour ago is held");
             assertTrue(airlock.submitted(held));
@@ -96,6 +102,10 @@ class UiBrowserTest {
         browser.findElement(By.id("action-allow")).click();
         wait.until(ExpectedConditions.textToBe(By.id("action-status"), "A reason is required."));
 
+        wait.until(ExpectedConditions.attributeToBeNotEmpty(browser.findElement(By.id("diff")), "data-changes"));
+        String diff = browser.findElement(By.id("diff")).getText();
+        assertTrue(diff.contains("Compared with 1.2.0") && diff.contains("+ exfil.example.test")
+                && diff.contains("+ sh -c node install.js") && diff.contains("- node build.js"), "behaviour diff: " + diff);
         assertEquals(0L, unlabelledControls(browser), "every form control has a label");
         // Keyboard only from here: type the reason, Tab to Allow, Enter, Enter on the focused Confirm.
         WebElement reason = browser.findElement(By.id("reason"));
