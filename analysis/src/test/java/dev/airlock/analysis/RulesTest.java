@@ -136,4 +136,24 @@ class RulesTest {
         assertTrue(rules(r).contains("manifest_registry_mismatch"), r.findings().toString());
         assertEquals(Recommendation.SUSPICIOUS, r.recommendation());
     }
+
+    @Test
+    void blocksAModuleThatWritesACodeStringOutAndRunsItOnImport() throws Exception {
+        AnalysisResult r = sdist("from setuptools import setup\nsetup(name='demo')\n",
+                "demo/__init__.py", "from os import system as s\nimport tempfile\n"
+                + "t = tempfile.NamedTemporaryFile(delete=False)\n"
+                + "t.write(b\"\"\"import base64;exec(base64.b64decode('cHJpbnQoMSk='))\"\"\")\n"
+                + "s('python ' + t.name)\n");
+        assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+        assertTrue(rules(r).contains("embedded_code_dropper"), r.findings().toString());
+    }
+
+    @Test
+    void aLibraryFunctionThatRunsSubprocessesAndFetchesIsNotFlagged() throws Exception {
+        AnalysisResult r = sdist("from setuptools import setup\nsetup(name='demo')\n",
+                "demo/tool.py", "import subprocess, urllib.request\n"
+                + "def update(url):\n    data = urllib.request.urlopen(url).read()\n"
+                + "    subprocess.run(['tar', 'xf', '-'], input=data)\n");
+        assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
+    }
 }

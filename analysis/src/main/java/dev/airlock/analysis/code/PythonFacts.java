@@ -71,7 +71,12 @@ public final class PythonFacts {
             if (k.text().equals("def") || k.text().equals("async") && i + 1 < t.size() && t.get(i + 1).text().equals("def")) {
                 if (k.text().equals("def")) {
                     pendingDef = indent;
+                    i++;
                 }
+                continue;
+            }
+            if (k.text().equals("class")) {
+                i++;
                 continue;
             }
             if (wasStmtStart && k.text().equals("import")) {
