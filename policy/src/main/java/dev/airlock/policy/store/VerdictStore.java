@@ -73,12 +73,12 @@ public final class VerdictStore implements AutoCloseable {
         this.meta = m;
         checkSchema(fresh);
         this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         this.audit = db.treeMap("audit", Serializer.LONG, Serializer.STRING).createOrOpen();
         this.auditSeq = db.atomicLong("auditSeq").createOrOpen();
         this.downloads = db.treeMap("downloads", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.downloadSeq = db.atomicLong("downloadSeq").createOrOpen();
-        this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         db.commit();
         this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verdict-store-commit");
