@@ -229,7 +229,12 @@ public final class NpmRoute implements Route {
             if (shown > 1) {
                 sb.append(", ");
             }
-            sb.append(h.version()).append(" (").append(h.decision().code()).append(')');
+            sb.append(h.version()).append(" (").append(h.decision().code());
+            if (shown <= 2) {
+                // The first reasons in full: this line is all an npm user sees when a version "does not exist".
+                sb.append(": ").append(h.decision().message());
+            }
+            sb.append(')');
         }
         return sb.toString();
     }
