@@ -20,6 +20,9 @@ public final class PythonFacts {
         f.parsedByAst = true;
         Map<String, String> alias = new HashMap<>();
         Deque<Integer> defLevels = new ArrayDeque<>();
+        Deque<String> defNames = new ArrayDeque<>();
+        String pendingName = null;
+        List<String> enclosing = new java.util.ArrayList<>();
         int indent = 0;
         int pendingDef = -1;
         boolean afterDefNewline = false;
@@ -30,6 +33,7 @@ public final class PythonFacts {
                 case INDENT -> {
                     if (afterDefNewline && pendingDef == indent) {
                         defLevels.push(indent + 1);
+                        defNames.push(pendingName == null ? "" : pendingName);
                     }
                     indent++;
                     afterDefNewline = false;
@@ -40,6 +44,7 @@ public final class PythonFacts {
                     indent--;
                     while (!defLevels.isEmpty() && defLevels.peek() > indent) {
                         defLevels.pop();
+                        defNames.pop();
                     }
                     continue;
                 }
@@ -62,7 +67,15 @@ public final class PythonFacts {
             boolean wasStmtStart = stmtStart;
             stmtStart = k.isOp(";") || k.isOp(":") && i + 1 < t.size() && t.get(i + 1).kind() == Kind.NAME;
             if (k.kind() == Kind.STRING) {
-                f.strings.add(new SourceFacts.Str(k.text(), k.line()));
+                int next = i + 1;
+                while (next < t.size() && t.get(next).kind() == Kind.STRING) {
+                    next++;
+                }
+                boolean docstring = wasStmtStart && (next >= t.size() || t.get(next).kind() == Kind.NEWLINE);
+                // A bare string statement (a docstring) is never used by the program; its words are documentation.
+                if (!docstring) {
+                    f.strings.add(new SourceFacts.Str(k.text(), k.line()));
+                }
                 continue;
             }
             if (k.kind() != Kind.NAME) {
@@ -71,6 +84,7 @@ public final class PythonFacts {
             if (k.text().equals("def") || k.text().equals("async") && i + 1 < t.size() && t.get(i + 1).text().equals("def")) {
                 if (k.text().equals("def")) {
                     pendingDef = indent;
+                    pendingName = i + 1 < t.size() ? t.get(i + 1).text() : null;
                     i++;
                 }
                 continue;
@@ -143,6 +157,9 @@ public final class PythonFacts {
                     }
                 }
                 f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
+                while (enclosing.size() < f.calls.size()) {
+                    enclosing.add(defNames.isEmpty() ? null : defNames.peekLast());
+                }
                 i = j - 1 >= i ? j - 1 : i;
             } else {
                 if (name.indexOf('.') > 0 || name.equals("exec") || name.equals("eval") || name.equals("compile")
@@ -151,6 +168,22 @@ public final class PythonFacts {
                     f.refs.add(new SourceFacts.Ref(name, k.line(), moduleLevel, next));
                 }
                 i = j - 1;
+            }
+        }
+        while (enclosing.size() < f.calls.size()) {
+            enclosing.add(null);
+        }
+        // A function defined here and called at module level runs on import too (one level deep).
+        java.util.Set<String> calledAtLoad = new java.util.HashSet<>();
+        for (SourceFacts.Call c : f.calls) {
+            if (c.moduleLevel() && c.callee().indexOf('.') < 0) {
+                calledAtLoad.add(c.callee());
+            }
+        }
+        for (int c = 0; c < f.calls.size(); c++) {
+            SourceFacts.Call call = f.calls.get(c);
+            if (!call.moduleLevel() && enclosing.get(c) != null && calledAtLoad.contains(enclosing.get(c))) {
+                f.calls.set(c, new SourceFacts.Call(call.callee(), call.line(), true, call.firstLiteral(), call.argCallees()));
             }
         }
         return f;

@@ -38,6 +38,9 @@ public final class CodeRules {
     private static final Pattern UNDERSCORE_NAME = Pattern.compile("^_{4,}$");
     private static final Pattern PY_TRUSTED_URL = Pattern.compile("(?i)^https?://(?:[\\w.-]+\\.)?(?:python\\.org|pythonhosted\\.org|pypi\\.org)(?:/|$)");
     private static final Pattern URL = Pattern.compile("(?i)^https?://[\\w.-]+");
+    /** Decoders that turn text into hidden text (not decompression or buffers, which every installer uses). */
+    private static final Pattern TEXT_DECODER = Pattern.compile(
+            "(?:^|\\.)(?:b64decode|b32decode|a85decode|b85decode|unhexlify|a2b_base64|fromhex|atob|fromCharCode|chr|decrypt|Fernet)$|^marshal\\.loads$");
     private static final Set<String> PY_IDENTITY = Set.of("os.getlogin", "getpass.getuser", "socket.gethostname",
             "platform.node", "platform.uname", "os.uname", "uuid.getnode", "socket.gethostbyname");
     private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces");
@@ -46,7 +49,7 @@ public final class CodeRules {
             + "|api\\.telegram\\.org/bot|hooks\\.slack\\.com/services|webhook\\.site|pipedream\\.net|requestbin|hookbin"
             + "|beeceptor\\.com|burpcollaborator\\.net|oastify\\.com|\\.oast\\.(?:fun|live|site|online|me|pro)"
             + "|interact\\.sh|ngrok(?:-free)?\\.(?:io|app|dev)|trycloudflare\\.com|serveo\\.net|\\bloca\\.lt\\b"
-            + "|canarytokens\\.com|dnslog\\.cn|ceye\\.io|requestcatcher\\.com|transfer\\.sh|anonfiles\\.com|gofile\\.io"
+            + "|canarytokens\\.com|dnslog\\.cn|ceye\\.io|requestcatcher\\.com|transfer\\.sh|anonfiles\\.com|gofile\\.io|filetransfer\\.io"
             + "|bashupload\\.com|pastebin\\.com/raw|paste\\.fo/raw|rentry\\.co|hastebin\\.com/raw|paste\\.ee/r/|discord\\.com/api/v\\d+/users/@me|api\\.ipify\\.org"
             + "|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|checkip\\.amazonaws\\.com|ip-api\\.com|grabify\\.link|iplogger\\.org)");
     private static final Pattern RAW_IP_URL = Pattern.compile(
@@ -92,7 +95,7 @@ public final class CodeRules {
         boolean hasDecoder = false;
         int identity = 0;
         for (Call c : f.calls) {
-            if (DECODER.matcher(c.callee()).find()) {
+            if (TEXT_DECODER.matcher(c.callee()).find()) {
                 hasDecoder = true;
                 break;
             }
@@ -236,7 +239,7 @@ public final class CodeRules {
                 }
             }
         }
-        if (netNow && execNow) {
+        if (py && netNow && execNow) {
             for (Str s : f.strings) {
                 if (EXECUTABLE_NAME.matcher(s.value()).find()) {
                     add(out, f, s.line(), "download_and_execute", "high",
