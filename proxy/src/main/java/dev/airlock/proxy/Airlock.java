@@ -89,21 +89,33 @@ public final class Airlock implements AutoCloseable {
                 Math.max(8, config.upstream().maxConcurrent()), daemonThreads("airlock-upstream"));
         closeables.add(upstreamPool::shutdownNow);
         ArtifactStore store = new ArtifactStore(config.dataDir());
+        store.observe((key, hit) -> {
+            String eco = key.startsWith("npm|") ? "npm" : "pypi";
+            if (hit) {
+                metrics.cacheHit(eco, "artifact");
+            } else {
+                metrics.cacheMiss(eco, "artifact");
+            }
+        });
 
         UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
+        pypiClient.observe((outcome, took) -> metrics.upstream("pypi", outcome, took));
         metrics.breaker("pypi", () -> pypiClient.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
         MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
                 config.dataDir().resolve("metadata").resolve("pypi"), config.upstream().metadataTtl(), METADATA_MEMORY,
                 Clock.systemUTC());
+        observeCache(pages, metrics, "pypi");
         UpstreamClient npmClient = null;
         MetadataCache<JsonNode> packuments = null;
         if (config.npmUpstream() != null) {
             UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool);
             npmClient = c;
+            c.observe((outcome, took) -> metrics.upstream("npm", outcome, took));
             metrics.breaker("npm", () -> c.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
             packuments = new MetadataCache<>(npmClient, NpmRoute::parsePackument,
                     config.dataDir().resolve("metadata").resolve("npm"), config.upstream().metadataTtl(), METADATA_MEMORY,
                     Clock.systemUTC());
+            observeCache(packuments, metrics, "npm");
         }
 
         List<Route> routes = new ArrayList<>();
@@ -143,6 +155,16 @@ public final class Airlock implements AutoCloseable {
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
         return new Airlock(config, server, closeables, store, firewall);
+    }
+
+    private static void observeCache(MetadataCache<?> cache, AirlockMetrics metrics, String ecosystem) {
+        cache.observe(hit -> {
+            if (hit) {
+                metrics.cacheHit(ecosystem, "metadata");
+            } else {
+                metrics.cacheMiss(ecosystem, "metadata");
+            }
+        });
     }
 
     private static void closeAll(List<AutoCloseable> closeables) {

@@ -9,6 +9,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.policy.PolicyEngine;
 import dev.airlock.proxy.admin.AdminApi;
 import dev.airlock.proxy.metrics.AirlockMetrics;
+import dev.airlock.proxy.metrics.MeteredAnalysisQueue;
 import dev.airlock.proxy.metrics.MeteredSandbox;
 import dev.airlock.sandbox.DockerSandbox;
 import dev.airlock.sandbox.Sandbox;
@@ -58,9 +59,10 @@ public final class Firewall {
         PersistentAnalysisQueue queue = new PersistentAnalysisQueue(config.dataDir().resolve("analysis"), config.analysis(),
                 analyzer, source);
         closeables.add(queue);
-        PolicyEngine engine = PolicyEngine.open(config, queue, (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
+        PolicyEngine engine = PolicyEngine.open(config, new MeteredAnalysisQueue(queue, metrics),
+                (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
         closeables.add(engine);
-        metrics.queueDepth(queue::depth);
+        metrics.verdicts(() -> versionCounts(engine));
         AdminApi api = new AdminApi(engine.admin(), engine.token(), c -> Optional.ofNullable(queue.result(c)), () -> {
             Map<String, Object> s = new LinkedHashMap<>();
             s.put("sandbox", Map.of("available", sandbox.available(), "status", sandbox.status(),
@@ -68,7 +70,14 @@ public final class Firewall {
             s.put("analysisQueueDepth", queue.depth());
             return s;
         });
+        closeables.add(api);
         return new Firewall(sandbox, queue, engine, api);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ? extends Number> versionCounts(PolicyEngine engine) {
+        Object v = engine.admin().status().get("versions");
+        return v instanceof Map ? (Map<String, ? extends Number>) v : Map.of();
     }
 
     public Sandbox sandbox() {

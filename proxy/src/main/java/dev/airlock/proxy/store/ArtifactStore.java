@@ -34,6 +34,7 @@ public final class ArtifactStore {
     private final Path tmp;
     private final Path refs;
     private final ConcurrentMap<String, CompletableFuture<StoredArtifact>> inFlight = new ConcurrentHashMap<>();
+    private volatile java.util.function.BiConsumer<String, Boolean> observer = (key, hit) -> { };
     private final Cache<String, StoredArtifact> refCache = Caffeine.newBuilder().maximumSize(100_000).build();
 
     public ArtifactStore(Path dataDir) throws IOException {
@@ -61,6 +62,19 @@ public final class ArtifactStore {
     @FunctionalInterface
     public interface OutputStreamOpener {
         OutputStream open() throws IOException;
+    }
+
+    /** Told (ref key, true) when a request is served from the store, (ref key, false) when it must be fetched. */
+    public void observe(java.util.function.BiConsumer<String, Boolean> keyAndHit) {
+        this.observer = keyAndHit;
+    }
+
+    private void count(String key, boolean hit) {
+        try {
+            observer.accept(key, hit);
+        } catch (RuntimeException e) {
+            // Metrics are a side path.
+        }
     }
 
     /** The stored artifact behind a ref, when present and intact. */
@@ -99,6 +113,7 @@ public final class ArtifactStore {
     public CompletableFuture<StoredArtifact> getOrFetch(String refKey, ExpectedDigest expected, Writer writer,
                                                         java.util.concurrent.Executor executor) {
         Optional<StoredArtifact> present = lookup(refKey);
+        count(refKey, present.isPresent());
         if (present.isPresent()) {
             return CompletableFuture.completedFuture(present.get());
         }

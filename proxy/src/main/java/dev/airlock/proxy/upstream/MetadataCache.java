@@ -58,6 +58,7 @@ public final class MetadataCache<T> {
     private final Clock clock;
     private final Cache<String, Entry<T>> memory;
     private final ConcurrentMap<String, CompletableFuture<Result<T>>> inFlight = new ConcurrentHashMap<>();
+    private volatile java.util.function.Consumer<Boolean> observer = hit -> { };
 
     public MetadataCache(UpstreamClient client, Parser<T> parser, Path diskDir, Duration ttl, long maxMemoryBytes,
                          Clock clock) throws IOException {
@@ -77,6 +78,19 @@ public final class MetadataCache<T> {
         return client;
     }
 
+    /** Told true for each answer from memory without an upstream call, false otherwise (metrics). */
+    public void observe(java.util.function.Consumer<Boolean> hitOrMiss) {
+        this.observer = hitOrMiss;
+    }
+
+    private void count(boolean hit) {
+        try {
+            observer.accept(hit);
+        } catch (RuntimeException e) {
+            LOG.debug("cache observer failed", e);
+        }
+    }
+
     /** Forgets the in-memory copy (tests; the disk copy stays as the stale-if-error fallback). */
     public void invalidateMemory(String key) {
         memory.invalidate(key);
@@ -89,6 +103,7 @@ public final class MetadataCache<T> {
     public CompletableFuture<Result<T>> get(String key, URI uri, Map<String, String> headers) {
         Entry<T> e = memory.getIfPresent(key);
         if (e != null && clock.millis() - e.fetchedAt() < ttl.toMillis()) {
+            count(true);
             return CompletableFuture.completedFuture(new Result<>(e.document(), e.etag(), false, false, true));
         }
         CompletableFuture<Result<T>> mine = new CompletableFuture<>();
@@ -96,6 +111,7 @@ public final class MetadataCache<T> {
         if (existing != null) {
             return existing;
         }
+        count(false);
         Entry<T> known = e != null ? e : readDisk(key);
         Map<String, String> h = new HashMap<>(headers);
         if (known != null && known.etag() != null) {

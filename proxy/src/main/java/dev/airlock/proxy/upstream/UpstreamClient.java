@@ -38,6 +38,7 @@ public final class UpstreamClient {
     private final Retry retry;
     private final Bulkhead bulkhead;
     private final ExecutorService executor;
+    private volatile java.util.function.BiConsumer<String, Duration> observer = (outcome, took) -> { };
 
     public UpstreamClient(String name, UpstreamConfig config, ExecutorService executor) {
         this.name = name;
@@ -74,6 +75,19 @@ public final class UpstreamClient {
 
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** Told the outcome ({@code ok} or {@code error}) and latency of every call, retries included (metrics). */
+    public void observe(java.util.function.BiConsumer<String, Duration> outcomeAndLatency) {
+        this.observer = outcomeAndLatency;
+    }
+
+    private void record(boolean ok, long startNanos) {
+        try {
+            observer.accept(ok ? "ok" : "error", Duration.ofNanos(System.nanoTime() - startNanos));
+        } catch (RuntimeException e) {
+            // Metrics are a side path.
+        }
     }
 
     /** Transient failures only: a 404 or a hash mismatch is an answer, not a failure to retry. */
@@ -157,9 +171,13 @@ public final class UpstreamClient {
     private <T> T guarded(Callable<T> call) throws UpstreamException {
         Callable<T> decorated = Retry.decorateCallable(retry,
                 () -> breaker.executeCallable(() -> bulkhead.executeCallable(call)));
+        long start = System.nanoTime();
         try {
-            return decorated.call();
+            T t = decorated.call();
+            record(true, start);
+            return t;
         } catch (Exception e) {
+            record(false, start);
             throw translate(null, e);
         }
     }
