@@ -44,7 +44,8 @@ def main(work):
             rows[(server, resource)] = r
             notes = (f"{r['non2xx']} non-2xx! " if r["non2xx"] else "") + r["sock"]
             if len(runs) > 1:
-                notes += f"median of {len(runs)}: " + "/".join(f"{x['rps']:.0f}" for x in runs)
+                label = "median" if len(runs) % 2 else "upper median"
+                notes += f"{label} of {len(runs)}: " + "/".join(f"{x['rps']:.0f}" for x in runs)
             print(f"{resource:<11}{server:<11}{r['rps']:>11.0f}{r['p50']:>9.2f}{r['p99']:>9.2f}  {notes}")
     print()
     for resource in ("tarball", "packument"):

@@ -248,9 +248,12 @@ import sys
 lines = [l.split() for l in open(sys.argv[1]) if l.strip()]
 header = lines[0]
 cols = [header.index(c) for c in ("S0U", "S1U", "EU", "OU")]
-used = [sum(float(row[i]) for i in cols) for row in lines[1:] if len(row) == len(header) and row[0] != "S0C"]
-print(f"heap while streaming 1 GiB with -Xmx256m: max used {max(used) / 1024:.1f} MiB over {len(used)} samples "
-      f"(jstat -gc every 200 ms); process RSS after: {int(sys.argv[2]) / 1024:.0f} MiB")
+rows = [row for row in lines[1:] if len(row) == len(header) and row[0] != "S0C"]
+used = [sum(float(row[i]) for i in cols) for row in rows]
+old = [float(row[header.index("OU")]) for row in rows]
+print(f"heap while streaming 1 GiB with -Xmx256m: max used {max(used) / 1024:.1f} MiB (young garbage included), "
+      f"max old generation {max(old) / 1024:.1f} MiB, over {len(used)} samples (jstat -gc every 200 ms); "
+      f"process RSS after: {int(sys.argv[2]) / 1024:.0f} MiB")
 PY
 grep -q OutOfMemoryError "$work/airlock.log" && { log "Airlock ran out of memory"; exit 1; }
 exit 0
