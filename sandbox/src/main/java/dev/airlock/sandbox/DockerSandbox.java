@@ -115,8 +115,15 @@ public final class DockerSandbox implements Sandbox {
         if (!engineStatus.usable()) {
             return "sandbox UNAVAILABLE: " + engineStatus.problem();
         }
+        String image;
+        try {
+            image = images.present(imageTag()) ? "image " + imageTag()
+                    : "image " + imageTag() + " not built yet or from an older recipe (built on first use, or: bin/airlock sandbox build-image)";
+        } catch (RuntimeException e) {
+            image = "image " + imageTag() + " (could not check: " + e.getMessage() + ")";
+        }
         return "sandbox ready: Docker " + engineStatus.version() + " at " + engine.host() + ", runtime "
-                + config.runtime() + ", image " + imageTag();
+                + config.runtime() + ", " + image;
     }
 
     /** The image this sandbox runs: {@code sandbox.image} or {@code airlock-sandbox:<version>}. */

@@ -1,5 +1,6 @@
 package dev.airlock.sandbox;
 
+import com.github.dockerjava.api.command.InspectImageResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.transport.DockerHttpClient;
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -26,6 +28,7 @@ import java.util.regex.Pattern;
 final class ImageBuilder {
     static final String SUITE = "bookworm";
     private static final Pattern IMAGE_TAG = Pattern.compile("[a-z0-9][a-z0-9._/-]{0,127}:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+    static final String RECIPE_LABEL = "dev.airlock.sandbox.recipe";
     private static final Duration ROOTFS_DEADLINE = Duration.ofMinutes(20);
     private static final List<String> CHANGES = List.of(
             "ENV PATH=/usr/local/bin:/usr/bin:/bin",
@@ -62,13 +65,39 @@ final class ImageBuilder {
         }
     }
 
+    /** Whether the engine has the image, built from the current recipe (an older recipe's image is stale). */
     boolean present(String tag) {
         try {
-            engine.client().inspectImageCmd(tag).exec();
-            return true;
+            InspectImageResponse image = engine.client().inspectImageCmd(tag).exec();
+            Map<String, String> labels = image.getConfig() == null ? null : image.getConfig().getLabels();
+            return labels != null && recipeHash().equals(labels.get(RECIPE_LABEL));
         } catch (NotFoundException e) {
             return false;
         }
+    }
+
+    private String imageId(String tag) {
+        try {
+            return engine.client().inspectImageCmd(tag).exec().getId();
+        } catch (NotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Each import is ~370 MB; the image it replaced is removed unless a container still uses it. */
+    private void removeReplaced(String previous, String tag) {
+        if (previous == null || previous.equals(imageId(tag))) {
+            return;
+        }
+        try {
+            engine.client().removeImageCmd(previous).exec();
+        } catch (RuntimeException e) {
+            progress.accept("kept the replaced image " + previous + ": " + e.getMessage());
+        }
+    }
+
+    private static String recipeHash() {
+        return Resources.hash(List.of(Resources.ROOTFS_SCRIPT));
     }
 
     synchronized Result ensure(String tag, boolean rebuild) throws IOException {
@@ -91,13 +120,15 @@ final class ImageBuilder {
             } else {
                 progress.accept("reusing cached root filesystem " + archive);
             }
+            String previous = imageId(tag);
             importArchive(archive, tag);
+            removeReplaced(previous, tag);
             return new Result(tag, false, reused, Duration.ofNanos(System.nanoTime() - start));
         }
     }
 
     Path rootfsArchive() {
-        return cacheDir.resolve("rootfs-" + SUITE + "-" + Resources.hash(List.of(Resources.ROOTFS_SCRIPT)) + ".tar");
+        return cacheDir.resolve("rootfs-" + SUITE + "-" + recipeHash() + ".tar");
     }
 
     private void buildRootfs(Path archive) throws IOException {
@@ -162,6 +193,7 @@ final class ImageBuilder {
         for (String change : CHANGES) {
             query.append("&changes=").append(enc(change));
         }
+        query.append("&changes=").append(enc("LABEL " + RECIPE_LABEL + "=" + recipeHash()));
         progress.accept("importing " + archive.getFileName() + " as " + tag);
         try (InputStream body = Files.newInputStream(archive)) {
             DockerHttpClient.Request request = DockerHttpClient.Request.builder()
