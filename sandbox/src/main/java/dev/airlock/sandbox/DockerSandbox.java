@@ -137,6 +137,16 @@ public final class DockerSandbox implements Sandbox {
         return images.ensure(imageTag(), rebuild).describe();
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The file name must keep the artifact's real extension ({@code .tgz} for npm; {@code .whl},
+     * {@code .tar.gz}, {@code .zip} for PyPI), and a wheel its real PEP 427 name, because pip reads the
+     * project and tags from it. Builds the image on first need and records the harmless baseline of
+     * the artifact's kind on first use (a few seconds each).
+     *
+     * @throws IllegalArgumentException when the file is neither kind or a wheel's name is not valid
+     */
     @Override
     public BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
         requireEngine();
