@@ -14,9 +14,10 @@ class SourceFactsTest {
 
     @Test
     void pythonCommentsAndDocstringsAreNotCalls() {
-        SourceFacts f = PythonFacts.extract("m.py", "# os.system('x')\n\"\"\"subprocess.run(['y'])\"\"\"\nx = 1\n");
+        SourceFacts f = PythonFacts.extract("m.py", "# os.system('x')\n\"\"\"subprocess.run(['y'])\"\"\"\nx = 'os.system(1)'\n");
         assertTrue(f.calls.isEmpty(), f.calls.toString());
-        assertEquals("subprocess.run(['y'])", f.strings.get(0).value());
+        assertEquals(1, f.strings.size(), "the docstring is documentation, the assigned string is data");
+        assertEquals("os.system(1)", f.strings.get(0).value());
     }
 
     @Test
