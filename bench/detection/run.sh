@@ -8,6 +8,8 @@
 #        AIRLOCK_BENCH_NPM    how many top npm packages to pack (default 300)
 #        AIRLOCK_BENCH_DEBIAN how many Debian python3-* sources to fetch (default 40)
 #        AIRLOCK_ANALYZE      the analyze command (default: bin/airlock analyze)
+#        AIRLOCK_BENCH_SANDBOX_EVERY  with a Docker engine, also run static + sandbox on every Nth file
+#                             of each set (default 20; 0 turns the sandbox pass off)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mal="${1:-$here/../shared/datasets/malicious}"
@@ -40,6 +42,10 @@ prepare_debian() {
   (cd "$cache/debian" && xargs -P 2 -n 1 apt-get "${opts[@]}" source --download-only -qq < names.txt >/dev/null 2>>"$cache/debian/source.err" || true)
 }
 
+sandbox_every="${AIRLOCK_BENCH_SANDBOX_EVERY:-20}"
+engine=0
+if [ "$sandbox_every" -gt 0 ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then engine=1; fi
+
 run_set() { # name dir glob...
   local name="$1" dir="$2"; shift 2
   local files=()
@@ -47,6 +53,14 @@ run_set() { # name dir glob...
   if [ "${#files[@]}" -eq 0 ]; then echo "== $name: no files"; return; fi
   printf '%s\0' "${files[@]}" | xargs -0 "${analyze[@]}" --json --no-sandbox > "$out/$name.jsonl" 2> "$out/$name.err" || true
   python3 "$here/bench/detection/summarize.py" "$name" "$out/$name.jsonl" "${#files[@]}"
+  if [ "$engine" = 1 ]; then
+    local sample=()
+    for ((i = 0; i < ${#files[@]}; i += sandbox_every)); do sample+=("${files[$i]}"); done
+    printf '%s\0' "${sample[@]}" | xargs -0 "${analyze[@]}" --json --require-sandbox > "$out/$name-sandbox.jsonl" \
+      2> "$out/$name-sandbox.err" || true
+    python3 "$here/bench/detection/summarize.py" "$name (static + sandbox, every ${sandbox_every}th)" \
+      "$out/$name-sandbox.jsonl" "${#sample[@]}"
+  fi
 }
 
 prepare_npm

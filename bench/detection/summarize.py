@@ -8,11 +8,13 @@ malicious = name.startswith("malicious")
 verdicts = collections.Counter()
 rules = collections.Counter()
 times = []
+dyn = []
 odd = []
 for line in open(path, encoding="utf-8"):
     d = json.loads(line)
     verdicts[d["verdict"]] += 1
     times.append(d["timings"]["staticMs"])
+    dyn.append(d["timings"]["dynamicMs"])
     for r in {f["rule"] for f in d["findings"] if f["severity"] not in ("info",)}:
         rules[r] += 1
     if malicious and d["verdict"] == "allow":
@@ -33,6 +35,9 @@ else:
           f"quarantine {verdicts['quarantine']} ({100.0 * verdicts['quarantine'] / max(n, 1):.2f}%), "
           f"together {flagged} ({100.0 * flagged / max(n, 1):.2f}%)")
 print(f"   static ms median {median}, p90 {times[int(len(times) * 0.9)] if times else 0}, max {times[-1] if times else 0}")
+if any(dyn):
+    dyn.sort()
+    print(f"   sandbox ms median {dyn[len(dyn) // 2]}, max {dyn[-1]}")
 print("   rules fired: " + ", ".join(f"{r}={c}" for r, c in rules.most_common()))
 for kind, f, why in odd:
     print(f"   {kind}: {f} {why}")
