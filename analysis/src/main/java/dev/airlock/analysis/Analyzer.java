@@ -67,6 +67,23 @@ public final class Analyzer implements AutoCloseable {
         this.registryHosts = Set.copyOf(registryHosts);
     }
 
+    /**
+     * The analyser the proxy runs: the Docker sandbox when {@code sandboxConfig} is given and the
+     * sandbox module provides one, default archive limits, and the upstream registries as the only
+     * hosts a package may contact in the sandbox.
+     */
+    public static Analyzer create(dev.airlock.config.SandboxConfig sandboxConfigOrNull) {
+        Sandbox sandbox = sandboxConfigOrNull == null ? null : SandboxFactory.docker(sandboxConfigOrNull).orElse(null);
+        return new Analyzer(sandbox, ArchiveLimits.defaults(), defaultRegistryHosts());
+    }
+
+    /** The PyPI hosts and the npm registry this machine is configured for. */
+    public static Set<String> defaultRegistryHosts() {
+        Set<String> hosts = new LinkedHashSet<>(List.of("pypi.org", "files.pythonhosted.org"));
+        dev.airlock.config.NpmRegistryDetector.detect().map(java.net.URI::getHost).ifPresent(hosts::add);
+        return hosts;
+    }
+
     /** Static analysis only, default limits. */
     public static Analyzer staticOnly() {
         return new Analyzer(null, ArchiveLimits.defaults(), Set.of());

@@ -120,7 +120,8 @@ public final class AnalyzeCommand {
         boolean useSandbox = sandbox != null;
         int worst = 0;
         boolean failed = false;
-        try (Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(), Set.of())) {
+        try (Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(),
+                useSandbox ? Analyzer.defaultRegistryHosts() : Set.of())) {
             for (String f : files) {
                 Path p = Path.of(f);
                 if (!Files.isRegularFile(p)) {
