@@ -51,6 +51,15 @@ public final class DynamicRules {
                             f.path(), Role.THREAT, ctx));
                 }
             }
+            boolean outside = out.stream().anyMatch(h -> h.group().equals("dynamic") && h.context() == ctx
+                    && (h.finding().rule().equals("unexpected_dns") || h.finding().rule().equals("unexpected_connection")));
+            boolean creds = out.stream().anyMatch(h -> h.group().equals("dynamic") && h.context() == ctx
+                    && h.finding().rule().equals("credential_read"));
+            if (outside && creds) {
+                out.add(hit("credential_exfiltration_attempt", "critical", "The package read credentials and reached outside the "
+                        + "registries in the same " + where + ".", "see credential_read and unexpected_connection",
+                        Role.VERDICT_MALICIOUS, ctx));
+            }
             for (BehaviorReport.Command c : p.commands()) {
                 if (c.argv().isEmpty()) {
                     continue;
