@@ -116,6 +116,16 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     // ---------------------------------------------------------------- VerdictGate
 
+    /**
+     * Decisions only change with the store (verdicts, overrides, feeds) or with time (holds and
+     * minimum age), which the proxy's short reuse window covers; so the store's change count
+     * tells the proxy when a filtered document may be reused.
+     */
+    @Override
+    public long generation() {
+        return store.generation();
+    }
+
     @Override
     public Decision listed(PackageCoordinate c, Instant publishedAt) {
         try {

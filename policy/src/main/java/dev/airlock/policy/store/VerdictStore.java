@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * WAL keeps the file readable.
  */
 public final class VerdictStore implements AutoCloseable {
+    /** Counts every change that can alter a decision, so readers can reuse work done at the same count. */
+    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+
     /** Version 1: JSON values keyed by {@code ecosystem:name@version}. */
     public static final int SCHEMA_VERSION = 1;
     public static final String FILE_NAME = "policy.db";
@@ -152,6 +155,11 @@ public final class VerdictStore implements AutoCloseable {
                 + " and no migration to version " + SCHEMA_VERSION + " exists; restore a backup or move it away");
     }
 
+    /** Changes so far; any verdict, override or feed change increments it. */
+    public long generation() {
+        return generation.get();
+    }
+
     public Path file() {
         return file;
     }
@@ -178,11 +186,13 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Writes a verdict and commits before returning. */
     public void putVerdict(Verdict v) {
+        generation.incrementAndGet();
         transaction(() -> putVerdictNoCommit(v));
     }
 
     /** Writes verdicts in one transaction. */
     public void putVerdicts(java.util.Collection<Verdict> vs) {
+        generation.incrementAndGet();
         if (!vs.isEmpty()) {
             transaction(() -> vs.forEach(this::putVerdictNoCommit));
         }
@@ -193,6 +203,7 @@ public final class VerdictStore implements AutoCloseable {
      * never waits for MapDB: readers see the value at once through the cache and the pending map.
      */
     public void putVerdictSoon(Verdict v) {
+        generation.incrementAndGet();
         ensureOpen();
         cache.put(v.coordinate(), v);
         pending.put(v.coordinate(), v);
@@ -246,6 +257,7 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Sets or removes ({@code o == null}) an override and appends its audit line in one transaction. */
     public AuditEntry changeOverride(String target, AdminOverride o, AuditEntry auditLine) {
+        generation.incrementAndGet();
         AuditEntry[] written = new AuditEntry[1];
         transaction(() -> {
             if (o == null) {
@@ -326,6 +338,7 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Writes and removes feed records with their audit line in one transaction (an import is all or nothing). */
     public void changeFeedRecords(Map<String, String> put, java.util.Collection<String> remove, AuditEntry auditLine) {
+        generation.incrementAndGet();
         transaction(() -> {
             feed.putAll(put);
             for (String id : remove) {
@@ -341,6 +354,7 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Runs the writes and commits them as one transaction; rolls back if they throw. */
     public void transaction(Runnable writes) {
+        generation.incrementAndGet();
         writeLock.lock();
         try {
             ensureOpen();

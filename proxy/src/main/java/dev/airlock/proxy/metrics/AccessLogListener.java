@@ -30,8 +30,9 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
         void write(String line);
     }
 
+    /** Production: lines go to the {@code airlock.access} logger from a background thread. */
     public AccessLogListener(AirlockMetrics metrics, String logFormat) {
-        this(metrics, logFormat, LOG::info);
+        this(metrics, logFormat, new AsyncLineSink(LOG::info));
     }
 
     public AccessLogListener(AirlockMetrics metrics, String logFormat, LineSink sink) {
