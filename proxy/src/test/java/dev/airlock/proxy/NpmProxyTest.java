@@ -115,7 +115,8 @@ class NpmProxyTest {
         assertTrue(doc.path("time").has("1.0.0"));
         assertEquals("1.0.0", doc.path("dist-tags").path("latest").asText());
         assertFalse(doc.path("dist-tags").has("next"), "a tag naming a hidden version is dropped");
-        assertTrue(r.headers().firstValue("npm-notice").orElse("").contains("1.1.0 (blocked_admin)"));
+        String notice = r.headers().firstValue("npm-notice").orElse("");
+        assertTrue(notice.contains("1.1.0 (blocked_admin: Blocked by admin: bad release)"), notice);
         assertFalse(json(fetch("/npm/left-pad", "Accept", ABBREVIATED)).path("versions").has("1.1.0"));
     }
 

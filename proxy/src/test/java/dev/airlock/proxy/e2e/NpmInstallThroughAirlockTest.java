@@ -78,8 +78,6 @@ class NpmInstallThroughAirlockTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("issue 2: Airlock answers 400 to npm audit, whose bulk body is gzip-encoded "
-            + "(Content-Encoding: gzip); enable when the npm route decodes or forwards it")
     void npmAuditReachesTheUpstreamAdvisoriesThroughTheProxy(@TempDir Path work) throws Exception {
         Requirements.require(Clients.npm().isPresent(), "npm");
         NpmProject project = NpmProject.create(work);
