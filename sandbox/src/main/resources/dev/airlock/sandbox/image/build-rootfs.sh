@@ -17,6 +17,8 @@ debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log
     || { tail -n 30 "$root.debootstrap.log" >&2; rm -f "$root.debootstrap.log"; exit 1; }
 rm -f "$root.debootstrap.log"
 
+# python3-requests: with no network, a setup.py that imports requests (most PyPI malware does) would
+# otherwise stop at the import before doing anything worth recording.
 # debootstrap --include cannot resolve npm's virtual node-* dependencies; apt-get in a chroot can.
 cp /etc/hosts "$root/etc/hosts"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
@@ -25,7 +27,8 @@ echo "rootfs: apt-get install in chroot"
 chroot "$root" /usr/bin/env DEBIAN_FRONTEND=noninteractive sh -c '
     apt-get update -q &&
     apt-get install -y -q --no-install-recommends \
-        python3 python3-pip python3-setuptools python3-wheel nodejs npm strace iproute2 ca-certificates &&
+        python3 python3-pip python3-setuptools python3-wheel python3-requests \
+        nodejs npm strace iproute2 ca-certificates &&
     apt-get clean &&
     rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /usr/share/doc /usr/share/man /usr/share/info
 ' >"$root.apt.log" 2>&1 || { tail -n 30 "$root.apt.log" >&2; rm -f "$root.apt.log"; exit 1; }
