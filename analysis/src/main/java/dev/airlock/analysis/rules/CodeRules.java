@@ -35,6 +35,8 @@ public final class CodeRules {
             "(?:^|\\.)(?:b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|decodestring|unhexlify|a2b_base64"
             + "|fromhex|decompress|decompressSync|inflateSync|gunzipSync|marshal\\.loads|chr|atob|fromCharCode|decrypt|Fernet|AESGCM)$|^codecs\\.decode$|^Buffer\\.from$");
     private static final Pattern IDENTITY_COMMAND = Pattern.compile("(?i)^\\s*(whoami|hostname|uname|id|ifconfig|ipconfig|systeminfo|net user|pwd)\\b");
+    private static final Pattern PIP_INSTALL_COMMAND = Pattern.compile("(?i)^\\s*(?:\\S*python\\S*\\s+-m\\s+)?pip3?\\s+install\\b");
+    private static final Pattern NETWORK_COMMAND = Pattern.compile("(?i)^\\s*(?:dig|nslookup|host|curl|wget|nc|ncat|ping|telnet)\\s");
     private static final Pattern UNDERSCORE_NAME = Pattern.compile("^_{4,}$");
     private static final Pattern PY_TRUSTED_URL = Pattern.compile("(?i)^https?://(?:[\\w.-]+\\.)?(?:python\\.org|pythonhosted\\.org|pypi\\.org)(?:/|$)");
     private static final Pattern URL = Pattern.compile("(?i)^https?://[\\w.-]+");
@@ -140,6 +142,16 @@ public final class CodeRules {
                     literalThreats(f, c.firstLiteral(), c.line(), at, group, out, 0);
                     if (IDENTITY_COMMAND.matcher(c.firstLiteral()).find()) {
                         identity++;
+                    }
+                    if (ctx == Context.INSTALL && PIP_INSTALL_COMMAND.matcher(c.firstLiteral()).find()) {
+                        add(out, f, c.line(), "hidden_package_install", "high",
+                                "Install-time code installs further packages behind pip's back (" + clip(c.firstLiteral()) + ").",
+                                Role.STRONG_THREAT, at, group);
+                    }
+                    if (ctx == Context.INSTALL && NETWORK_COMMAND.matcher(c.firstLiteral()).find()) {
+                        add(out, f, c.line(), "install_time_beacon", "high",
+                                "Install-time code runs a network tool (" + clip(c.firstLiteral()) + ").",
+                                Role.THREAT, at, group);
                     }
                 }
             }
