@@ -127,8 +127,9 @@ public final class CodeRules {
                 if (runsNow) {
                     execNow = true;
                 }
-                boolean decodedArg = c.argCallees().stream().anyMatch(a -> DECODER.matcher(a).find())
-                        || hasDecoder && c.firstLiteral() == null && ctx == Context.INSTALL;
+                // The file-wide route is Python only: JavaScript installers parse tar headers with fromCharCode.
+                boolean decodedArg = c.argCallees().stream().anyMatch(a -> TEXT_DECODER.matcher(a).find())
+                        || py && hasDecoder && c.firstLiteral() == null && ctx == Context.INSTALL;
                 if (decodedArg) {
                     add(out, f, c.line(), "obfuscated_command", "high",
                             "A decoded string is run as a command (" + callee + ")" + where(at) + ".", Role.STRONG_THREAT, at, group);
