@@ -89,6 +89,13 @@ public final class PythonFacts {
                 }
                 continue;
             }
+            if (wasStmtStart && k.text().equals("if") && defLevels.isEmpty() && i + 4 < t.size()
+                    && t.get(i + 1).text().equals("__name__") && t.get(i + 2).isOp("==") && "__main__".equals(t.get(i + 3).text())) {
+                // The script block of a module does not run when the module is imported.
+                pendingDef = indent;
+                pendingName = null;
+                continue;
+            }
             if (k.text().equals("class")) {
                 i++;
                 continue;

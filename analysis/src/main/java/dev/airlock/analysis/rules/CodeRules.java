@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
 public final class CodeRules {
     private static final Set<String> PY_NET = Set.of("socket", "requests", "urllib", "urllib2", "urllib3", "httplib",
             "httpx", "aiohttp", "ftplib", "smtplib", "telnetlib", "pycurl", "http", "websocket", "websockets", "dns");
+    private static final Pattern PY_NET_CALL = Pattern.compile("^(?:requests\\.(?:get|post|put|patch|delete|head|request|Session|session)"
+            + "|urllib\\.request\\.(?:urlopen|urlretrieve|Request|build_opener)|urllib2?\\.(?:urlopen|urlretrieve|Request)"
+            + "|socket\\.(?:socket|create_connection|gethostbyname|getaddrinfo)|http\\.client\\.HTTPS?Connection|httplib\\.HTTPS?Connection"
+            + "|httpx\\.\\w+|aiohttp\\.(?:ClientSession|request)|ftplib\\.FTP\\w*|smtplib\\.SMTP\\w*|telnetlib\\.Telnet"
+            + "|pycurl\\.Curl|websocket\\.\\w+|websockets\\.connect|urllib3\\.(?:PoolManager|request|HTTPConnectionPool|HTTPSConnectionPool)"
+            + "|dns\\.resolver\\.\\w+)$");
     private static final Set<String> JS_NET = Set.of("http", "https", "net", "dns", "tls", "dgram", "axios", "node-fetch",
             "request", "got", "superagent", "ws", "undici", "http2");
     private static final Set<String> JS_NET_GLOBALS = Set.of("fetch", "XMLHttpRequest", "WebSocket");
@@ -37,12 +43,14 @@ public final class CodeRules {
     private static final Pattern IDENTITY_COMMAND = Pattern.compile("(?i)^\\s*(whoami|hostname|uname|id|ifconfig|ipconfig|systeminfo|net user|pwd)\\b");
     private static final Pattern PIP_INSTALL_COMMAND = Pattern.compile("(?i)^\\s*(?:\\S*python\\S*\\s+-m\\s+)?pip3?\\s+install\\b");
     private static final Pattern NETWORK_COMMAND = Pattern.compile("(?i)^\\s*(?:dig|nslookup|host|curl|wget|nc|ncat|ping|telnet)\\s");
+    private static final Pattern BUILTIN_NAME = Pattern.compile("^(?:exec|eval|compile|__import__|getattr)$");
+    private static final Pattern LITERAL_LOADER = Pattern.compile("__import__\\(|b64decode|marshal\\.loads|zlib\\.decompress");
     private static final Pattern UNDERSCORE_NAME = Pattern.compile("^_{4,}$");
     private static final Pattern PY_TRUSTED_URL = Pattern.compile("(?i)^https?://(?:[\\w.-]+\\.)?(?:python\\.org|pythonhosted\\.org|pypi\\.org)(?:/|$)");
     private static final Pattern URL = Pattern.compile("(?i)^https?://[\\w.-]+");
     /** Decoders that turn text into hidden text (not decompression or buffers, which every installer uses). */
     private static final Pattern TEXT_DECODER = Pattern.compile(
-            "(?:^|\\.)(?:b64decode|b32decode|a85decode|b85decode|unhexlify|a2b_base64|fromhex|atob|fromCharCode|chr|decrypt|Fernet)$|^marshal\\.loads$");
+            "(?:^|\\.)(?:b64decode|b32decode|a85decode|b85decode|unhexlify|a2b_base64|fromhex|atob|fromCharCode|decrypt|Fernet)$|^marshal\\.loads$");
     private static final Set<String> PY_IDENTITY = Set.of("os.getlogin", "getpass.getuser", "socket.gethostname",
             "platform.node", "platform.uname", "os.uname", "uuid.getnode", "socket.gethostbyname");
     private static final Set<String> JS_IDENTITY = Set.of("os.hostname", "os.userInfo", "os.networkInterfaces");
@@ -56,16 +64,16 @@ public final class CodeRules {
             + "|ipinfo\\.io|ifconfig\\.me|icanhazip\\.com|checkip\\.amazonaws\\.com|ip-api\\.com|grabify\\.link|iplogger\\.org)");
     private static final Pattern RAW_IP_URL = Pattern.compile(
             "(?i)\\b(?:https?|tcp|wss?)://((?:\\d{1,3}\\.){3}\\d{1,3})(?::\\d+)?");
-    static final Pattern CREDENTIAL_STRONG = Pattern.compile("(?i)(Local Storage[\\\\/]+leveldb|Login Data|\\bWeb Data\\b"
+    static final Pattern CREDENTIAL_STRONG = Pattern.compile("((?i:Local Storage[\\\\/]+leveldb)|Login Data|\\bWeb Data\\b"
             + "|Local State|discord(?:canary|ptb)?[\\\\/]+Local|[\\\\/]Exodus[\\\\/]|Electrum[\\\\/]+wallets|atomic[\\\\/]+Local"
             + "|\\.ethereum[\\\\/]+keystore|wallet\\.dat|nkbihfbeogaeaoehlefnkodbefgpgknn|/etc/shadow|Telegram Desktop[\\\\/]+tdata"
             + "|\\bCookies\\b.{0,40}(?:Chrome|Edge|Brave|Opera)|(?:Chrome|Edge|Brave|Opera).{0,60}[\\\\/]Cookies\\b"
-            + "|Mozilla[\\\\/]+Firefox[\\\\/]+Profiles)");
+            + "|Mozilla[\\\\/]+Firefox[\\\\/]+Profiles|(?i:discord(?:canary|ptb)?[\\\\/]+Local))");
     static final Pattern CREDENTIAL = Pattern.compile("(?i)(\\.ssh[\\\\/]+(?:id_\\w+|authorized_keys|known_hosts)"
             + "|\\.aws[\\\\/]+credentials|[\\\\/~]\\.npmrc\\b|\\.pypirc\\b|\\.git-credentials|\\.docker[\\\\/]+config\\.json"
             + "|\\.kube[\\\\/]+config|/etc/passwd|\\.bash_history|[\\\\/~]\\.netrc\\b|\\.gnupg)");
     static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
-            + "|Invoke-WebRequest|\\biwr\\s|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
+            + "|Invoke-WebRequest|\\biwr\\s+(?:-\\w+\\s+)*https?://|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
             + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
             + "|-WindowStyle\\s+Hidden|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*[\\w.]*(?:urlopen|requests\\.get)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
     private static final Pattern URL_EXECUTABLE = Pattern.compile(
@@ -106,7 +114,7 @@ public final class CodeRules {
             String callee = c.callee();
             String root = callee.contains(".") ? callee.substring(0, callee.indexOf('.')) : callee;
             Context at = ctx == Context.IMPORT && !c.moduleLevel() ? Context.RUNTIME : ctx;
-            boolean isNet = py ? PY_NET.contains(root) && importRoots.contains(root) && callee.contains(".")
+            boolean isNet = py ? importRoots.contains(root) && PY_NET_CALL.matcher(callee).find()
                     : (JS_NET.contains(root) && importRoots.contains(root)) || JS_NET_GLOBALS.contains(callee);
             boolean runsNow = ctx == Context.INSTALL || ctx == Context.IMPORT && c.moduleLevel();
             if (isNet && runsNow) {
@@ -178,8 +186,8 @@ public final class CodeRules {
                         "Install-time code installs further packages behind pip's back (" + callee + ").",
                         Role.STRONG_THREAT, ctx, group);
             }
-            if (dynamic && c.firstLiteral() != null && c.firstLiteral().matches("(?s).*\\b(?:__import__|exec|eval|compile|b64decode|marshal)\\b.*")
-                    && c.firstLiteral().length() < 200) {
+            if (dynamic && c.firstLiteral() != null && c.firstLiteral().length() < 200
+                    && (BUILTIN_NAME.matcher(c.firstLiteral()).matches() || LITERAL_LOADER.matcher(c.firstLiteral()).find())) {
                 add(out, f, c.line(), "obfuscated_code_execution", "high",
                         "Literal code that itself evaluates or imports is fed to " + callee + where(at) + ".",
                         Role.STRONG_THREAT, at, group);
@@ -209,9 +217,9 @@ public final class CodeRules {
                 Context at = ctx == Context.IMPORT && !r.moduleLevel() ? Context.RUNTIME : ctx;
                 if ((r.name().equals("exec") || r.name().equals("eval")) && (r.next().equals(",") || r.next().equals("")
                         || r.next().equals(")"))) {
-                    add(out, f, r.line(), "obfuscated_code_execution", "high",
+                    add(out, f, r.line(), "builtin_aliasing", "medium",
                             "The builtin " + r.name() + " is passed around under another name" + where(at) + ".",
-                            Role.STRONG_THREAT, at, group);
+                            Role.THREAT, at, group);
                     break;
                 }
                 if (r.name().equals("__builtins__") && f.calls.stream().anyMatch(c -> c.callee().equals("getattr"))) {
@@ -267,10 +275,13 @@ public final class CodeRules {
                     "The code collects host and user identity and has network access" + where(ctx) + ".", Role.THREAT, ctx, group);
         }
         Set<String> scanned = new HashSet<>();
+        // A constant in a deep module says what a function may do, not what importing does; entry modules run on import.
+        boolean entry = f.path.endsWith("__init__.py") || f.path.endsWith("__main__.py") || f.path.indexOf('/') < 0;
+        Context stringCtx = ctx == Context.IMPORT && !entry ? Context.RUNTIME : ctx;
         for (Str s : f.strings) {
             // Generated code repeats the same keys thousands of times; one look per distinct value is enough.
             if (scanned.add(s.value())) {
-                literalThreats(f, s.value(), s.line(), ctx, group, out, 0);
+                literalThreats(f, s.value(), s.line(), stringCtx, group, out, 0);
             }
         }
         if (net && exec) {

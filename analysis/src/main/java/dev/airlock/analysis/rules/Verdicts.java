@@ -16,6 +16,9 @@ import java.util.Set;
  * elsewhere such a combination is worth a person's look, not a block.
  */
 public final class Verdicts {
+    private static final Set<String> SELF_EVIDENT = Set.of("obfuscated_code_execution", "embedded_code_dropper",
+            "obfuscated_command");
+
     private Verdicts() {
     }
 
@@ -58,8 +61,13 @@ public final class Verdicts {
             if (strong.role() != Role.STRONG_THREAT) {
                 continue;
             }
-            if (strong.finding().rule().equals("obfuscated_code_execution")) {
+            if (strong.finding().rule().equals("obfuscated_code_execution") && strong.context() != Context.RUNTIME) {
                 decisive.add(strong);
+                continue;
+            }
+            // Library code that only may do something when called (a webhook client, a cookie reader) is a
+            // feature; it weighs only when it runs on install or import.
+            if (strong.context() == Context.RUNTIME && !SELF_EVIDENT.contains(strong.finding().rule())) {
                 continue;
             }
             List<Hit> caps = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY).toList();
@@ -69,7 +77,7 @@ public final class Verdicts {
             }
         }
         for (Hit weak : hits) {
-            if (weak.role() != Role.THREAT) {
+            if (weak.role() != Role.THREAT || weak.context() == Context.RUNTIME) {
                 continue;
             }
             List<Hit> caps = hits.stream().filter(h -> h.group().equals(weak.group()) && h.role() == Role.CAPABILITY).toList();
