@@ -68,7 +68,13 @@ public final class Verdicts {
             // Library code that only may do something when called (a webhook client, a cookie reader) is a
             // feature; it weighs only when it runs on install or import.
             if (strong.context() == Context.RUNTIME && !SELF_EVIDENT.contains(strong.finding().rule())) {
-                continue;
+                // ...unless one file pairs two different kinds of intent (a credential store and an exfiltration
+                // endpoint, say): that is a stealer's shape, not a library feature.
+                long kinds = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.STRONG_THREAT)
+                        .map(h -> h.finding().rule()).distinct().count();
+                if (kinds < 2) {
+                    continue;
+                }
             }
             List<Hit> caps = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY).toList();
             if (!caps.isEmpty()) {
