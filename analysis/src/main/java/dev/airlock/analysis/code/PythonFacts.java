@@ -165,7 +165,8 @@ public final class PythonFacts {
                 }
                 f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
                 while (enclosing.size() < f.calls.size()) {
-                    enclosing.add(defNames.isEmpty() ? null : defNames.peekLast());
+                    // Only a function defined at the top of the module can be what a bare module-level call runs.
+                    enclosing.add(defNames.isEmpty() || defLevels.peekLast() != 1 ? null : defNames.peekLast());
                 }
                 i = j - 1 >= i ? j - 1 : i;
             } else {
