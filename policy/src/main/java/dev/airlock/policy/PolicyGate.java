@@ -110,6 +110,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         });
     }
 
+    /** Verdicts just worked out, reused while the store is unchanged (see {@link #sight}). */
+    private final com.github.benmanes.caffeine.cache.Cache<PackageCoordinate, Sighted> recentSightings =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000)
+                    .expireAfterWrite(java.time.Duration.ofSeconds(10)).build();
+
     public PolicyConfig config() {
         return config;
     }
@@ -305,6 +310,28 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
      * changed verdict is group-committed: the serving path never waits for a disk sync.
      */
     Verdict sight(PackageCoordinate c, Instant publishedAt) {
+        // Fast path for the hot case (the same versions asked again and again): nothing in the
+        // store changed since this verdict was worked out, and it already knows its publish time.
+        long generation = store.generation();
+        long now = clock.millis();
+        Sighted recent = recentSightings.getIfPresent(c);
+        if (recent != null && recent.generation() == generation && now >= recent.at() && now - recent.at() < REUSE_MILLIS
+                && (publishedAt == null || recent.verdict().publishedAt() != null)) {
+            return recent.verdict();
+        }
+        Verdict v = sightSlow(c, publishedAt);
+        recentSightings.put(c, new Sighted(generation, now, v));
+        return v;
+    }
+
+    /** Time-driven changes (a hold or minimum age running out, an override expiring) show within this, by the gate's clock. */
+    private static final long REUSE_MILLIS = 2_000;
+
+    /** A verdict worked out at {@code at} (the gate's clock) when the store had this change count. */
+    private record Sighted(long generation, long at, Verdict verdict) {
+    }
+
+    private Verdict sightSlow(PackageCoordinate c, Instant publishedAt) {
         Verdict v;
         boolean first;
         synchronized (stripe(c)) {
