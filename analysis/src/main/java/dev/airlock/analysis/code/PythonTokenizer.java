@@ -79,7 +79,8 @@ public final class PythonTokenizer {
                     out.add(new Token(Kind.NEWLINE, "", line));
                 }
                 line++;
-                atLineStart = true;
+                // Inside brackets a newline is only whitespace: indentation is measured on logical lines.
+                atLineStart = depth == 0;
             } else if (c == ' ' || c == '\t' || c == '\f') {
                 pos++;
             } else if (c == '#') {

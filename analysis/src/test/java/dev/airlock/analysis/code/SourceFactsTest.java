@@ -59,4 +59,10 @@ class SourceFactsTest {
         assertFalse(f.parsedByAst);
         assertEquals(List.of("child_process.exec"), callees(f));
     }
+
+    @Test
+    void bracketsSpanningLinesDoNotEndTheFunction() {
+        SourceFacts f = PythonFacts.extract("m.py", "import os\ndef f(d):\n    x = d[\n        1\n    ]\n    os.system('a')\n");
+        assertFalse(f.calls.get(0).moduleLevel(), f.calls.toString());
+    }
 }
