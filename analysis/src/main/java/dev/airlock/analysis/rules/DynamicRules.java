@@ -27,6 +27,13 @@ public final class DynamicRules {
         for (BehaviorReport.Phase p : report.phases()) {
             Context ctx = "install".equals(p.phase()) ? Context.INSTALL : Context.IMPORT;
             String where = p.phase() + " phase";
+            if (!"completed".equals(p.status())) {
+                // A phase that ran out its deadline, memory or broke the sandbox hid the rest of its
+                // behaviour (an endless loop is also how some payloads wait out analysers): a person looks.
+                out.add(hit("sandbox_" + p.status(), "medium", "The " + where + " did not finish in the sandbox ("
+                        + p.status() + "), so its behaviour was not fully observed.",
+                        p.status() + " after " + p.durationMs() + " ms", Role.VERDICT_SUSPICIOUS, ctx));
+            }
             for (BehaviorReport.BaitAccess b : p.baits()) {
                 out.add(hit("honeytoken_access", "critical", "The package touched a planted credential (" + b.bait() + ") during the "
                         + where + ".", b.how() + " " + b.path(), Role.VERDICT_MALICIOUS, ctx));
