@@ -46,6 +46,14 @@ class DynamicFindingsTest {
     }
 
     @Test
+    void anInstallThatRanOutItsDeadlineIsNotAllowed() throws Exception {
+        AnalysisResult r = analyse(new BehaviorReport.Phase("install", "timeout", null, 60_000, List.of(), List.of(),
+                List.of(), List.of(), List.of(), 0));
+        assertEquals(Recommendation.SUSPICIOUS, r.recommendation());
+        assertEquals("sandbox_timeout", r.findings().get(0).rule());
+    }
+
+    @Test
     void aHoneytokenReadBlocks() throws Exception {
         AnalysisResult r = analyse(phase(List.of(), List.of(),
                 List.of(new BehaviorReport.BaitAccess("npm-token", "/home/u/.npmrc", "read")), List.of()));

@@ -55,6 +55,8 @@ class PersistentAnalysisQueueTest {
         CountDownLatch done = new CountDownLatch(1);
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(data, config, Analyzer.staticOnly(), x -> file,
                 Duration.ofMillis(10), 2)) {
+            Thread.sleep(300);
+            assertEquals(1, q.depth(), "a resumed job waits for a listener, so its result cannot be lost");
             q.onResult((coord, r) -> {
                 seen.put(coord, r);
                 done.countDown();

@@ -107,7 +107,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         for (Map.Entry<String, Integer> e : pending.getEntries()) {
             enqueue(PackageCoordinate.parse(e.getKey()), AnalysisPriority.values()[e.getValue()]);
         }
-        dispatcher.submit(this::dispatch);
+        // Jobs resumed from the last run start only once a listener is set (onResult): a result
+        // delivered to nobody would leave its version pending.
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -119,7 +120,12 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     @Override
     public void onResult(BiConsumer<PackageCoordinate, AnalysisResult> listener) {
         this.listener = listener;
+        if (started.compareAndSet(false, true)) {
+            dispatcher.submit(this::dispatch);
+        }
     }
+
+    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Override
     public synchronized void submit(PackageCoordinate coordinate, AnalysisPriority priority) {
