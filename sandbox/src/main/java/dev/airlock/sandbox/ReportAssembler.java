@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * sorts everything so equal behaviour gives equal reports, and never drops bait accesses.
  */
 final class ReportAssembler {
+    /** The container's staging directory (a tmpfs; see ContainerRunner and airlock_init.py). */
+    static final String STAGING = "/work";
     /** Past this many lines a trace is counted, not parsed, so one noisy package cannot exhaust the heap. */
     static final long MAX_TRACE_LINES = 2_000_000;
     private static final List<String> SYSTEM_READS = List.of("/usr/", "/lib/", "/lib64/", "/bin/", "/sbin/",
@@ -95,7 +97,7 @@ final class ReportAssembler {
         }
         // The sandbox's own staging (extracted package, install target, pip's build dirs): installing
         // a package writes it there; what matters is what it touches elsewhere, and .pth hooks.
-        if (path.startsWith("/work/") || path.equals("/work") || path.startsWith("/tmp/pip-")) {
+        if (path.startsWith(STAGING + "/") || path.equals(STAGING) || path.startsWith("/tmp/pip-")) {
             return !(op.write() && PTH.matcher(path).matches());
         }
         return path.startsWith("<fd ") && readOnly;

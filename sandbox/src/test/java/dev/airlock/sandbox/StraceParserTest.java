@@ -45,10 +45,10 @@ class StraceParserTest {
     @Test
     void resolvesRelativePathsAgainstTheWorkingDirectoryAProcessInherited() throws Exception {
         TraceEvents events = parse(
-                "10 12:00:00.000001 chdir(\"/work/pkg\") = 0",
+                "10 12:00:00.000001 chdir(\"/srv/pkg\") = 0",
                 "10 12:00:00.000002 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD) = 11",
                 "11 12:00:00.000003 openat(AT_FDCWD, \"../secret\", O_RDONLY) = 3");
-        assertEquals("/work/secret", events.files.get(0).path());
+        assertEquals("/srv/secret", events.files.get(0).path());
     }
 
     @Test
