@@ -47,6 +47,20 @@ public final class Answers {
         send(ex, status, message, body, h);
     }
 
+    /**
+     * Metadata could not be had from the upstream and no good copy was cached: its own status and
+     * message when the upstream client explained it, else a 502 naming what was wanted.
+     */
+    public static void upstreamFailure(HttpExchange ex, Throwable err, String what) {
+        Throwable t = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (t instanceof dev.airlock.proxy.upstream.UpstreamException u) {
+            failed(ex, u.status(), "upstream_error", u.getMessage());
+        } else {
+            org.slf4j.LoggerFactory.getLogger(Answers.class).warn("cannot get {}", what, t);
+            failed(ex, 502, "upstream_error", "cannot get " + what + ": " + t.getClass().getSimpleName());
+        }
+    }
+
     /** A client mistake (400/404/405/413): standard phrase, clear JSON error. */
     public static void clientError(HttpExchange ex, HttpResponseStatus status, String message) {
         ex.respondError(status, message);

@@ -11,6 +11,7 @@ import dev.airlock.policy.Decision;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.ArtifactService;
 import dev.airlock.proxy.PublicBase;
+import dev.airlock.proxy.http.AcceptHeader;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.MetadataAnswer;
@@ -18,7 +19,6 @@ import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import dev.airlock.proxy.upstream.MetadataCache;
-import dev.airlock.proxy.upstream.UpstreamException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -30,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -163,7 +162,7 @@ public final class NpmRoute implements Route {
                 .whenComplete((res, err) -> {
                     try {
                         if (err != null) {
-                            upstreamFailure(ex, name, err);
+                            Answers.upstreamFailure(ex, err, "metadata of " + name.full());
                         } else if (res.notFound()) {
                             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "package " + name.full() + " not found upstream");
                         } else {
@@ -174,16 +173,6 @@ public final class NpmRoute implements Route {
                         Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name.full() + ": " + e.getClass().getSimpleName());
                     }
                 });
-    }
-
-    private static void upstreamFailure(HttpExchange ex, NpmPackageName name, Throwable err) {
-        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-        if (t instanceof UpstreamException u) {
-            Answers.failed(ex, u.status(), "upstream_error", u.getMessage());
-        } else {
-            LOG.warn("npm metadata for {} failed", name.full(), t);
-            Answers.failed(ex, 502, "upstream_error", "cannot get metadata of " + name.full() + ": " + t.getClass().getSimpleName());
-        }
     }
 
     private void packument(HttpExchange ex, NpmPackageName name) {
@@ -240,28 +229,9 @@ public final class NpmRoute implements Route {
     }
 
     private static boolean prefersAbbreviated(String accept) {
-        double abbrevQ = 0;
-        double jsonQ = 0;
-        for (String part : accept.split(",")) {
-            String[] p = part.trim().split(";");
-            double q = 1.0;
-            for (int i = 1; i < p.length; i++) {
-                String s = p[i].trim();
-                if (s.startsWith("q=")) {
-                    try {
-                        q = Double.parseDouble(s.substring(2));
-                    } catch (NumberFormatException e) {
-                        q = 0;
-                    }
-                }
-            }
-            if (p[0].trim().equals(ABBREVIATED)) {
-                abbrevQ = Math.max(abbrevQ, q);
-            } else if (p[0].trim().equals("application/json") || p[0].trim().equals("*/*")) {
-                jsonQ = Math.max(jsonQ, q);
-            }
-        }
-        return abbrevQ > 0 && abbrevQ >= jsonQ;
+        Map<String, Double> q = AcceptHeader.qualities(accept);
+        double abbreviated = AcceptHeader.best(q, ABBREVIATED);
+        return abbreviated > 0 && abbreviated >= AcceptHeader.best(q, "application/json", "*/*");
     }
 
     private void versionDocument(HttpExchange ex, NpmPackageName name, String versionOrTag) {

@@ -11,6 +11,7 @@ import dev.airlock.policy.Decision;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.ArtifactService;
 import dev.airlock.proxy.PublicBase;
+import dev.airlock.proxy.http.AcceptHeader;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.MetadataAnswer;
@@ -18,7 +19,6 @@ import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import dev.airlock.proxy.upstream.MetadataCache;
-import dev.airlock.proxy.upstream.UpstreamException;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -32,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -172,30 +171,10 @@ public final class PypiRoute implements Route {
         if (accept == null || accept.isBlank()) {
             return Negotiated.HTML;
         }
-        double json = 0;
-        double vnd = 0;
-        double html = 0;
-        for (String part : accept.split(",")) {
-            String[] p = part.trim().split(";");
-            double q = 1.0;
-            for (int i = 1; i < p.length; i++) {
-                String s = p[i].trim();
-                if (s.startsWith("q=")) {
-                    try {
-                        q = Double.parseDouble(s.substring(2));
-                    } catch (NumberFormatException e) {
-                        q = 0;
-                    }
-                }
-            }
-            String type = p[0].trim().toLowerCase(Locale.ROOT);
-            switch (type) {
-                case JSON_TYPE, "application/vnd.pypi.simple.latest+json" -> json = Math.max(json, q);
-                case HTML_TYPE, "application/vnd.pypi.simple.latest+html" -> vnd = Math.max(vnd, q);
-                case "text/html", "*/*", "text/*" -> html = Math.max(html, q);
-                default -> { }
-            }
-        }
+        Map<String, Double> q = AcceptHeader.qualities(accept);
+        double json = AcceptHeader.best(q, JSON_TYPE, "application/vnd.pypi.simple.latest+json");
+        double vnd = AcceptHeader.best(q, HTML_TYPE, "application/vnd.pypi.simple.latest+html");
+        double html = AcceptHeader.best(q, "text/html", "*/*", "text/*");
         if (json > 0 && json >= vnd && json >= html) {
             return Negotiated.JSON;
         }
@@ -217,13 +196,7 @@ public final class PypiRoute implements Route {
         pages.get("pypi:" + name, uri, Map.of("Accept", UPSTREAM_ACCEPT)).whenComplete((res, err) -> {
             try {
                 if (err != null) {
-                    Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                    if (t instanceof UpstreamException u) {
-                        Answers.failed(ex, u.status(), "upstream_error", u.getMessage());
-                    } else {
-                        LOG.warn("PyPI page for {} failed", name, t);
-                        Answers.failed(ex, 502, "upstream_error", "cannot get project page of " + name);
-                    }
+                    Answers.upstreamFailure(ex, err, "the project page of " + name);
                 } else if (res.notFound()) {
                     Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "project " + name + " not found upstream");
                 } else if (uploadTimes == null) {
