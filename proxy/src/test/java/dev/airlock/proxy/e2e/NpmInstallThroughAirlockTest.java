@@ -9,30 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.testing.Requirements;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real npm installing through Airlock: lockfile URLs at the proxy, tampered bytes refused. */
-class NpmInstallThroughAirlockTest {
+class NpmInstallThroughAirlockTest extends AllowAllRigTest {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
-    @TempDir
-    static Path dataDir;
-    private static AirlockRig rig;
-
-    @BeforeAll
-    static void startAirlock() throws Exception {
-        rig = AirlockRig.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopAirlock() {
-        if (rig != null) {
-            rig.close();
-        }
-    }
-
     @Test
     void npmInstallsAnUnscopedAndAScopedPackageWithLockfileUrlsAtTheProxy(@TempDir Path work) throws Exception {
         Requirements.require(Clients.npm().isPresent(), "npm");

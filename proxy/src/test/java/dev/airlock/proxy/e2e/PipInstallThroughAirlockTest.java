@@ -6,29 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.testing.Requirements;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The real pip, in a fresh venv, installing through Airlock from the fake upstream index. */
-class PipInstallThroughAirlockTest {
-    @TempDir
-    static Path dataDir;
-    private static AirlockRig rig;
-
-    @BeforeAll
-    static void startAirlock() throws Exception {
-        rig = AirlockRig.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopAirlock() {
-        if (rig != null) {
-            rig.close();
-        }
-    }
-
+class PipInstallThroughAirlockTest extends AllowAllRigTest {
     @Test
     void pipInstallsTheNewestWheelThroughTheProxy(@TempDir Path work) throws Exception {
         Requirements.require(Clients.python().isPresent(), "python3 with venv and ensurepip");

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.testing.Requirements;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,25 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
  * pnpm and Yarn Berry through Airlock. Both rebuild conventional tarball URLs from the registry
  * they are configured with, and Yarn asks for {@code @scope%2fname/-/...} tarball paths.
  */
-class PnpmAndYarnThroughAirlockTest {
+class PnpmAndYarnThroughAirlockTest extends AllowAllRigTest {
     private static final Map<String, String> DEPENDENCIES =
             Map.of(NpmFixtures.PLAIN, "^1.0.0", NpmFixtures.SCOPED, "1.0.0");
-    @TempDir
-    static Path dataDir;
-    private static AirlockRig rig;
-
-    @BeforeAll
-    static void startAirlock() throws Exception {
-        rig = AirlockRig.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopAirlock() {
-        if (rig != null) {
-            rig.close();
-        }
-    }
-
     @Test
     void pnpmInstallsAnUnscopedAndAScopedPackageThroughTheProxy(@TempDir Path work) throws Exception {
         Requirements.require(Clients.pnpm().isPresent(), "pnpm (.ci/setup-clients.sh installs it)");

@@ -8,41 +8,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The PyPI simple pages as Airlock serves them: what uv and cooldown tools rely on (upload-time)
  * and what makes pip fetch through the proxy (rewritten file URLs, PEP 658 metadata beside them).
  */
-class SimpleApiThroughAirlockTest {
+class SimpleApiThroughAirlockTest extends AllowAllRigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern HREF = Pattern.compile("<a\\s[^>]*href=\"([^\"]+)\"[^>]*>([^<]+)</a>");
     private static final String PIP_ACCEPT = "application/vnd.pypi.simple.v1+json, "
             + "application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01";
-    @TempDir
-    static Path dataDir;
-    private static AirlockRig rig;
-
-    @BeforeAll
-    static void startAirlock() throws Exception {
-        rig = AirlockRig.start(dataDir);
-    }
-
-    @AfterAll
-    static void stopAirlock() {
-        if (rig != null) {
-            rig.close();
-        }
-    }
-
     private static String projectPage() {
         return rig.pypiIndex() + PythonFixtures.PROJECT + "/";
     }
