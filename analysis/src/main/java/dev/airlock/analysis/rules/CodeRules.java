@@ -71,7 +71,9 @@ public final class CodeRules {
             + "|Mozilla[\\\\/]+Firefox[\\\\/]+Profiles|(?i:discord(?:canary|ptb)?[\\\\/]+Local))");
     static final Pattern CREDENTIAL = Pattern.compile("(?i)(\\.ssh[\\\\/]+(?:id_\\w+|authorized_keys|known_hosts)"
             + "|\\.aws[\\\\/]+credentials|[\\\\/~]\\.npmrc\\b|\\.pypirc\\b|\\.git-credentials|\\.docker[\\\\/]+config\\.json"
-            + "|\\.kube[\\\\/]+config|/etc/passwd|\\.bash_history|[\\\\/~]\\.netrc\\b|\\.gnupg)");
+            + "|\\.kube[\\\\/]+config|/etc/passwd|\\.bash_history|[\\\\/~]\\.netrc\\b|\\.gnupg"
+            // A disk-wide hunt for dotenv files (find -name *.env, Get-ChildItem -Filter *.env) collects every project's secrets.
+            + "|(?:-name|-filter)\\s+['\"]?\\*\\.env\\b)");
     static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
             + "|Invoke-WebRequest|\\biwr\\s+(?:-\\w+\\s+)*https?://|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
             + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
@@ -85,6 +87,19 @@ public final class CodeRules {
     private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
     private static final Pattern OBFUSCATOR_NAME = Pattern.compile("^_0x[0-9a-f]{4,6}$");
     private static final int MAX_DECODE_DEPTH = 3;
+    private static final Pattern XOR_CIPHER = Pattern.compile("chr\\(\\s*ord\\([^()]*\\)\\s*\\^");
+    /** "aHR0c" is how every base64-encoded "http" begins. */
+    private static final Pattern ENCODED_URL = Pattern.compile("^aHR0c[A-Za-z0-9+/]{11,}={0,2}$");
+    /** A request whose first argument is a decoder call: requests.get(base64.b64decode(X) + key). */
+    private static final Pattern HIDDEN_DESTINATION = Pattern.compile(
+            "\\b(?:get|post|put|request|urlopen|urlretrieve|Request|connect|create_connection)\\(\\s*(?:[\\w.]+\\.)?"
+            + "(?:b64decode|b32decode|b85decode|a85decode|unhexlify|fromhex|decodebytes)\\(");
+    /** Several names bound at once to exec/eval and other builtins: the opening line of Hyperion-style obfuscators. */
+    private static final Pattern TUPLE_ALIAS = Pattern.compile(
+            "^\\s*\\w+(?:\\s*,\\s*\\w+)+\\s*=\\s*(?:\\w+\\s*,\\s*)*(?:exec|eval)\\s*(?:,|$)");
+    /** The secret half of a chat channel (a Telegram bot token, a Discord webhook with its token): whoever ships it receives the data. */
+    static final Pattern EXFIL_CREDENTIAL = Pattern.compile(
+            "(?i)(^\\d{8,10}:AA[A-Za-z0-9_-]{33}$|discord(?:app)?\\.com/api/webhooks/\\d{17,20}/[\\w-]{60,})");
 
     private CodeRules() {
     }
@@ -104,6 +119,10 @@ public final class CodeRules {
         boolean environWhole = false;
         boolean hasDecoder = false;
         int identity = 0;
+        // chr(ord(a) ^ ord(b)): a character-level XOR cipher, which text processing has little use for next to exec
+        // (tests that rebuild objects with chr(ord(c) + n) and eval their repr are common and harmless).
+        boolean cipher = py && f.calls.stream().anyMatch(c -> c.callee().equals("chr") && c.argCallees().contains("ord")
+                && XOR_CIPHER.matcher(f.snippet(c.line())).find());
         for (Call c : f.calls) {
             if (TEXT_DECODER.matcher(c.callee()).find()) {
                 hasDecoder = true;
@@ -122,6 +141,12 @@ public final class CodeRules {
             }
             if (py && (callee.equals("os.environ.items") || callee.equals("os.environ.copy"))) {
                 environWhole = true;
+            }
+            if (py && isNet && HIDDEN_DESTINATION.matcher(f.snippet(c.line())).find()) {
+                add(out, f, c.line(), "hidden_network_destination", "high",
+                        "The address of a network call is decoded from an encoded constant (" + callee + ")" + where(at)
+                        + "; honest clients name their servers.", at == Context.INSTALL ? Role.STRONG_THREAT : Role.VERDICT_SUSPICIOUS,
+                        at, group);
             }
             if (!net && isNet) {
                 net = true;
@@ -171,6 +196,11 @@ public final class CodeRules {
                         || a.endsWith("readFileSync") || a.endsWith(".read_text"));
                 boolean indirect = hasDecoder && c.firstLiteral() == null && !readsFile
                         && (ctx == Context.INSTALL || py && at == Context.IMPORT);
+                if (py && cipher && c.firstLiteral() == null && !readsFile) {
+                    add(out, f, c.line(), "obfuscated_code_execution", "high",
+                            "Code decrypted character by character (chr(ord(...) ...)) is executed (" + callee + ")" + where(at) + ".",
+                            ctx == Context.INSTALL ? Role.STRONG_THREAT : Role.VERDICT_SUSPICIOUS, at, group);
+                }
                 if (decoded || indirect) {
                     add(out, f, c.line(), "obfuscated_code_execution", "high",
                             "Encoded or computed code is decoded and executed (" + callee + ")" + where(at) + ".",
@@ -217,6 +247,12 @@ public final class CodeRules {
                 Context at = ctx == Context.IMPORT && !r.moduleLevel() ? Context.RUNTIME : ctx;
                 if ((r.name().equals("exec") || r.name().equals("eval")) && (r.next().equals(",") || r.next().equals("")
                         || r.next().equals(")"))) {
+                    if (r.moduleLevel() && TUPLE_ALIAS.matcher(f.snippet(r.line())).find()) {
+                        add(out, f, r.line(), "builtin_tuple_aliasing", "high",
+                                "exec/eval is bound to innocent-looking names in one tuple assignment, the way code obfuscators"
+                                + " hide it" + where(at) + ".", Role.VERDICT_SUSPICIOUS, at, group);
+                        break;
+                    }
                     add(out, f, r.line(), "builtin_aliasing", "medium",
                             "The builtin " + r.name() + " is passed around under another name" + where(at) + ".",
                             Role.THREAT, at, group);
@@ -270,6 +306,18 @@ public final class CodeRules {
                 }
             }
         }
+        if (py && net) {
+            for (Str s : f.strings) {
+                String url = encodedUrl(s.value());
+                if (url != null) {
+                    add(out, f, s.line(), "hidden_network_destination", "high",
+                            "A base64 constant decodes to an address (" + clip(url) + ") in code that uses the network" + where(ctx)
+                            + "; honest clients name their servers.", ctx == Context.INSTALL ? Role.STRONG_THREAT : Role.VERDICT_SUSPICIOUS,
+                            ctx, group);
+                    break;
+                }
+            }
+        }
         if (identity >= 2 && net) {
             add(out, f, firstLine(f), "host_fingerprinting", "medium",
                     "The code collects host and user identity and has network access" + where(ctx) + ".", Role.THREAT, ctx, group);
@@ -311,6 +359,12 @@ public final class CodeRules {
         if (m.find()) {
             add(out, f, line, "exfiltration_endpoint", "high", "The code contains an exfiltration endpoint (" + m.group(1) + ")"
                     + where(ctx) + (depth > 0 ? ", hidden in an encoded string" : "") + ".", Role.STRONG_THREAT, ctx, group);
+        }
+        m = EXFIL_CREDENTIAL.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "embedded_exfiltration_credential", "high", "The code carries the secret of a chat channel (a bot token or"
+                    + " webhook token), so data sent there goes to whoever published the package" + where(ctx) + ".",
+                    Role.STRONG_THREAT, ctx, group);
         }
         m = RAW_IP_URL.matcher(value);
         if (m.find() && isPublic(m.group(1))) {
@@ -358,6 +412,15 @@ public final class CodeRules {
             }
         }
         return false;
+    }
+
+    /** The URL a short base64 constant stands for, or null. */
+    static String encodedUrl(String v) {
+        if (v.length() < 16 || v.length() > 400 || !ENCODED_URL.matcher(v).matches()) {
+            return null;
+        }
+        String decoded = decodeBase64(v);
+        return decoded != null && URL.matcher(decoded).find() ? decoded.trim() : null;
     }
 
     private static String decodeBase64(String s) {

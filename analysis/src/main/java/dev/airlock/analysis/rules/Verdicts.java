@@ -5,6 +5,7 @@ import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.rules.Hit.Context;
 import dev.airlock.analysis.rules.Hit.Role;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +73,14 @@ public final class Verdicts {
                 // endpoint, say): that is a stealer's shape, not a library feature.
                 long kinds = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.STRONG_THREAT)
                         .map(h -> h.finding().rule()).distinct().count();
-                if (kinds < 2) {
+                // ...or an exfiltration endpoint sits in one file with both network access and process execution (a
+                // reverse shell, a stealer that kills the browser first): a webhook client has no use for running programs.
+                Set<String> capKinds = new HashSet<>();
+                hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY)
+                        .forEach(h -> capKinds.add(h.finding().rule()));
+                boolean endpointWithTools = strong.finding().rule().equals("exfiltration_endpoint")
+                        && capKinds.contains("network_access") && capKinds.contains("process_execution");
+                if (kinds < 2 && !endpointWithTools) {
                     continue;
                 }
             }
@@ -83,11 +91,19 @@ public final class Verdicts {
             }
         }
         for (Hit weak : hits) {
-            if (weak.role() != Role.THREAT || weak.context() == Context.RUNTIME) {
+            // A fixed public IP next to both sockets and a shell in one library file is a dropper's or backdoor's
+            // shape even if only a function call sets it off; API clients name hosts, not addresses.
+            boolean rawIpWithTools = weak.finding().rule().equals("raw_ip_endpoint");
+            if (weak.role() != Role.THREAT || weak.context() == Context.RUNTIME && !rawIpWithTools) {
                 continue;
             }
             List<Hit> caps = hits.stream().filter(h -> h.group().equals(weak.group()) && h.role() == Role.CAPABILITY).toList();
-            if (caps.stream().map(h -> h.finding().rule()).distinct().count() >= 2) {
+            Set<String> capKinds = new HashSet<>();
+            caps.forEach(h -> capKinds.add(h.finding().rule()));
+            boolean enough = weak.context() == Context.RUNTIME
+                    ? capKinds.contains("network_access") && capKinds.contains("process_execution")
+                    : capKinds.size() >= 2;
+            if (enough) {
                 decisive.add(weak);
                 decisive.addAll(caps);
             }
