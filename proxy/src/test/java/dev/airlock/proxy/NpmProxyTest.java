@@ -231,6 +231,18 @@ class NpmProxyTest {
     }
 
     @Test
+    void forwardsSearchAndKeysWithTheQueryString() throws Exception {
+        upstream.stubFor(get("/-/v1/search?text=left&size=2").willReturn(aResponse()
+                .withHeader("Content-Type", "application/json").withBody("{\"objects\":[],\"total\":0}")));
+        upstream.stubFor(get("/-/npm/v1/keys").willReturn(aResponse().withBody("{\"keys\":[]}")));
+        HttpResponse<byte[]> search = fetch("/npm/-/v1/search?text=left&size=2");
+        assertEquals(200, search.statusCode());
+        assertEquals(0, json(search).path("total").asInt(-1));
+        assertTrue(json(fetch("/npm/-/npm/v1/keys")).path("keys").isArray());
+        assertEquals(404, fetch("/npm/-/whoami").statusCode());
+    }
+
+    @Test
     void refusesEncodedTraversalAndInvalidNames() throws Exception {
         assertEquals(400, fetch("/npm/%2e%2e%2fetc%2fpasswd").statusCode());
         assertEquals(400, fetch("/npm/..%2F..%2Fsecret").statusCode());

@@ -70,6 +70,11 @@ public final class HttpExchange {
         return query.rawPath();
     }
 
+    /** The raw query string without the {@code ?}, or empty. */
+    public String rawQuery() {
+        return query.rawQuery();
+    }
+
     public String query(String name) {
         List<String> v = query.parameters().get(name);
         return v == null || v.isEmpty() ? null : v.get(0);

@@ -47,6 +47,8 @@ public final class NpmRoute implements Route {
     /** Characters a decoded package path may contain; anything else (.., backslashes, NUL) is refused. */
     private static final Pattern SAFE_PATH = Pattern.compile("^[A-Za-z0-9@/._~+-]+$");
 
+    /** Read-only registry endpoints that carry no package bytes: passed through as they are. */
+    private static final java.util.Set<String> FORWARDED = java.util.Set.of("-/v1/search", "-/npm/v1/keys");
     private final URI upstream;
     private final MetadataCache<JsonNode> packuments;
     private final ArtifactService artifacts;
@@ -113,6 +115,10 @@ public final class NpmRoute implements Route {
             Answers.clientError(ex, HttpResponseStatus.METHOD_NOT_ALLOWED, "Airlock's npm registry is read-only");
             return;
         }
+        if (FORWARDED.contains(raw)) {
+            forward(ex, raw);
+            return;
+        }
         if (raw.startsWith("-/")) {
             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "endpoint /" + raw + " is not served by Airlock");
             return;
@@ -154,6 +160,20 @@ public final class NpmRoute implements Route {
         } else {
             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no such npm resource: /" + path);
         }
+    }
+
+    /** Search and signing keys come from the upstream unchanged; they name packages but serve none. */
+    private void forward(HttpExchange ex, String raw) {
+        String q = ex.rawQuery();
+        URI uri = URI.create(upstream + raw + (q.isEmpty() ? "" : "?" + q));
+        packuments.client().get(uri, Map.of("Accept", "application/json")).whenComplete((resp, err) -> {
+            if (err != null) {
+                Answers.upstreamFailure(ex, err, "/" + raw);
+                return;
+            }
+            String ct = resp.header("Content-Type");
+            ex.respond(HttpResponseStatus.valueOf(resp.status()), ct == null ? "application/json" : ct, resp.body(), null);
+        });
     }
 
     private void withPackument(HttpExchange ex, NpmPackageName name, Consumer<JsonNode> then) {
