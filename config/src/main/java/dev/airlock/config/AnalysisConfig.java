@@ -7,17 +7,15 @@ import java.time.Duration;
  *
  * @param concurrency  analysis jobs running at once
  * @param jobDeadline  deadline of one job (static and sandbox together)
- * @param staticDeadline deadline of the static pass run on first download
  * @param retention    how long analysed artifacts and reports are kept (null: forever)
  */
-public record AnalysisConfig(Integer concurrency, Duration jobDeadline, Duration staticDeadline, Duration retention) {
+public record AnalysisConfig(Integer concurrency, Duration jobDeadline, Duration retention) {
     public AnalysisConfig {
         concurrency = concurrency == null ? 1 : concurrency;
         jobDeadline = jobDeadline == null ? Duration.ofMinutes(5) : jobDeadline;
-        staticDeadline = staticDeadline == null ? Duration.ofSeconds(5) : staticDeadline;
     }
 
     public static AnalysisConfig defaults() {
-        return new AnalysisConfig(null, null, null, null);
+        return new AnalysisConfig(null, null, null);
     }
 }

@@ -43,16 +43,13 @@ public final class Airlock implements AutoCloseable {
     private final AirlockConfig config;
     private final AirlockServer server;
     private final List<AutoCloseable> closeables;
-    private final ArtifactStore store;
 
     private final Firewall firewall;
 
-    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, ArtifactStore store,
-                    Firewall firewall) {
+    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, Firewall firewall) {
         this.config = config;
         this.server = server;
         this.closeables = closeables;
-        this.store = store;
         this.firewall = firewall;
     }
 
@@ -154,7 +151,7 @@ public final class Airlock implements AutoCloseable {
         RequestRouter router = new RequestRouter(routes, listeners);
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
-        return new Airlock(config, server, closeables, store, firewall);
+        return new Airlock(config, server, closeables, firewall);
     }
 
     private static void observeCache(MetadataCache<?> cache, AirlockMetrics metrics, String ecosystem) {
@@ -188,10 +185,6 @@ public final class Airlock implements AutoCloseable {
 
     public AirlockConfig config() {
         return config;
-    }
-
-    public ArtifactStore store() {
-        return store;
     }
 
     public int port() {

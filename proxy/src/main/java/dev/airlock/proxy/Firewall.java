@@ -1,6 +1,5 @@
 package dev.airlock.proxy;
 
-import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.ArtifactSource;
 import dev.airlock.analysis.archive.ArchiveLimits;
@@ -92,7 +91,4 @@ public final class Firewall {
         return adminApi;
     }
 
-    public Optional<AnalysisResult> analysis(dev.airlock.model.PackageCoordinate c) {
-        return Optional.ofNullable(queue.result(c));
-    }
 }
