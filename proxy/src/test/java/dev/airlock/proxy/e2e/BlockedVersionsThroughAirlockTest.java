@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
+import dev.airlock.proxy.TestGate;
 import dev.airlock.testing.Requirements;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
