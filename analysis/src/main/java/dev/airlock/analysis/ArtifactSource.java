@@ -1,8 +1,10 @@
 package dev.airlock.analysis;
 
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Gives the analysis the bytes of a version it has to examine. The proxy implements it: it knows
@@ -15,4 +17,17 @@ public interface ArtifactSource {
      * else a wheel). The path stays valid for as long as the store keeps the artifact.
      */
     Path fetch(PackageCoordinate coordinate) throws IOException;
+
+    /**
+     * Every file the registry lists for this version, each to be analysed on its own. Empty when
+     * the source cannot tell; the version is then analysed through {@link #fetch(PackageCoordinate)}.
+     */
+    default List<ArtifactFile> files(PackageCoordinate coordinate) throws IOException {
+        return List.of();
+    }
+
+    /** The verified bytes of one file of the version. */
+    default Path fetch(PackageCoordinate coordinate, ArtifactFile file) throws IOException {
+        return fetch(coordinate);
+    }
 }

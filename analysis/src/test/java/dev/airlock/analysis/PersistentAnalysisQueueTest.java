@@ -24,7 +24,7 @@ class PersistentAnalysisQueueTest {
     @TempDir
     Path dir;
 
-    private final AnalysisConfig config = new AnalysisConfig(1, Duration.ofSeconds(30), null);
+    private final AnalysisConfig config = new AnalysisConfig(1, Duration.ofSeconds(30), null, false);
 
     private Path artifact(String name, String version, String scripts) throws IOException {
         return Fixtures.npm(dir, name + "-" + version, Fixtures.files("package.json", Fixtures.packageJson(name, version, scripts),

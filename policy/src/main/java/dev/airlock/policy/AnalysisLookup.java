@@ -9,6 +9,16 @@ import java.util.Optional;
 public interface AnalysisLookup {
     Optional<AnalysisResult> find(PackageCoordinate coordinate);
 
+    /** Every file's analysis of the version, by file name ("" for a version analysed as a whole). */
+    default java.util.Map<String, AnalysisResult> files(PackageCoordinate coordinate) {
+        return find(coordinate).map(r -> java.util.Map.of("", r)).orElse(java.util.Map.of());
+    }
+
+    /** The last infrastructure failure of an analysis of this version that has not run since. */
+    default Optional<dev.airlock.analysis.InfrastructureFailure> failure(PackageCoordinate coordinate) {
+        return Optional.empty();
+    }
+
     static AnalysisLookup none() {
         return c -> Optional.empty();
     }

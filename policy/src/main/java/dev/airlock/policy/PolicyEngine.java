@@ -56,7 +56,7 @@ public final class PolicyEngine implements AutoCloseable {
             MalwareFeed feed = new MalwareFeed(store);
             gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock,
                     config.publicUrl() == null ? null : config.publicUrl().toString());
-            queue.onResult(gate::onAnalysisResult);
+            queue.onFileResult(gate::onAnalysisResult);
             FeedWatcher watcher = null;
             PolicyAdmin admin = new PolicyAdmin(gate);
             if (config.policy().feedsDir() != null) {

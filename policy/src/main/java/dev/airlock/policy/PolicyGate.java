@@ -5,6 +5,7 @@ import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Finding;
 import dev.airlock.config.PolicyConfig;
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageId;
@@ -27,9 +28,10 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -47,6 +49,10 @@ import org.slf4j.LoggerFactory;
 public final class PolicyGate implements VerdictGate, AutoCloseable {
     public static final String PENDING_CODE = "quarantined_pending";
     public static final String PENDING_MESSAGE = "Quarantined: analysis pending";
+    public static final String NO_SANDBOX_CODE = "sandbox_unavailable";
+    public static final String NO_SANDBOX_MESSAGE = "Quarantined: analysis pending (sandbox unavailable)";
+    private static final Reason NO_SANDBOX = Reason.of(NO_SANDBOX_CODE, ReasonSource.RULE,
+            "analysis pending (sandbox unavailable)");
     private static final Logger LOG = LoggerFactory.getLogger(PolicyGate.class);
     private static final Pattern SNAKE = Pattern.compile("^[a-z][a-z0-9_]*$");
     private static final long PENDING_RETRY_SECONDS = 60;
@@ -70,8 +76,19 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             "published before the hold window; static check on first download");
     private final Map<String, AdminOverride> overrides = new ConcurrentHashMap<>();
     private final Map<PackageId, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
-    private final Map<PackageCoordinate, CompletableFuture<AnalysisResult>> staticRuns = new ConcurrentHashMap<>();
-    private final ExecutorService staticExecutor;
+    private final StaticCheckRuns staticRuns = new StaticCheckRuns(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    /** Whether the full analysis can run now; read by the serving path, so kept in a field a timer refreshes. */
+    private volatile boolean analysisRuns = true;
+    private volatile BooleanSupplier analysisRunsProbe = () -> true;
+    private final ScheduledExecutorService probeTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "policy-sandbox-probe");
+        t.setDaemon(true);
+        return t;
+    });
+    /** File jobs already handed to the queue, so a page listed again and again does not ask it each time. */
+    private final com.github.benmanes.caffeine.cache.Cache<String, Boolean> fileSubmitted =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(100_000)
+                    .expireAfterWrite(java.time.Duration.ofMinutes(1)).build();
     /**
      * Read-modify-write of one version's verdict happens under its stripe, so a listing that
      * re-decides a verdict can never write back a copy older than an analysis result.
@@ -103,11 +120,39 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
         }
-        this.staticExecutor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "static-check");
-            t.setDaemon(true);
-            return t;
-        });
+    }
+
+    /**
+     * Tells the gate whether the full analysis can run (a sandbox answers, or the configuration
+     * releases on static analysis). While it cannot, a version that waits for its full analysis is
+     * refused as {@code sandbox_unavailable}. Checked off the serving path, every {@code everyMillis}.
+     */
+    public void analysisAvailability(BooleanSupplier probe, long everyMillis) {
+        this.analysisRunsProbe = probe;
+        refreshAvailability();
+        probeTimer.scheduleWithFixedDelay(this::refreshAvailability, everyMillis, everyMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void refreshAvailability() {
+        boolean now;
+        try {
+            now = analysisRunsProbe.getAsBoolean();
+        } catch (RuntimeException e) {
+            LOG.warn("sandbox probe failed; treating the sandbox as unavailable: {}", e.toString());
+            now = false;
+        }
+        if (now != analysisRuns) {
+            analysisRuns = now;
+            LOG.info(now ? "the full analysis runs again: held versions are released as their analyses finish"
+                    : "no sandbox: versions waiting for their full analysis are refused as sandbox_unavailable");
+            // Decisions depend on it: cached verdicts and filtered documents must be worked out again.
+            store.touch();
+        }
+    }
+
+    /** Whether the full analysis can run right now, as last probed. */
+    public boolean analysisRuns() {
+        return analysisRuns;
     }
 
     /** Verdicts just worked out, reused while the store is unchanged (see {@link #sight}). */
@@ -142,15 +187,39 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     }
 
     @Override
-    public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, DownloadContext who) {
+    public Decision listedFile(PackageCoordinate c, Instant versionPublishedAt, ArtifactFile file) {
         try {
-            Verdict v = sight(c, publishedAt);
+            Verdict v = decideFile(sight(c, versionPublishedAt), file);
+            if (file != null && v.analysisStage() == AnalysisStage.NONE && holdsForAnalysis(v)) {
+                submitFile(c, file, AnalysisPriority.NEW_VERSION);
+            }
+            return decisionFor(v);
+        } catch (RuntimeException e) {
+            LOG.error("policy failed on {} ({}); hiding it", c, file == null ? "-" : file.name(), e);
+            return Decision.hide("policy_error", "Hidden: policy error, see the Airlock log");
+        }
+    }
+
+    @Override
+    public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, DownloadContext who) {
+        return beforeDownload(c, publishedAt, null, who);
+    }
+
+    @Override
+    public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, ArtifactFile file,
+                                                    DownloadContext who) {
+        try {
+            Verdict v = decideFile(sight(c, publishedAt), file);
             Decision d = decisionFor(v);
             if (d.serve() || !waitsForAnalysis(v)) {
                 return CompletableFuture.completedFuture(d);
             }
-            queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
-            return await(c, System.nanoTime() + config.holdWait().toNanos());
+            if (file == null) {
+                queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
+            } else {
+                queue.submit(c, file, AnalysisPriority.DOWNLOAD_WAITING);
+            }
+            return await(c, file, System.nanoTime() + config.holdWait().toNanos());
         } catch (RuntimeException e) {
             LOG.error("policy failed on download of {}; refusing it", c, e);
             return CompletableFuture.completedFuture(Decision.hide("policy_error", "Blocked: policy error, see the Airlock log"));
@@ -159,8 +228,14 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     @Override
     public CompletionStage<Decision> afterFetch(PackageCoordinate c, Path artifact, String sha256) {
+        return afterFetch(c, null, artifact, sha256);
+    }
+
+    @Override
+    public CompletionStage<Decision> afterFetch(PackageCoordinate c, ArtifactFile requested, Path artifact, String sha256) {
         try {
-            Verdict v = sight(c, null);
+            ArtifactFile file = requested == null ? null : requested.withSha256(sha256);
+            Verdict v = decideFile(sight(c, null), file);
             Decision d = decisionFor(v);
             if (!d.serve() || v.analysisStage() != AnalysisStage.NONE || rules.allowed(c).isPresent()
                     || overrideFor(c).isPresent()) {
@@ -169,13 +244,30 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             if (staticCheck == null) {
                 return CompletableFuture.completedFuture(d);
             }
-            CompletableFuture<AnalysisResult> run = staticRuns.computeIfAbsent(c, k -> startStaticCheck(k, artifact, sha256));
+            String key = c + "|" + (file == null ? "" : file.name()) + "|" + sha256;
+            CompletableFuture<AnalysisResult> run = staticRuns.run(key, () -> staticCheck.check(c, artifact),
+                    result -> recordStaticCheck(c, file, result, sha256));
             // A copy per caller: one download giving up must not time the shared run out for the others.
             return run.copy().orTimeout(config.holdWait().toMillis(), TimeUnit.MILLISECONDS)
-                    .handle((result, error) -> afterStaticCheck(c, error));
+                    .handle((result, error) -> afterStaticCheck(c, file, error));
         } catch (RuntimeException e) {
             LOG.error("policy failed after fetching {}; refusing it", c, e);
             return CompletableFuture.completedFuture(Decision.hide("policy_error", "Blocked: policy error, see the Airlock log"));
+        }
+    }
+
+    /** The verdict that applies to one file of the version: the version's, with the file's own analysis and hold. */
+    Verdict decideFile(Verdict version, ArtifactFile file) {
+        if (file == null) {
+            return version;
+        }
+        return decide(version.forFile(file), clock.instant());
+    }
+
+    private void submitFile(PackageCoordinate c, ArtifactFile file, AnalysisPriority priority) {
+        String key = c + "|" + file.name();
+        if (fileSubmitted.asMap().putIfAbsent(key, Boolean.TRUE) == null) {
+            queue.submit(c, file, priority);
         }
     }
 
@@ -191,34 +283,22 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     // ---------------------------------------------------------------- analysis
 
-    private CompletableFuture<AnalysisResult> startStaticCheck(PackageCoordinate c, Path artifact, String sha256) {
-        CompletableFuture<AnalysisResult> f = CompletableFuture.supplyAsync(() -> {
-            try {
-                return staticCheck.check(c, artifact);
-            } catch (Exception e) {
-                throw new java.util.concurrent.CompletionException(e);
+    /**
+     * Recorded when it finishes, even after the waiting download gave up: the next try is served
+     * from it. A recording failure fails the run, so the download is refused, never served unjudged.
+     */
+    private void recordStaticCheck(PackageCoordinate c, ArtifactFile file, AnalysisResult result, String sha256) {
+        recordAnalysis(c, file, result, AnalysisStage.STATIC, sha256 != null ? sha256 : result.sha256());
+        if (result.recommendation() != dev.airlock.analysis.Recommendation.MALICIOUS) {
+            if (file == null) {
+                queue.submit(c, AnalysisPriority.BACKGROUND_SWEEP);
+            } else {
+                queue.submit(c, file, AnalysisPriority.BACKGROUND_SWEEP);
             }
-        }, staticExecutor);
-        // Recorded when it finishes, even after the waiting download gave up: the next try is served from it.
-        // The returned stage completes only after the recording, so callers see the new verdict.
-        return f.whenComplete((result, error) -> {
-            staticRuns.remove(c);
-            if (error != null) {
-                LOG.warn("static check of {} failed: {}", c, error.toString());
-                return;
-            }
-            try {
-                recordAnalysis(c, result, AnalysisStage.STATIC, sha256 != null ? sha256 : result.sha256());
-                if (result.recommendation() != dev.airlock.analysis.Recommendation.MALICIOUS) {
-                    queue.submit(c, AnalysisPriority.BACKGROUND_SWEEP);
-                }
-            } catch (RuntimeException e) {
-                LOG.error("could not record the static check of {}", c, e);
-            }
-        });
+        }
     }
 
-    private Decision afterStaticCheck(PackageCoordinate c, Throwable error) {
+    private Decision afterStaticCheck(PackageCoordinate c, ArtifactFile file, Throwable error) {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         if (cause instanceof TimeoutException) {
@@ -226,26 +306,33 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                     STATIC_RETRY_SECONDS), c);
         }
         if (cause != null) {
+            LOG.warn("static check of {} failed: {}", c, cause.toString());
             return audited(Decision.hold("static_check_failed", "Quarantined: static analysis failed ("
                     + Reason.ascii(cause.getClass().getSimpleName()) + ")", PENDING_RETRY_SECONDS), c);
         }
-        return decisionFor(sight(c, null));
+        return decisionFor(decideFile(sight(c, null), file));
     }
 
     private Object stripe(PackageCoordinate c) {
         return stripes[Math.floorMod(c.hashCode(), stripes.length)];
     }
 
-    /** Receives the analysis queue's results (wired by {@link PolicyEngine}). */
+    /** Receives the analysis queue's results of versions analysed as a whole. */
     public void onAnalysisResult(PackageCoordinate c, AnalysisResult result) {
+        onAnalysisResult(c, null, result);
+    }
+
+    /** Receives the analysis queue's results (wired by {@link PolicyEngine}); {@code file} null: the version as a whole. */
+    public void onAnalysisResult(PackageCoordinate c, ArtifactFile file, AnalysisResult result) {
         try {
-            recordAnalysis(c, result, AnalysisStage.FULL, result.sha256());
+            recordAnalysis(c, file, result, AnalysisStage.FULL, result.sha256());
         } catch (RuntimeException e) {
             LOG.error("could not record the analysis of {}", c, e);
         }
     }
 
-    private void recordAnalysis(PackageCoordinate c, AnalysisResult result, AnalysisStage stage, String sha256) {
+    private void recordAnalysis(PackageCoordinate c, ArtifactFile file, AnalysisResult result, AnalysisStage stage,
+                                String sha256) {
         Instant now = clock.instant();
         VerdictState state = switch (result.recommendation()) {
             case MALICIOUS -> VerdictState.BLOCKED;
@@ -256,15 +343,24 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         Verdict after;
         synchronized (stripe(c)) {
             before = store.verdict(c).orElseGet(() -> facts(c, null, now));
-            if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
-                return;
+            List<Reason> why = analysisReasons(result, state);
+            Verdict facts;
+            if (file == null) {
+                if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
+                    return;
+                }
+                facts = before.withAnalysis(stage, state, why, sha256);
+            } else {
+                facts = before.withFileAnalysis(new FileAnalysis(file.name(), sha256 != null ? sha256 : file.sha256(),
+                        file.uploadedAt(), stage, state, why, now));
             }
-            after = decide(before.withAnalysis(stage, state, analysisReasons(result, state), sha256), now);
+            after = decide(facts, now);
             store.putVerdict(after);
         }
         if (after.state() != before.state()) {
             appendAuditQuietly(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),
-                    c.toString(), before.firstSeen() == null && before.reasons().isEmpty() ? null : before.state().id(),
+                    c + (file == null ? "" : " " + file.name()),
+                    before.firstSeen() == null && before.reasons().isEmpty() ? null : before.state().id(),
                     after.state().id(), after.primaryReason().message()));
         }
         signal(c.packageId());
@@ -377,6 +473,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return Verdict.firstSighting(c, now, publishedAt, hold);
     }
 
+    /** The current verdict of one file of a version, without recording anything. */
+    public Verdict evaluateFile(PackageCoordinate c, ArtifactFile file) {
+        return decideFile(evaluate(c), file);
+    }
+
     /** The current verdict of any version, seen or not, without recording anything. */
     public Verdict evaluate(PackageCoordinate c) {
         Instant now = clock.instant();
@@ -445,7 +546,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                 }
             }
             if (!trusted && f.analysisStage() != AnalysisStage.FULL && holdApplies(f, now)) {
-                pending.add(f.publishedAt() == null ? unknownPublishReason : pendingReason);
+                pending.add(!analysisRuns ? NO_SANDBOX : f.publishedAt() == null ? unknownPublishReason : pendingReason);
             }
             reasons.addAll(blocked);
             reasons.addAll(quarantined);
@@ -509,6 +610,12 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return v.state() == VerdictState.PENDING && v.reasons().stream().allMatch(r -> r.code().equals("analysis_pending"));
     }
 
+    /** Held until its full analysis, whether or not a sandbox runs right now. */
+    private static boolean holdsForAnalysis(Verdict v) {
+        return v.state() == VerdictState.PENDING && v.reasons().stream()
+                .allMatch(r -> r.code().equals("analysis_pending") || r.code().equals(NO_SANDBOX_CODE));
+    }
+
     /** The verdict as the proxy acts on it (audit mode serves everything and says what it would have done). */
     public Decision decisionFor(Verdict v) {
         Decision d;
@@ -521,6 +628,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             case QUARANTINED -> d = Decision.hide(r.code(), "Quarantined: " + r.message());
             case PENDING -> d = r.code().equals("analysis_pending")
                     ? Decision.hold(PENDING_CODE, PENDING_MESSAGE, PENDING_RETRY_SECONDS)
+                    : r.code().equals(NO_SANDBOX_CODE)
+                    ? Decision.hold(NO_SANDBOX_CODE, NO_SANDBOX_MESSAGE, PENDING_RETRY_SECONDS)
                     : Decision.hold(r.code(), "Held: " + r.message(), PENDING_RETRY_SECONDS);
             default -> throw new AssertionError(v.state());
         }
@@ -537,12 +646,12 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     // ---------------------------------------------------------------- holds
 
-    private CompletableFuture<Decision> await(PackageCoordinate c, long deadlineNanos) {
+    private CompletableFuture<Decision> await(PackageCoordinate c, ArtifactFile file, long deadlineNanos) {
         CompletableFuture<Boolean> signal = new CompletableFuture<>();
         Set<CompletableFuture<Boolean>> set = waiters.computeIfAbsent(c.packageId(), k -> ConcurrentHashMap.newKeySet());
         set.add(signal);
         // Checked after registering so that a result arriving in between is not missed.
-        Verdict v = evaluate(c);
+        Verdict v = evaluateFile(c, file);
         long remaining = deadlineNanos - System.nanoTime();
         if (!waitsForAnalysis(v) || remaining <= 0) {
             set.remove(signal);
@@ -551,9 +660,9 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return signal.completeOnTimeout(Boolean.FALSE, remaining, TimeUnit.NANOSECONDS).thenCompose(changed -> {
             set.remove(signal);
             if (Boolean.TRUE.equals(changed)) {
-                return await(c, deadlineNanos);
+                return await(c, file, deadlineNanos);
             }
-            return CompletableFuture.completedFuture(decisionFor(evaluate(c)));
+            return CompletableFuture.completedFuture(decisionFor(evaluateFile(c, file)));
         });
     }
 
@@ -603,7 +712,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             if (c.packageId().equals(id) && !stored.containsKey(c)) {
                 // Known only from a feed: kept without a first-seen time so it shows in the API by state.
                 stored.put(c, new Verdict(c, VerdictState.PENDING, List.of(), now, "feed", null, null, false,
-                        AnalysisStage.NONE, null, List.of(), null));
+                        AnalysisStage.NONE, null, List.of(), null, List.of()));
             }
         }
         for (Map.Entry<PackageCoordinate, Verdict> e : stored.entrySet()) {
@@ -707,7 +816,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     @Override
     public void close() {
-        staticExecutor.shutdownNow();
+        staticRuns.close();
+        probeTimer.shutdownNow();
         for (Set<CompletableFuture<Boolean>> set : waiters.values()) {
             for (CompletableFuture<Boolean> f : set) {
                 f.complete(Boolean.FALSE);

@@ -1,5 +1,6 @@
 package dev.airlock.policy;
 
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,6 +19,26 @@ public interface VerdictGate {
      * @param publishedAt the registry's publish time, or null when the metadata has none
      */
     Decision listed(PackageCoordinate coordinate, Instant publishedAt);
+
+    /**
+     * Whether one file of a version appears in metadata (a PyPI page lists each file): the file is
+     * judged by its own analysis and its own upload time, with everything said of the version.
+     * Same constraints as {@link #listed}.
+     */
+    default Decision listedFile(PackageCoordinate coordinate, Instant versionPublishedAt, ArtifactFile file) {
+        return listed(coordinate, versionPublishedAt);
+    }
+
+    /** Before this file of the version is fetched or served; see {@link #beforeDownload(PackageCoordinate, Instant, DownloadContext)}. */
+    default CompletionStage<Decision> beforeDownload(PackageCoordinate coordinate, Instant versionPublishedAt,
+                                                     ArtifactFile file, DownloadContext who) {
+        return beforeDownload(coordinate, versionPublishedAt, who);
+    }
+
+    /** After this file's bytes are verified and stored; see {@link #afterFetch(PackageCoordinate, Path, String)}. */
+    default CompletionStage<Decision> afterFetch(PackageCoordinate coordinate, ArtifactFile file, Path artifact, String sha256) {
+        return afterFetch(coordinate, artifact, sha256);
+    }
 
     /**
      * Before an artifact of this version is fetched or served. May complete later (a held

@@ -1,5 +1,6 @@
 package dev.airlock.proxy;
 
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.Decision;
 import dev.airlock.policy.DownloadContext;
@@ -43,10 +44,16 @@ public final class ArtifactService {
     /**
      * One artifact of one version.
      *
-     * @param refKey stable key of the upstream file (its URL), so a later request finds the stored copy
+     * @param publishedAt the version's publish time (its earliest file), or null
+     * @param refKey      stable key of the upstream file (its URL), so a later request finds the stored copy
+     * @param file        the file as policy judges it (its own analysis and upload time), or null for the version
      */
     public record Request(PackageCoordinate coordinate, Instant publishedAt, URI upstream, ExpectedDigest expected,
-                          String refKey, String contentType, UpstreamClient client, String fileName) {
+                          String refKey, String contentType, UpstreamClient client, String fileName, ArtifactFile file) {
+        public Request(PackageCoordinate coordinate, Instant publishedAt, URI upstream, ExpectedDigest expected,
+                       String refKey, String contentType, UpstreamClient client, String fileName) {
+            this(coordinate, publishedAt, upstream, expected, refKey, contentType, client, fileName, null);
+        }
     }
 
     public void serve(HttpExchange ex, Request r) {
@@ -54,7 +61,8 @@ public final class ArtifactService {
         ex.describe(r.coordinate().toString(), "-");
         CompletionStage<Decision> before;
         try {
-            before = gate.beforeDownload(r.coordinate(), r.publishedAt(), who);
+            before = r.file() == null ? gate.beforeDownload(r.coordinate(), r.publishedAt(), who)
+                    : gate.beforeDownload(r.coordinate(), r.publishedAt(), r.file(), who);
         } catch (RuntimeException e) {
             before = CompletableFuture.failedFuture(e);
         }
@@ -62,8 +70,8 @@ public final class ArtifactService {
             if (!d.serve()) {
                 return CompletableFuture.completedFuture(new Outcome(d, null));
             }
-            return fetch(r).thenCompose(a -> gate.afterFetch(r.coordinate(), a.path(), a.sha256())
-                    .thenApply(d2 -> new Outcome(d2, a)));
+            return fetch(r).thenCompose(a -> (r.file() == null ? gate.afterFetch(r.coordinate(), a.path(), a.sha256())
+                    : gate.afterFetch(r.coordinate(), r.file(), a.path(), a.sha256())).thenApply(d2 -> new Outcome(d2, a)));
         }).whenComplete((o, err) -> {
             try {
                 if (err != null) {

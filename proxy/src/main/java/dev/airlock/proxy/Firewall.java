@@ -44,9 +44,16 @@ public final class Firewall {
             throws IOException {
         Sandbox sandbox = new MeteredSandbox(DockerSandbox.create(config.sandbox()), metrics);
         closeables.add(sandbox);
+        boolean requireSandbox = config.analysis().requireSandbox();
         if (!sandbox.available()) {
-            // Fail closed: without dynamic analysis, never-seen versions stay pending until an engine appears or an admin decides.
-            LOG.warn("SANDBOX UNAVAILABLE: {} -- dynamic analysis is off and new versions stay pending", sandbox.status());
+            if (requireSandbox) {
+                // Fail closed: without dynamic analysis, new versions stay pending until an engine appears or an admin decides.
+                LOG.warn("SANDBOX UNAVAILABLE: {} -- new versions stay pending (sandbox_unavailable) until an engine answers",
+                        sandbox.status());
+            } else {
+                LOG.warn("SANDBOX UNAVAILABLE: {} -- analysis.requireSandbox is off: new versions are RELEASED ON STATIC "
+                        + "ANALYSIS ALONE", sandbox.status());
+            }
         }
         Set<String> registryHosts = new HashSet<>();
         registryHosts.add(config.pypiUpstream().getHost());
@@ -58,19 +65,58 @@ public final class Firewall {
         PersistentAnalysisQueue queue = new PersistentAnalysisQueue(config.dataDir().resolve("analysis"), config.analysis(),
                 analyzer, source);
         closeables.add(queue);
+        queue.onInfrastructureFailure(f -> metrics.infrastructureFailure(
+                f.job().substring(0, Math.max(0, f.job().indexOf(':'))), f.cause()));
         PolicyEngine engine = PolicyEngine.open(config, new MeteredAnalysisQueue(queue, metrics),
                 (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
         closeables.add(engine);
+        // Read off the serving path by a timer: a down engine's probe may take seconds.
+        engine.gate().analysisAvailability(() -> !requireSandbox || sandbox.available(), 2_000);
         metrics.verdicts(() -> versionCounts(engine));
-        AdminApi api = new AdminApi(engine.admin(), engine.token(), c -> Optional.ofNullable(queue.result(c)), () -> {
+        AdminApi api = new AdminApi(engine.admin(), engine.token(), new QueueLookup(queue), () -> {
             Map<String, Object> s = new LinkedHashMap<>();
-            s.put("sandbox", Map.of("available", sandbox.available(), "status", sandbox.status(),
-                    "runtime", config.sandbox().runtime()));
+            Map<String, Object> sb = new LinkedHashMap<>();
+            sb.put("available", sandbox.available());
+            sb.put("status", sandbox.status());
+            sb.put("runtime", config.sandbox().runtime());
+            sb.put("requireSandbox", requireSandbox);
+            sb.put("newVersions", newVersionsLine(sandbox.available(), requireSandbox));
+            s.put("sandbox", sb);
             s.put("analysisQueueDepth", queue.depth());
+            s.put("analysisWaitingForSandbox", queue.waitingForSandbox());
+            s.put("infrastructureFailures", Map.of("byCause", queue.failureCounts(), "recent", queue.recentFailures(20)));
             return s;
         });
         closeables.add(api);
         return new Firewall(sandbox, queue, engine, api);
+    }
+
+    /** What the sandbox state means for a version never seen before, right now: the status view's first line. */
+    static String newVersionsLine(boolean sandboxAvailable, boolean requireSandbox) {
+        if (sandboxAvailable) {
+            return "new versions are held until their static and sandbox analysis finish";
+        }
+        return requireSandbox
+                ? "no sandbox: new versions stay pending (sandbox_unavailable) until an engine answers"
+                : "no sandbox and analysis.requireSandbox is off: new versions are released on static analysis alone";
+    }
+
+    /** The admin API's view of the analysis store: each file's result and the last infrastructure failure. */
+    private record QueueLookup(PersistentAnalysisQueue queue) implements dev.airlock.policy.AnalysisLookup {
+        @Override
+        public Optional<dev.airlock.analysis.AnalysisResult> find(dev.airlock.model.PackageCoordinate c) {
+            return Optional.ofNullable(queue.result(c));
+        }
+
+        @Override
+        public Map<String, dev.airlock.analysis.AnalysisResult> files(dev.airlock.model.PackageCoordinate c) {
+            return queue.results(c);
+        }
+
+        @Override
+        public Optional<dev.airlock.analysis.InfrastructureFailure> failure(dev.airlock.model.PackageCoordinate c) {
+            return queue.lastFailure(c);
+        }
     }
 
     @SuppressWarnings("unchecked")

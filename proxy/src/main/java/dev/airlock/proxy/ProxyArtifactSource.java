@@ -3,8 +3,12 @@ package dev.airlock.proxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.analysis.ArtifactSource;
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.proxy.npm.NpmPackageName;
+import dev.airlock.proxy.npm.NpmTarballs;
+import dev.airlock.proxy.npm.PackumentFilter;
+import dev.airlock.proxy.pypi.SimpleRenderer;
 import dev.airlock.proxy.pypi.PypiFilenames;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.store.ArtifactStore;
@@ -17,7 +21,9 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -61,13 +67,81 @@ final class ProxyArtifactSource implements ArtifactSource {
         }
     }
 
-    private Path npm(PackageCoordinate c) throws IOException {
+    /** Every file the upstream lists for the version: npm's one tarball, or each file of a PyPI release. */
+    @Override
+    public List<ArtifactFile> files(PackageCoordinate c) throws IOException {
+        switch (c.ecosystem()) {
+            case NPM: {
+                JsonNode doc = packument(c);
+                JsonNode dist = doc == null ? null : doc.path("versions").path(c.version()).path("dist");
+                if (dist == null || !dist.path("tarball").isTextual()) {
+                    throw new FileNotFoundException(c + " is not in the upstream packument");
+                }
+                String url = dist.path("tarball").asText();
+                return List.of(NpmTarballs.file(URI.create(url), NpmPackageName.parse(c.name()).tarballFile(c.version()),
+                        PackumentFilter.publishTime(doc.path("time"), c.version())));
+            }
+            case PYPI: {
+                List<ArtifactFile> out = new ArrayList<>();
+                for (ObjectNode f : pypiFiles(c)) {
+                    ArtifactFile file = SimpleRenderer.fileOf(f);
+                    if (file != null && file.sha256() != null) {
+                        out.add(file);
+                    }
+                }
+                if (out.isEmpty()) {
+                    throw new FileNotFoundException("no verifiable file of " + c + " on the upstream index");
+                }
+                return out;
+            }
+            default:
+                throw new AssertionError(c.ecosystem());
+        }
+    }
+
+    @Override
+    public Path fetch(PackageCoordinate c, ArtifactFile file) throws IOException {
+        if (file == null) {
+            return fetch(c);
+        }
+        if (c.ecosystem() == dev.airlock.model.Ecosystem.NPM) {
+            return npm(c);
+        }
+        for (ObjectNode f : pypiFiles(c)) {
+            if (file.name().equals(f.path("filename").asText()) && f.path("hashes").path("sha256").isTextual()) {
+                String sha = f.path("hashes").path("sha256").asText();
+                if (file.sha256() != null && !file.sha256().equalsIgnoreCase(sha)) {
+                    // The index now names other bytes under this name: analysing them would judge the wrong file.
+                    throw new FileNotFoundException("the upstream index lists other bytes for " + file.name() + " now");
+                }
+                return pypiDownload(f);
+            }
+        }
+        throw new FileNotFoundException(file.name() + " is no longer listed for " + c + " on the upstream index");
+    }
+
+    private JsonNode packument(PackageCoordinate c) throws IOException {
         if (packuments == null) {
             throw new FileNotFoundException("the npm route is off: no upstream for " + c);
         }
         NpmPackageName name = NpmPackageName.parse(c.name());
-        JsonNode doc = await(packuments.get("npm:" + name.full(), URI.create(npmUpstream + name.urlForm()),
+        return await(packuments.get("npm:" + name.full(), URI.create(npmUpstream + name.urlForm()),
                 Map.of("Accept", "application/json"))).document();
+    }
+
+    private List<ObjectNode> pypiFiles(PackageCoordinate c) throws IOException {
+        SimpleProject page = await(pages.get("pypi:" + c.name(), pypiUpstream.resolve(c.name() + "/"),
+                Map.of("Accept", "application/vnd.pypi.simple.v1+json, text/html;q=0.1"))).document();
+        if (page == null) {
+            throw new FileNotFoundException(c.name() + " is not on the upstream index");
+        }
+        return page.files().stream()
+                .filter(f -> c.version().equals(PypiFilenames.version(c.name(), f.path("filename").asText())))
+                .toList();
+    }
+
+    private Path npm(PackageCoordinate c) throws IOException {
+        JsonNode doc = packument(c);
         JsonNode dist = doc == null ? null : doc.path("versions").path(c.version()).path("dist");
         if (dist == null || !dist.path("tarball").isTextual()) {
             throw new FileNotFoundException(c + " is not in the upstream packument");
@@ -79,22 +153,20 @@ final class ProxyArtifactSource implements ArtifactSource {
 
     /** The sdist when there is one (it runs code at install), else a pure wheel, else any wheel. */
     private Path pypi(PackageCoordinate c) throws IOException {
-        SimpleProject page = await(pages.get("pypi:" + c.name(), pypiUpstream.resolve(c.name() + "/"),
-                Map.of("Accept", "application/vnd.pypi.simple.v1+json, text/html;q=0.1"))).document();
-        if (page == null) {
-            throw new FileNotFoundException(c.name() + " is not on the upstream index");
-        }
-        Optional<ObjectNode> pick = page.files().stream()
-                .filter(f -> c.version().equals(PypiFilenames.version(c.name(), f.path("filename").asText())))
+        Optional<ObjectNode> pick = pypiFiles(c).stream()
                 .filter(f -> f.path("hashes").path("sha256").isTextual())
                 .min(Comparator.comparingInt(ProxyArtifactSource::preference));
         if (pick.isEmpty()) {
             throw new FileNotFoundException("no verifiable file of " + c + " on the upstream index");
         }
-        String url = pick.get().path("url").asText();
+        return pypiDownload(pick.get());
+    }
+
+    private Path pypiDownload(ObjectNode f) throws IOException {
+        String url = f.path("url").asText();
         int hash = url.indexOf('#');
         URI uri = URI.create(hash >= 0 ? url.substring(0, hash) : url);
-        return download(pages.client(), "pypi|" + uri, uri, ExpectedDigest.sha256Hex(pick.get().path("hashes").path("sha256").asText()));
+        return download(pages.client(), "pypi|" + uri, uri, ExpectedDigest.sha256Hex(f.path("hashes").path("sha256").asText()));
     }
 
     private static int preference(ObjectNode f) {

@@ -6,10 +6,13 @@ import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.ArtifactSource;
+import dev.airlock.analysis.FileResultListener;
 import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.InfrastructureFailure;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.store.BehaviorDiff;
 import dev.airlock.config.AnalysisConfig;
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.sandbox.SandboxUnavailableException;
 import io.github.resilience4j.core.IntervalFunction;
@@ -22,17 +25,25 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.PriorityBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
@@ -41,48 +52,57 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The analysis queue on a MapDB file with transactions: a submitted version is written before it
- * is acknowledged, so pending jobs resume after a restart. One job per version; a higher priority
- * moves a waiting job up. Infrastructure failures (the artifact cannot be fetched, the sandbox is
- * unavailable) are retried with exponential backoff; a verdict is never re-rolled. Reports are
- * kept as JSON files beside the store.
+ * The analysis queue on a MapDB file with transactions: a submitted job is written before it is
+ * acknowledged, so pending jobs resume after a restart. A version job lists the version's files
+ * and queues each; a file job analyses one file. One job per key; a higher priority moves a
+ * waiting job up.
+ *
+ * <p>Infrastructure failures (the artifact cannot be fetched, the sandbox cannot run) are never a
+ * verdict: the job stays queued, its failure is kept for the status view and the version page, and
+ * it runs again after a backoff that doubles up to {@link #MAX_BACKOFF}. While the full analysis
+ * needs a sandbox ({@code analysis.requireSandbox}) and none answers, jobs wait without running and
+ * resume when one appears.
  */
 public final class PersistentAnalysisQueue implements AnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    private static final long SANDBOX_RECHECK_MS = 5_000;
 
     private final DB db;
-    private final HTreeMap<String, Integer> pending;
-    private final HTreeMap<String, String> results;
-    private final HTreeMap<String, String> latestByPackage;
+    private final HTreeMap<String, String> jobs;
+    private final BTreeMap<String, String> results;
+    private final HTreeMap<String, String> legacyResults;
+    private final HTreeMap<String, String> latestByKind;
     private final Path reports;
     private final AnalysisConfig config;
     private final Analyzer analyzer;
     private final ArtifactSource source;
     private final PriorityBlockingQueue<Job> queue = new PriorityBlockingQueue<>();
     private final Map<String, Job> waiting = new ConcurrentHashMap<>();
-    private final Map<String, Boolean> running = new ConcurrentHashMap<>();
+    private final Map<String, Job> running = new ConcurrentHashMap<>();
+    private final Map<String, Job> parked = new ConcurrentHashMap<>();
+    private final FailureLog failures = new FailureLog();
     private final ExecutorService dispatcher;
     private final ExecutorService workers;
     private final ExecutorService analysisThreads;
+    private final ScheduledExecutorService timers;
     private final Retry retry;
+    private final Duration firstBackoff;
     private final AtomicLong seq = new AtomicLong();
-    private volatile BiConsumer<PackageCoordinate, AnalysisResult> listener = (c, r) -> { };
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile FileResultListener listener = (c, f, r) -> { };
+    private volatile Consumer<InfrastructureFailure> failureListener = f -> { };
     private volatile boolean closed;
-
-    private record Job(PackageCoordinate coordinate, AnalysisPriority priority, long seq) implements Comparable<Job> {
-        @Override
-        public int compareTo(Job o) {
-            int p = priority.compareTo(o.priority);
-            return p != 0 ? p : Long.compare(seq, o.seq);
-        }
-    }
 
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source) throws IOException {
         this(dataDir, config, analyzer, source, Duration.ofSeconds(2), 4);
     }
 
-    /** With the retry backoff start and attempt count given (tests use short ones). */
+    /**
+     * With the retry backoff start and the number of quick tries within one run given (tests use
+     * short ones); after those, the job is rescheduled with a growing backoff.
+     */
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source,
                                    Duration firstBackoff, int attempts) throws IOException {
         Files.createDirectories(dataDir);
@@ -90,25 +110,54 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         this.config = config;
         this.analyzer = analyzer;
         this.source = source;
+        this.firstBackoff = firstBackoff;
         this.db = DBMaker.fileDB(dataDir.resolve("analysis-queue.db").toFile()).transactionEnable().closeOnJvmShutdown().make();
-        this.pending = db.hashMap("pending", Serializer.STRING, Serializer.INTEGER).createOrOpen();
-        this.results = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.latestByPackage = db.hashMap("latest", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.jobs = db.hashMap("jobs", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.results = db.treeMap("fileResults", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
+        this.legacyResults = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
+        migrateVersionJobs();
         this.retry = Retry.of("analysis", RetryConfig.custom()
-                .maxAttempts(attempts)
+                .maxAttempts(Math.max(1, attempts))
                 .intervalFunction(IntervalFunction.ofExponentialBackoff(firstBackoff, 2.0))
-                .retryExceptions(IOException.class, UncheckedIOException.class, SandboxUnavailableException.class)
+                .retryOnException(e -> e instanceof IOException || e instanceof UncheckedIOException)
                 .build());
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "analysis-dispatch"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "analysis-retry"));
         pruneReports();
-        for (Map.Entry<String, Integer> e : pending.getEntries()) {
-            enqueue(PackageCoordinate.parse(e.getKey()), AnalysisPriority.values()[e.getValue()]);
+        for (Map.Entry<String, String> e : jobs.getEntries()) {
+            try {
+                enqueue(Job.decode(e.getValue(), seq.incrementAndGet()));
+            } catch (IOException | RuntimeException ex) {
+                LOG.warn("dropping unreadable queued job {}: {}", e.getKey(), ex.toString());
+                jobs.remove(e.getKey());
+            }
         }
+        db.commit();
+        timers.scheduleWithFixedDelay(this::resumeParked, SANDBOX_RECHECK_MS, SANDBOX_RECHECK_MS, TimeUnit.MILLISECONDS);
         // Jobs resumed from the last run start only once a listener is set (onResult): a result
         // delivered to nobody would leave its version pending.
+    }
+
+    /** Version jobs queued by a release before per-file analysis resume as version jobs. */
+    private void migrateVersionJobs() {
+        if (!db.exists("pending")) {
+            return;
+        }
+        HTreeMap<String, Integer> old = db.hashMap("pending", Serializer.STRING, Serializer.INTEGER).open();
+        for (Map.Entry<String, Integer> e : old.getEntries()) {
+            try {
+                PackageCoordinate c = PackageCoordinate.parse(e.getKey());
+                jobs.putIfAbsent(Job.key(c, null), new Job(c, null, AnalysisPriority.values()[e.getValue()], 0).encode());
+            } catch (RuntimeException ex) {
+                LOG.warn("dropping unreadable queued version {}: {}", e.getKey(), ex.toString());
+            }
+        }
+        old.clear();
+        db.commit();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -119,32 +168,63 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     @Override
     public void onResult(BiConsumer<PackageCoordinate, AnalysisResult> listener) {
+        onFileResult((c, f, r) -> listener.accept(c, r));
+    }
+
+    @Override
+    public void onFileResult(FileResultListener listener) {
         this.listener = listener;
         if (started.compareAndSet(false, true)) {
             dispatcher.submit(this::dispatch);
         }
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-
-    @Override
-    public synchronized void submit(PackageCoordinate coordinate, AnalysisPriority priority) {
-        String key = coordinate.toString();
-        if (results.containsKey(key) || running.containsKey(key)) {
-            return;
-        }
-        Integer existing = pending.get(key);
-        if (existing != null && existing <= priority.ordinal()) {
-            return;
-        }
-        pending.put(key, priority.ordinal());
-        db.commit();
-        enqueue(coordinate, priority);
+    /** Told of every infrastructure failure (metrics); must not throw or block. */
+    public void onInfrastructureFailure(Consumer<InfrastructureFailure> listener) {
+        this.failureListener = listener;
     }
 
-    private void enqueue(PackageCoordinate c, AnalysisPriority p) {
-        Job job = new Job(c, p, seq.incrementAndGet());
-        Job old = waiting.put(c.toString(), job);
+    @Override
+    public void submit(PackageCoordinate coordinate, AnalysisPriority priority) {
+        submitJob(coordinate, null, priority);
+    }
+
+    @Override
+    public void submit(PackageCoordinate coordinate, ArtifactFile file, AnalysisPriority priority) {
+        submitJob(coordinate, file, priority);
+    }
+
+    private void submitJob(PackageCoordinate c, ArtifactFile file, AnalysisPriority priority) {
+        String key = Job.key(c, file);
+        // Checked before the lock: the serving path asks again and again for what is already queued.
+        Job known = waiting.get(key);
+        if (running.containsKey(key) || parked.containsKey(key) || (known != null && known.priority().compareTo(priority) <= 0)) {
+            return;
+        }
+        synchronized (this) {
+            if (closed || results.containsKey(key) || running.containsKey(key) || parked.containsKey(key)
+                    || (file == null && legacyResults.containsKey(key))) {
+                return;
+            }
+            String existing = jobs.get(key);
+            if (existing != null) {
+                try {
+                    if (Job.decode(existing, 0).priority().compareTo(priority) <= 0) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    LOG.debug("rewriting unreadable job {}", key);
+                }
+            }
+            Job job = new Job(c, file, priority, seq.incrementAndGet());
+            jobs.put(key, job.encode());
+            db.commit();
+            enqueue(job);
+        }
+    }
+
+    private void enqueue(Job job) {
+        Job old = waiting.put(job.key(), job);
         if (old != null) {
             queue.remove(old);
         }
@@ -153,22 +233,66 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     @Override
     public int depth() {
-        return pending.size();
+        return jobs.size();
     }
 
-    /** The stored result of a version, or null. */
+    /** The stored result of a version (its first analysed file), or null. */
     public AnalysisResult result(PackageCoordinate c) {
-        String json = results.get(c.toString());
+        Map<String, AnalysisResult> all = results(c);
+        if (!all.isEmpty()) {
+            return all.values().iterator().next();
+        }
+        return read(legacyResults.get(c.toString()), c.toString());
+    }
+
+    /** Every stored file analysis of a version, by file name (the whole-version analysis under "" when there was one). */
+    public Map<String, AnalysisResult> results(PackageCoordinate c) {
+        Map<String, AnalysisResult> out = new LinkedHashMap<>();
+        String prefix = c + Job.SEPARATOR;
+        AnalysisResult whole = read(results.get(c.toString()), c.toString());
+        if (whole != null) {
+            out.put("", whole);
+        }
+        for (Map.Entry<String, String> e : results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).entrySet()) {
+            AnalysisResult r = read(e.getValue(), e.getKey());
+            if (r != null) {
+                out.put(e.getKey().substring(prefix.length()), r);
+            }
+        }
+        return out;
+    }
+
+    private static AnalysisResult read(String json, String key) {
         try {
             return json == null ? null : JSON.readValue(json, AnalysisResult.class);
         } catch (IOException e) {
-            LOG.warn("unreadable stored result for {}: {}", c, e.toString());
+            LOG.warn("unreadable stored result for {}: {}", key, e.toString());
             return null;
         }
     }
 
+    /** The most recent infrastructure failures, newest first. */
+    public List<InfrastructureFailure> recentFailures(int limit) {
+        return failures.recent(limit);
+    }
+
+    /** Infrastructure failures since start, by cause. */
+    public Map<String, Long> failureCounts() {
+        return failures.countsByCause();
+    }
+
+    /** The last infrastructure failure of a job of this version that is still waiting to run again. */
+    public Optional<InfrastructureFailure> lastFailure(PackageCoordinate c) {
+        return failures.lastFor(c.toString());
+    }
+
+    /** Jobs that cannot run until a sandbox answers. */
+    public int waitingForSandbox() {
+        return parked.size();
+    }
+
     private void dispatch() {
-        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(Math.max(1, config.concurrency()));
+        Semaphore slots = new Semaphore(Math.max(1, config.concurrency()));
         while (!closed) {
             try {
                 slots.acquire();
@@ -177,16 +301,19 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                     slots.release();
                     continue;
                 }
-                String key = job.coordinate().toString();
+                String key = job.key();
                 if (waiting.get(key) != job) {
                     slots.release();
                     continue;
                 }
                 waiting.remove(key);
-                running.put(key, true);
+                running.put(key, job);
                 workers.submit(() -> {
                     try {
-                        runJob(job.coordinate());
+                        runJob(job);
+                    } catch (RuntimeException | Error e) {
+                        LOG.error("analysis job {} failed unexpectedly; it stays queued", key, e);
+                        reschedule(job, "internal_error", e.toString());
                     } finally {
                         running.remove(key);
                         slots.release();
@@ -199,82 +326,233 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         }
     }
 
-    private void runJob(PackageCoordinate c) {
-        AnalysisResult result;
+    private void runJob(Job job) {
+        if (needsSandboxAndHasNone()) {
+            park(job);
+            return;
+        }
+        if (job.file() == null) {
+            expand(job);
+            return;
+        }
+        analyse(job);
+    }
+
+    private boolean needsSandboxAndHasNone() {
+        return config.requireSandbox() && !analyzer.sandboxAvailable();
+    }
+
+    /** A version job: queue each of its files, or analyse the version whole when its files cannot be listed. */
+    private void expand(Job job) {
+        List<ArtifactFile> files;
+        try {
+            files = Retry.decorateCheckedSupplier(retry, () -> source.files(job.coordinate())).get();
+        } catch (Throwable e) {
+            if (closed) {
+                return;
+            }
+            reschedule(job, "fetch_failed", "could not list the files of " + job.coordinate() + ": " + e);
+            return;
+        }
+        if (files.isEmpty()) {
+            analyse(job);
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            for (ArtifactFile f : files) {
+                String key = Job.key(job.coordinate(), f);
+                if (!results.containsKey(key) && !jobs.containsKey(key)) {
+                    Job fileJob = new Job(job.coordinate(), f, job.priority(), seq.incrementAndGet());
+                    jobs.put(key, fileJob.encode());
+                    enqueue(fileJob);
+                }
+            }
+            jobs.remove(job.key());
+            db.commit();
+        }
+        failures.cleared(job.key());
+    }
+
+    private void analyse(Job job) {
+        PackageCoordinate c = job.coordinate();
         Future<AnalysisResult> f = analysisThreads.submit(() -> {
             try {
-                return Retry.decorateCheckedSupplier(retry, () -> analyzeOnce(c)).get();
+                return Retry.decorateCheckedSupplier(retry, () -> analyzeOnce(job)).get();
             } catch (Exception | Error e) {
                 throw e;
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
         });
+        AnalysisResult result;
         try {
             result = f.get(config.jobDeadline().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             f.cancel(true);
             // Fail closed: a version whose analysis never finished is held for review, not served.
-            result = new AnalysisResult(c.ecosystem().id(), c.name(), c.version(), null, Recommendation.SUSPICIOUS,
-                    List.of(new Finding("analysis_deadline_exceeded", "medium", "policy",
-                            "Analysis did not finish within " + config.jobDeadline() + ".", "", null)), null, 0, 0);
+            result = new AnalysisResult(c.ecosystem().id(), c.name(), c.version(), job.file() == null ? null : job.file().sha256(),
+                    Recommendation.SUSPICIOUS, List.of(new Finding("analysis_deadline_exceeded", "medium", "policy",
+                    "Analysis did not finish within " + config.jobDeadline() + ".", "", null)), null, 0, 0);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             if (closed) {
                 return;
             }
-            LOG.warn("analysis of {} failed after retries; it stays queued for the next start: {}", c, e.getCause().toString());
+            Throwable cause = e.getCause();
+            if (cause instanceof SandboxUnavailableException s) {
+                if (needsSandboxAndHasNone()) {
+                    recordFailure(job, "sandbox_unavailable", s.getMessage());
+                    park(job);
+                } else {
+                    reschedule(job, SandboxCauses.of(s), s.getMessage());
+                }
+            } else if (cause instanceof IOException || cause instanceof UncheckedIOException) {
+                reschedule(job, "fetch_failed", String.valueOf(cause.getMessage()));
+            } else {
+                LOG.error("analysis of {} failed; it stays queued", job.key(), cause);
+                reschedule(job, "internal_error", String.valueOf(cause));
+            }
             return;
         }
         if (closed) {
             return;
         }
-        finish(c, result);
+        finish(job, result);
     }
 
-    private AnalysisResult analyzeOnce(PackageCoordinate c) throws IOException, SandboxUnavailableException {
-        Path file = source.fetch(c);
-        return analyzer.analyze(file, c.ecosystem(), analyzer.sandboxAvailable(), c);
-    }
-
-    private synchronized void finish(PackageCoordinate c, AnalysisResult result) {
-        String pkg = c.packageId().toString();
-        String previousKey = latestByPackage.get(pkg);
-        if (previousKey != null && !previousKey.equals(c.toString())) {
-            AnalysisResult previous = result(PackageCoordinate.parse(previousKey));
-            List<Finding> changes = BehaviorDiff.compare(previous, PackageCoordinate.parse(previousKey).version(), result);
-            if (!changes.isEmpty()) {
-                List<Finding> all = new ArrayList<>(result.findings());
-                all.addAll(changes);
-                result = new AnalysisResult(result.ecosystem(), result.name(), result.version(), result.sha256(),
-                        result.recommendation(), all, result.behavior(), result.staticMs(), result.dynamicMs());
-            }
+    private AnalysisResult analyzeOnce(Job job) throws IOException, SandboxUnavailableException {
+        PackageCoordinate c = job.coordinate();
+        Path file = job.file() == null ? source.fetch(c) : source.fetch(c, job.file());
+        boolean sandbox = analyzer.sandboxAvailable();
+        if (!sandbox && config.requireSandbox()) {
+            throw new SandboxUnavailableException("no sandbox is available and analysis.requireSandbox is on");
         }
+        return analyzer.analyze(file, c.ecosystem(), sandbox, c);
+    }
+
+    private void recordFailure(Job job, String cause, String detail) {
+        InfrastructureFailure f = new InfrastructureFailure(Instant.now(), job.key(), cause, detail,
+                failures.attempts(job.key()) + 1);
+        failures.add(f);
         try {
-            String json = JSON.writeValueAsString(result);
-            results.put(c.toString(), json);
-            latestByPackage.put(pkg, c.toString());
-            pending.remove(c.toString());
-            db.commit();
-            writeReport(c, json);
-        } catch (IOException e) {
-            db.rollback();
-            LOG.warn("could not store the analysis of {}: {}", c, e.toString());
+            failureListener.accept(f);
+        } catch (RuntimeException e) {
+            LOG.warn("infrastructure failure listener failed (ignored): {}", e.toString());
+        }
+    }
+
+    /** Runs the job again after a backoff; meanwhile it stays in the store, so a restart resumes it too. */
+    private void reschedule(Job job, String cause, String detail) {
+        recordFailure(job, cause, detail);
+        int attempt = failures.attempts(job.key());
+        long delay = Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(20, Math.max(0, attempt - 1)));
+        LOG.warn("analysis of {} could not run ({}: {}); trying again in {} ms (attempt {})", job.key(), cause,
+                shortDetail(detail), delay, attempt);
+        if (closed) {
             return;
         }
         try {
-            listener.accept(c, result);
-        } catch (RuntimeException e) {
-            LOG.warn("analysis listener failed for {}: {}", c, e.toString());
+            timers.schedule(() -> requeue(job), delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("queue closing; {} resumes at the next start", job.key());
         }
     }
 
-    private void writeReport(PackageCoordinate c, String json) throws IOException {
+    private void park(Job job) {
+        if (parked.putIfAbsent(job.key(), job) == null) {
+            LOG.info("analysis of {} waits for a sandbox", job.key());
+        }
+    }
+
+    private void resumeParked() {
+        try {
+            if (closed || parked.isEmpty() || needsSandboxAndHasNone()) {
+                return;
+            }
+            LOG.info("a sandbox answers again; resuming {} waiting analyses", parked.size());
+            for (Job job : List.copyOf(parked.values())) {
+                parked.remove(job.key());
+                requeue(job);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("resuming waiting analyses failed (retried): {}", e.toString());
+        }
+    }
+
+    private void requeue(Job job) {
+        if (!closed && jobs.containsKey(job.key()) && !running.containsKey(job.key())) {
+            enqueue(new Job(job.coordinate(), job.file(), job.priority(), seq.incrementAndGet()));
+        }
+    }
+
+    private static String shortDetail(String detail) {
+        String d = detail == null ? "" : detail.strip();
+        int nl = d.indexOf('\n');
+        return nl > 0 ? d.substring(0, nl) : d;
+    }
+
+    private void finish(Job job, AnalysisResult analysed) {
+        PackageCoordinate c = job.coordinate();
+        AnalysisResult result = analysed;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            String kindKey = c.packageId() + "|" + kind(job);
+            String previousKey = latestByKind.get(kindKey);
+            if (previousKey != null && !Job.coordinateOf(previousKey).equals(c)) {
+                AnalysisResult previous = read(results.containsKey(previousKey) ? results.get(previousKey)
+                        : legacyResults.get(previousKey), previousKey);
+                String previousVersion = Job.coordinateOf(previousKey).version();
+                List<Finding> changes = BehaviorDiff.compare(previous, previousVersion, result);
+                if (!changes.isEmpty()) {
+                    List<Finding> all = new ArrayList<>(result.findings());
+                    all.addAll(changes);
+                    result = new AnalysisResult(result.ecosystem(), result.name(), result.version(), result.sha256(),
+                            result.recommendation(), all, result.behavior(), result.staticMs(), result.dynamicMs());
+                }
+            }
+            try {
+                String json = JSON.writeValueAsString(result);
+                results.put(job.key(), json);
+                latestByKind.put(kindKey, job.key());
+                jobs.remove(job.key());
+                db.commit();
+                writeReport(c, job.file(), json);
+            } catch (IOException | RuntimeException e) {
+                db.rollback();
+                LOG.warn("could not store the analysis of {}: {}", job.key(), e.toString());
+                reschedule(job, "store_failed", e.toString());
+                return;
+            }
+        }
+        failures.cleared(job.key());
+        try {
+            listener.accept(c, job.file(), result);
+        } catch (RuntimeException e) {
+            LOG.warn("analysis listener failed for {}: {}", job.key(), e.toString());
+        }
+    }
+
+    /** Behaviour is compared between files of the same kind: an sdist runs code a wheel never does. */
+    private static String kind(Job job) {
+        if (job.file() == null) {
+            return "version";
+        }
+        String n = job.file().name();
+        return n.endsWith(".whl") ? (n.endsWith("-none-any.whl") ? "wheel" : "platform-wheel") : "source";
+    }
+
+    private void writeReport(PackageCoordinate c, ArtifactFile file, String json) throws IOException {
         Path dir = reports.resolve(c.ecosystem().id()).resolve(c.name().replace('/', '+'));
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve(c.version() + ".json"), json);
+        String name = file == null ? c.version() + ".json" : c.version() + "+" + file.name() + ".json";
+        Files.writeString(dir.resolve(name), json);
     }
 
     private void pruneReports() throws IOException {
@@ -294,6 +572,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     @Override
     public void close() {
         closed = true;
+        timers.shutdownNow();
         dispatcher.shutdownNow();
         workers.shutdownNow();
         analysisThreads.shutdownNow();

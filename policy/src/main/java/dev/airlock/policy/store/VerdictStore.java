@@ -164,6 +164,11 @@ public final class VerdictStore implements AutoCloseable {
         return file;
     }
 
+    /** Something the decisions depend on changed outside the store (the sandbox came or went). */
+    public void touch() {
+        generation.incrementAndGet();
+    }
+
     // ---- verdicts
 
     public Optional<Verdict> verdict(PackageCoordinate c) {

@@ -250,7 +250,52 @@ public final class AdminApi implements Route, AutoCloseable {
             body.put("findings", List.of());
             body.put("behavior", null);
         }
+        body.put("analyses", fileAnalyses(c));
+        body.put("infrastructureFailure", failureOf(c));
         return body;
+    }
+
+    /** One entry per analysed file: what the analysis of that file found and what the sandbox saw. */
+    private List<Map<String, Object>> fileAnalyses(PackageCoordinate c) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, AnalysisResult> byFile;
+        try {
+            byFile = analyses.files(c);
+        } catch (RuntimeException e) {
+            LOG.warn("file analyses lookup failed for {}", c, e);
+            return out;
+        }
+        for (Map.Entry<String, AnalysisResult> e : byFile.entrySet()) {
+            AnalysisResult a = e.getValue();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("file", e.getKey().isEmpty() ? null : e.getKey());
+            m.put("recommendation", a.recommendation() == null ? null : a.recommendation().verdict());
+            m.put("sha256", a.sha256());
+            m.put("sandbox", a.behavior() != null);
+            m.put("staticMs", a.staticMs());
+            m.put("dynamicMs", a.dynamicMs());
+            m.put("findings", a.findings());
+            m.put("behavior", a.behavior());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private Map<String, Object> failureOf(PackageCoordinate c) {
+        try {
+            return analyses.failure(c).map(f -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("at", f.at());
+                m.put("job", f.job());
+                m.put("cause", f.cause());
+                m.put("detail", f.detail());
+                m.put("attempt", f.attempt());
+                return m;
+            }).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("failure lookup failed for {}", c, e);
+            return null;
+        }
     }
 
     private Optional<AnalysisResult> lookup(PackageCoordinate c) {
@@ -370,6 +415,7 @@ public final class AdminApi implements Route, AutoCloseable {
         m.put("analysisState", v.analysisState() == null ? null : v.analysisState().id());
         m.put("analysisReasons", v.analysisReasons());
         m.put("sha256", v.sha256());
+        m.put("files", v.files());
         return m;
     }
 

@@ -231,6 +231,13 @@ public final class AirlockMetrics implements AutoCloseable {
         });
     }
 
+    /** An analysis that could not run for infrastructure reasons (never a verdict), by cause. */
+    public void infrastructureFailure(String ecosystem, String cause) {
+        safely(() -> Counter.builder("analysis.infrastructure.failures")
+                .description("Analyses that could not run (engine down, container failed, fetch failed), by cause")
+                .tags("ecosystem", label(ecosystem), "cause", label(cause)).register(registry).increment());
+    }
+
     static String label(String value) {
         if (value == null || value.isEmpty()) {
             return "none";

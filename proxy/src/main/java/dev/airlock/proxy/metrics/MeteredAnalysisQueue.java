@@ -37,6 +37,22 @@ public final class MeteredAnalysisQueue implements AnalysisQueue {
     }
 
     @Override
+    public void submit(PackageCoordinate coordinate, dev.airlock.model.ArtifactFile file, AnalysisPriority priority) {
+        if (submittedAt.size() < MAX_TRACKED) {
+            submittedAt.putIfAbsent(coordinate, System.nanoTime());
+        }
+        delegate.submit(coordinate, file, priority);
+    }
+
+    @Override
+    public void onFileResult(dev.airlock.analysis.FileResultListener listener) {
+        delegate.onFileResult((c, f, r) -> {
+            record(c, r);
+            listener.accept(c, f, r);
+        });
+    }
+
+    @Override
     public int depth() {
         return delegate.depth();
     }

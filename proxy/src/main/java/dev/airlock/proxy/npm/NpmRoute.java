@@ -317,8 +317,9 @@ public final class NpmRoute implements Route {
                 Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
                 return;
             }
-            artifacts.serve(ex, new ArtifactService.Request(c, PackumentFilter.publishTime(doc.path("time"), version), uri,
-                    expected, "npm|" + upstreamUrl, "application/octet-stream", packuments.client(), file));
+            java.time.Instant published = PackumentFilter.publishTime(doc.path("time"), version);
+            artifacts.serve(ex, new ArtifactService.Request(c, published, uri, expected, "npm|" + upstreamUrl,
+                    "application/octet-stream", packuments.client(), file, NpmTarballs.file(uri, file, published)));
         });
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageNames;
@@ -272,8 +273,13 @@ public final class PypiRoute implements Route {
                 return;
             }
             java.time.Instant published = SimpleRenderer.publishTime(filesOf(page, project, version));
+            ArtifactFile file = SimpleRenderer.fileOf(entry);
+            if (file == null) {
+                Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "the index lists no valid file " + Answers.ascii(filename));
+                return;
+            }
             if (metadata) {
-                metadataFile(ex, c, entry, fileUri, filename, published);
+                metadataFile(ex, c, file, entry, fileUri, filename, published);
                 return;
             }
             String sha = entry.path("hashes").path("sha256").asText(null);
@@ -285,12 +291,12 @@ public final class PypiRoute implements Route {
                 return;
             }
             artifacts.serve(ex, new ArtifactService.Request(c, published, fileUri, expected, "pypi|" + fileUri,
-                    "application/octet-stream", pages.client(), filename));
+                    "application/octet-stream", pages.client(), filename, file));
         });
     }
 
-    private void metadataFile(HttpExchange ex, PackageCoordinate c, ObjectNode entry, URI fileUri, String filename,
-                              java.time.Instant published) {
+    private void metadataFile(HttpExchange ex, PackageCoordinate c, ArtifactFile file, ObjectNode entry, URI fileUri,
+                              String filename, java.time.Instant published) {
         JsonNode cm = SimpleRenderer.verifiableMetadata(entry);
         if (cm == null) {
             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no verifiable core metadata for " + filename);
@@ -298,7 +304,7 @@ public final class PypiRoute implements Route {
         }
         Decision d;
         try {
-            d = gate.listed(c, published);
+            d = gate.listedFile(c, published, file);
         } catch (RuntimeException e) {
             d = Decision.hide("policy_unavailable", "policy could not decide");
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.Decision;
@@ -27,6 +28,7 @@ import java.util.Set;
  */
 public final class SimpleRenderer {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("^[0-9a-fA-F]{64}$");
 
     private SimpleRenderer() {
     }
@@ -39,6 +41,11 @@ public final class SimpleRenderer {
     public record Filtered(SimpleProject project, List<Kept> files, List<String> versions, Map<String, Decision> hidden) {
     }
 
+    /**
+     * Keeps each file that policy serves. A release's files are judged one by one (a malicious
+     * platform wheel beside a clean sdist hides only itself); a version stays listed while any of
+     * its files does.
+     */
     public static Filtered filter(SimpleProject p, String normalisedName, VerdictGate gate, String pypiBase) {
         Map<String, List<ObjectNode>> byVersion = new LinkedHashMap<>();
         for (ObjectNode f : p.files()) {
@@ -49,27 +56,73 @@ public final class SimpleRenderer {
         }
         Set<String> all = new LinkedHashSet<>(p.versions());
         all.addAll(byVersion.keySet());
-        Map<String, Decision> decisions = new HashMap<>();
         Map<String, Decision> hidden = new LinkedHashMap<>();
         List<String> versions = new ArrayList<>();
-        for (String v : all) {
-            Decision d = decide(normalisedName, v, publishTime(byVersion.getOrDefault(v, List.of())), gate);
-            decisions.put(v, d);
-            if (d.serve()) {
-                versions.add(v);
-            } else {
-                hidden.put(v, d);
-            }
-        }
         List<Kept> kept = new ArrayList<>();
-        for (ObjectNode f : p.files()) {
-            String v = PypiFilenames.version(normalisedName, f.path("filename").asText());
-            if (v == null || !decisions.get(v).serve()) {
+        for (String v : all) {
+            List<ObjectNode> files = byVersion.getOrDefault(v, List.of());
+            Instant published = publishTime(files);
+            PackageCoordinate c = coordinate(normalisedName, v);
+            if (c == null) {
+                hidden.put(v, Decision.hide("invalid_version", "version '" + v + "' is not a valid version string"));
                 continue;
             }
-            kept.add(new Kept(f, v, proxyUrl(pypiBase, normalisedName, URI.create(f.path("url").asText()))));
+            if (files.isEmpty()) {
+                Decision d = decide(c, published, null, gate);
+                if (d.serve()) {
+                    versions.add(v);
+                } else {
+                    hidden.put(v, d);
+                }
+                continue;
+            }
+            Decision refused = null;
+            boolean any = false;
+            for (ObjectNode f : files) {
+                ArtifactFile file = fileOf(f);
+                Decision d = file == null ? Decision.hide("invalid_file", "the index lists a file Airlock cannot name")
+                        : decide(c, published, file, gate);
+                if (d.serve()) {
+                    any = true;
+                    kept.add(new Kept(f, v, proxyUrl(pypiBase, normalisedName, URI.create(f.path("url").asText()))));
+                } else if (refused == null) {
+                    refused = d;
+                }
+            }
+            if (any) {
+                versions.add(v);
+            } else {
+                hidden.put(v, refused);
+            }
         }
         return new Filtered(p, kept, versions, hidden);
+    }
+
+    /** The file as policy judges it: name, published sha256 and upload time; null when the entry cannot name a file. */
+    public static ArtifactFile fileOf(ObjectNode f) {
+        String sha = f.path("hashes").path("sha256").asText(null);
+        Instant uploaded = null;
+        JsonNode t = f.path("upload-time");
+        if (t.isTextual()) {
+            try {
+                uploaded = Instant.parse(t.asText());
+            } catch (DateTimeParseException e) {
+                // Unknown, which policy treats as new.
+            }
+        }
+        try {
+            return ArtifactFile.of(f.path("filename").asText(), sha != null && SHA256.matcher(sha).matches() ? sha : null, uploaded);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static PackageCoordinate coordinate(String name, String version) {
+        try {
+            return PackageCoordinate.of(Ecosystem.PYPI, name, version);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** A version's first publish time is the earliest upload time of its files; null when none is known. */
@@ -91,15 +144,10 @@ public final class SimpleRenderer {
         return min;
     }
 
-    static Decision decide(String name, String version, Instant published, VerdictGate gate) {
-        PackageCoordinate c;
+    /** Fails closed: an entry that names no valid file, or a policy error, hides the file. */
+    static Decision decide(PackageCoordinate c, Instant published, ArtifactFile file, VerdictGate gate) {
         try {
-            c = PackageCoordinate.of(Ecosystem.PYPI, name, version);
-        } catch (IllegalArgumentException e) {
-            return Decision.hide("invalid_version", "version '" + version + "' is not a valid version string");
-        }
-        try {
-            return gate.listed(c, published);
+            return file == null ? gate.listed(c, published) : gate.listedFile(c, published, file);
         } catch (RuntimeException e) {
             return Decision.hide("policy_unavailable", "policy could not decide: " + e.getClass().getSimpleName());
         }

@@ -1,0 +1,60 @@
+package dev.airlock.analysis.queue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.airlock.analysis.AnalysisPriority;
+import dev.airlock.model.ArtifactFile;
+import dev.airlock.model.PackageCoordinate;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+
+/**
+ * One queued analysis: a whole version (expanded into its files when it runs) or one file of it.
+ * Ordered by priority, then by submission.
+ */
+record Job(PackageCoordinate coordinate, ArtifactFile file, AnalysisPriority priority, long seq) implements Comparable<Job> {
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+
+    /** Between the version and the file name in a key: no npm or PyPI name, version or file name has it. */
+    static final String SEPARATOR = "|";
+
+    /** {@code ecosystem:name@version} for a version, {@code ecosystem:name@version|<file>} for a file. */
+    static String key(PackageCoordinate c, ArtifactFile file) {
+        return file == null ? c.toString() : c + SEPARATOR + file.name();
+    }
+
+    static PackageCoordinate coordinateOf(String key) {
+        int sep = key.indexOf(SEPARATOR);
+        return PackageCoordinate.parse(sep < 0 ? key : key.substring(0, sep));
+    }
+
+    String key() {
+        return key(coordinate, file);
+    }
+
+    @Override
+    public int compareTo(Job o) {
+        int p = priority.compareTo(o.priority);
+        return p != 0 ? p : Long.compare(seq, o.seq);
+    }
+
+    /** The stored form: what a restart needs to resume the job. */
+    record Stored(String coordinate, String file, String sha256, Instant uploadedAt, int priority) {
+    }
+
+    String encode() {
+        try {
+            return JSON.writeValueAsString(new Stored(coordinate.toString(), file == null ? null : file.name(),
+                    file == null ? null : file.sha256(), file == null ? null : file.uploadedAt(), priority.ordinal()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Job decode(String json, long seq) throws IOException {
+        Stored s = JSON.readValue(json, Stored.class);
+        ArtifactFile f = s.file() == null ? null : ArtifactFile.of(s.file(), s.sha256(), s.uploadedAt());
+        return new Job(PackageCoordinate.parse(s.coordinate()), f, AnalysisPriority.values()[s.priority()], seq);
+    }
+}

@@ -1,0 +1,13 @@
+package dev.airlock.analysis.queue;
+
+import dev.airlock.sandbox.SandboxUnavailableException;
+
+/** The stable cause code of a sandbox failure, for the status view and metrics. */
+final class SandboxCauses {
+    private SandboxCauses() {
+    }
+
+    static String of(SandboxUnavailableException e) {
+        return "sandbox_failed";
+    }
+}
