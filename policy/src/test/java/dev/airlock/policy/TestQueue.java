@@ -15,8 +15,31 @@ public final class TestQueue implements AnalysisQueue {
     public record Submission(PackageCoordinate coordinate, AnalysisPriority priority) {
     }
 
+    public record FileSubmission(PackageCoordinate coordinate, dev.airlock.model.ArtifactFile file, AnalysisPriority priority) {
+    }
+
     public final List<Submission> submissions = new CopyOnWriteArrayList<>();
+    public final List<FileSubmission> fileSubmissions = new CopyOnWriteArrayList<>();
     private volatile BiConsumer<PackageCoordinate, AnalysisResult> listener;
+    private volatile dev.airlock.analysis.FileResultListener fileListener;
+
+    @Override
+    public void submit(PackageCoordinate coordinate, dev.airlock.model.ArtifactFile file, AnalysisPriority priority) {
+        fileSubmissions.add(new FileSubmission(coordinate, file, priority));
+    }
+
+    @Override
+    public void onFileResult(dev.airlock.analysis.FileResultListener l) {
+        this.fileListener = l;
+        this.listener = (c, r) -> l.accept(c, null, r);
+    }
+
+    /** Delivers the analysis of one file, with the file's own digest. */
+    public void deliverFile(PackageCoordinate c, dev.airlock.model.ArtifactFile file, Recommendation r, Finding... findings) {
+        AnalysisResult base = result(c, r, findings);
+        fileListener.accept(c, file, new AnalysisResult(base.ecosystem(), base.name(), base.version(),
+                file.sha256() != null ? file.sha256() : base.sha256(), r, base.findings(), null, 5, 0));
+    }
 
     @Override
     public void submit(PackageCoordinate coordinate, AnalysisPriority priority) {
