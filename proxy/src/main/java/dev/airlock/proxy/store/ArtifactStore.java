@@ -137,17 +137,25 @@ public final class ArtifactStore {
     private StoredArtifact fetch(String refKey, ExpectedDigest expected, Writer writer) throws Exception {
         Path part = Files.createTempFile(tmp, "dl-", ".part");
         try {
-            MessageDigest sha256 = digest("SHA-256");
-            MessageDigest check = expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm());
+            // Each open starts the file and the digests afresh: a writer that opens again after a
+            // failed attempt must not verify the new bytes with digests that saw the old ones.
+            java.util.concurrent.atomic.AtomicReference<Digests> last = new java.util.concurrent.atomic.AtomicReference<>();
             boolean found = writer.writeTo(() -> {
-                OutputStream os = new DigestOutputStream(Files.newOutputStream(part), sha256);
-                return check == null ? os : new DigestOutputStream(os, check);
+                Digests d = new Digests(digest("SHA-256"),
+                        expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm()));
+                last.set(d);
+                OutputStream os = new DigestOutputStream(Files.newOutputStream(part), d.sha256());
+                return d.check() == null ? os : new DigestOutputStream(os, d.check());
             });
             if (!found) {
                 throw new java.io.FileNotFoundException("upstream has no such file");
             }
-            byte[] shaBytes = sha256.digest();
-            byte[] actual = check == null ? shaBytes : check.digest();
+            Digests d = last.get();
+            if (d == null) {
+                throw new IOException("the writer reported a file but never opened the store");
+            }
+            byte[] shaBytes = d.sha256().digest();
+            byte[] actual = d.check() == null ? shaBytes : d.check().digest();
             if (!MessageDigest.isEqual(actual, expected.value())) {
                 throw new DigestMismatchException("upstream bytes do not match the published "
                         + expected.algorithm().toLowerCase(java.util.Locale.ROOT)
@@ -167,6 +175,10 @@ public final class ArtifactStore {
         } finally {
             Files.deleteIfExists(part);
         }
+    }
+
+    /** The digests of one write attempt; {@code check} is null when the expected hash is sha256 itself. */
+    private record Digests(MessageDigest sha256, MessageDigest check) {
     }
 
     private void writeRef(String refKey, String hex) throws IOException {
