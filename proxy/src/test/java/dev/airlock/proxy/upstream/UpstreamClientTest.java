@@ -187,4 +187,34 @@ class UpstreamClientTest {
             one.shutdownNow();
         }
     }
+
+    @Test
+    void aFullDiskDuringADownloadIsNeitherRetriedNorCountedAgainstTheUpstream() throws Exception {
+        LoopbackUpstream.Script ok = (n, s, out) -> {
+            LoopbackUpstream.head(out, 200, BODY.length);
+            out.write(BODY);
+            out.flush();
+        };
+        try (LoopbackUpstream up = new LoopbackUpstream(ok)) {
+            UpstreamClient client = new UpstreamClient("test", config(2, 8), callers);
+            ArtifactStore store = new ArtifactStore(dir, part -> new java.io.OutputStream() {
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    throw new java.io.IOException("No space left on device");
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    throw new java.io.IOException("No space left on device");
+                }
+            });
+            URI uri = up.uri("/demo-1.0.tgz");
+            ExecutionException e = assertThrows(ExecutionException.class, () -> store.getOrFetch("k",
+                    ExpectedDigest.sha256Hex(sha256(BODY)), opener -> client.download(uri, opener::open) == 200, callers)
+                    .get(10, TimeUnit.SECONDS));
+            assertInstanceOf(dev.airlock.proxy.store.StorageFullException.class, e.getCause());
+            assertEquals(1, up.requests());
+            assertEquals(0, client.breaker().getMetrics().getNumberOfFailedCalls());
+        }
+    }
 }
