@@ -183,12 +183,19 @@ public final class UpstreamClient {
             OutputStream os = consumer(out::open);
             try {
                 copy(uri, in, os);
-            } finally {
-                consumer(() -> {
+            } catch (Exception e) {
+                // The failure that stopped the copy is the one to report, not a second one on close.
+                try {
                     os.close();
-                    return null;
-                });
+                } catch (IOException c) {
+                    e.addSuppressed(c);
+                }
+                throw e;
             }
+            consumer(() -> {
+                os.close();
+                return null;
+            });
             return st;
         }
     }
