@@ -258,6 +258,8 @@ public final class ArchiveReader {
         final List<Finding> findings = new ArrayList<>();
         boolean complete = true;
         long total;
+        /** Bytes held in memory for this artifact: kept text and entry heads. */
+        long retained;
         int count;
         String format = "unknown";
 
@@ -278,6 +280,17 @@ public final class ArchiveReader {
             return true;
         }
 
+        /** Accounts for {@code n} more bytes held in memory, or stops reading when the cap would be crossed. */
+        void retain(long n, String name) {
+            if (retained + n > limits.maxRetainedBytes()) {
+                finding("archive_too_large", "medium", "The archive holds more text than Airlock analyses in memory ("
+                        + limits.maxRetainedBytes() + " bytes); reading stopped and the rest was not analysed.",
+                        "over " + limits.maxRetainedBytes() + " bytes kept after " + entries.size() + " entries", name);
+                throw new LimitExceeded();
+            }
+            retained += n;
+        }
+
         void bomb(String why, String name) {
             finding("archive_bomb", "high", "The archive unpacks beyond safe limits (" + why + "); reading stopped.",
                     why, name);
@@ -296,6 +309,7 @@ public final class ArchiveReader {
             int r;
             while ((r = in.read(buf)) > 0) {
                 if (size == 0) {
+                    retain(Math.min(r, HEAD_BYTES), rawName);
                     head = java.util.Arrays.copyOf(buf, Math.min(r, HEAD_BYTES));
                 }
                 size += r;
@@ -311,8 +325,11 @@ public final class ArchiveReader {
                 }
                 if (keep) {
                     if (size <= limits.maxKeptBytes()) {
+                        retain(r, rawName);
                         kept.write(buf, 0, r);
                     } else {
+                        // The entry grew past what is kept: what it held is released again.
+                        retained -= kept.size();
                         keep = false;
                         kept = null;
                     }

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The pipeline, assembled from named steps so each handler's role is visible in one place. */
@@ -21,13 +22,23 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public static final String CHUNKED = "chunked-writer";
     public static final String ROUTER = "router";
 
+    /** Idle keep-alive connections are closed after two minutes so a crowd of clients cannot pin file descriptors. */
+    public static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
+
     /** Request bodies are small JSON documents or OSV archives; anything larger is refused with 413. */
     private final int maxRequestBytes;
     private final RequestRouter router;
+    private final Duration idle;
 
     public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes) {
+        this(router, maxRequestBytes, DEFAULT_IDLE);
+    }
+
+    /** @param idle how long a connection may go without reading a byte or sending one before it is closed */
+    public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes, Duration idle) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
+        this.idle = idle;
     }
 
     @Override
@@ -38,12 +49,18 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
         p.addLast(ROUTER, router);
     }
 
-    private static void addTimeoutHandlers(ChannelPipeline p) {
-        // Idle keep-alive connections are closed after two minutes so a crowd of clients cannot pin file descriptors.
-        p.addLast(IDLE, new IdleStateHandler(0, 0, 120, TimeUnit.SECONDS) {
+    private void addTimeoutHandlers(ChannelPipeline p) {
+        // observeOutput: a big file sent to a slow client completes its write only at the very end;
+        // without watching the flush progress, the handler would call that transfer idle and cut it.
+        // Netty fires the first idle event of a quiet spell before it has a baseline to compare the
+        // flush progress with, so only a later event (no progress for a whole period) closes: with
+        // half the timeout as the period, a stalled connection is closed within the timeout.
+        p.addLast(IDLE, new IdleStateHandler(true, 0, 0, Math.max(1, idle.toMillis() / 2), TimeUnit.MILLISECONDS) {
             @Override
             protected void channelIdle(io.netty.channel.ChannelHandlerContext ctx, io.netty.handler.timeout.IdleStateEvent evt) {
-                ctx.close();
+                if (!evt.isFirst()) {
+                    ctx.close();
+                }
             }
         });
     }

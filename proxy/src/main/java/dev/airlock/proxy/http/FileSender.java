@@ -20,8 +20,16 @@ import java.nio.file.StandardOpenOption;
 /**
  * Sends a stored artifact from disk with zero-copy {@code sendfile}: the artifact is never loaded
  * into memory.
+ *
+ * <p>Callers reach this only after policy allowed the download, so a 304 here is as much a
+ * decision as a 200. The bytes of a published artifact never change, but whether they may be served
+ * does: {@link #CACHE_CONTROL} lets clients and shared caches keep a copy yet makes them ask again
+ * before each use, so a later block takes effect on the next request instead of a year later.
  */
 public final class FileSender {
+    /** {@code private}: shared caches must not answer for Airlock; {@code no-cache}: revalidate before every use. */
+    public static final String CACHE_CONTROL = "private, no-cache";
+
     private FileSender() {
     }
 
@@ -31,9 +39,11 @@ public final class FileSender {
     public static void send(HttpExchange ex, Path file, String contentType, String etag) throws IOException {
         String quoted = "\"" + etag + "\"";
         String inm = ex.header(HttpHeaderNames.IF_NONE_MATCH);
-        if (inm != null && inm.contains(quoted)) {
+        if (inm != null && (inm.contains(quoted) || inm.trim().equals("*"))) {
             io.netty.handler.codec.http.DefaultHttpHeaders h = new io.netty.handler.codec.http.DefaultHttpHeaders();
             h.set(HttpHeaderNames.ETAG, quoted);
+            // RFC 9110 15.4.5: a 304 carries the Cache-Control a 200 would have carried.
+            h.set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
             ex.respond(HttpResponseStatus.NOT_MODIFIED, null, new byte[0], h);
             return;
         }
@@ -52,8 +62,7 @@ public final class FileSender {
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.ETAG, quoted);
-        // Published artifacts never change; a later block is enforced on the next request anyway.
-        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=31536000, immutable");
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
         r.headers().set(HttpHeaderNames.CONNECTION, ex.keepAlive() ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         HttpUtil.setContentLength(r, size);
         ChannelHandlerContext ctx = ex.ctx();

@@ -2,45 +2,75 @@ package dev.airlock.proxy.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.FileNotFoundException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Content-addressed artifact storage under {@code <data>/artifacts/sha256/ab/cd/<hex>}, plus
- * refs that map an upstream file (by a stable key such as its URL) to its digest.
+ * refs that map an upstream file (by a stable key such as its URL) to its digest and size.
  *
  * <p>Bytes are written to a temporary file while all needed digests are computed in one pass,
- * verified against the published hash, and only then moved into place atomically. A crash leaves
- * at most a temporary file, which the next start removes. Concurrent requests for the same
+ * verified against the published hash, flushed to the disk ({@code fsync}) and only then moved
+ * into place atomically, so a power cut leaves either the whole verified file or none. A crash
+ * leaves at most a temporary file, which the next start removes. Concurrent requests for the same
  * uncached artifact share one fetch.
+ *
+ * <p>A stored file is trusted only as far as it was checked: each serve compares its size with
+ * the size recorded in its ref, and the first serve in a process (after a restart) hashes it again.
+ * A file that fails either check is deleted and fetched again, never served.
  */
 public final class ArtifactStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
     private static final Pattern HEX64 = Pattern.compile("^[0-9a-f]{64}$");
+    private static final Pattern WHITESPACE = Pattern.compile("\\s+");
     private final Path root;
     private final Path tmp;
     private final Path refs;
+    private final FileOpener files;
     private final ConcurrentMap<String, CompletableFuture<StoredArtifact>> inFlight = new ConcurrentHashMap<>();
     private volatile java.util.function.BiConsumer<String, Boolean> observer = (key, hit) -> { };
-    private final Cache<String, StoredArtifact> refCache = Caffeine.newBuilder().maximumSize(100_000).build();
+    /** Artifacts whose bytes were written or re-hashed by this process. */
+    private final Cache<String, StoredArtifact> verified = Caffeine.newBuilder().maximumSize(100_000).build();
+
+    /** Opens the temporary file an artifact is written to (a seam for tests that fill the disk). */
+    @FunctionalInterface
+    public interface FileOpener {
+        OutputStream open(Path part) throws IOException;
+    }
 
     public ArtifactStore(Path dataDir) throws IOException {
+        this(dataDir, Files::newOutputStream);
+    }
+
+    public ArtifactStore(Path dataDir, FileOpener files) throws IOException {
         this.root = dataDir.resolve("artifacts").resolve("sha256");
         this.tmp = dataDir.resolve("artifacts").resolve("tmp");
         this.refs = dataDir.resolve("artifacts").resolve("refs");
+        this.files = files;
         Files.createDirectories(root);
         Files.createDirectories(refs);
         Files.createDirectories(tmp);
@@ -77,18 +107,25 @@ public final class ArtifactStore {
         }
     }
 
-    /** The stored artifact behind a ref, when present and intact. */
+    /**
+     * The stored artifact behind a ref, when present and intact. Reads the disk and, for an artifact
+     * not yet checked by this process, hashes it: call it off the event loop.
+     */
     public Optional<StoredArtifact> lookup(String refKey) {
-        StoredArtifact cached = refCache.getIfPresent(refKey);
-        if (cached != null && Files.isRegularFile(cached.path())) {
-            return Optional.of(cached);
+        StoredArtifact known = verified.getIfPresent(refKey);
+        if (known != null) {
+            if (sizeMatches(known)) {
+                return Optional.of(known);
+            }
+            verified.invalidate(refKey);
         }
         Path ref = refPath(refKey);
         try {
             if (!Files.isRegularFile(ref)) {
                 return Optional.empty();
             }
-            String sha = Files.readString(ref, StandardCharsets.US_ASCII).trim();
+            String[] parts = WHITESPACE.split(Files.readString(ref, StandardCharsets.US_ASCII).trim());
+            String sha = parts[0];
             if (!HEX64.matcher(sha).matches()) {
                 Files.deleteIfExists(ref); // a torn ref is worth one refetch, never a wrong file
                 return Optional.empty();
@@ -97,25 +134,46 @@ public final class ArtifactStore {
             if (!Files.isRegularFile(p)) {
                 return Optional.empty();
             }
-            StoredArtifact a = new StoredArtifact(p, sha, Files.size(p));
-            refCache.put(refKey, a);
+            // Refs written before sizes were recorded hold only the digest; the hash check below still applies.
+            long size = parts.length > 1 ? Long.parseLong(parts[1]) : Files.size(p);
+            StoredArtifact a = new StoredArtifact(p, sha, size);
+            if (!sizeMatches(a) || !sha.equals(sha256Of(p))) {
+                LOG.warn("stored artifact {} is corrupt (size or sha256 changed on disk); deleting it to fetch again", p);
+                Files.deleteIfExists(p);
+                Files.deleteIfExists(ref);
+                return Optional.empty();
+            }
+            verified.put(refKey, a);
             return Optional.of(a);
-        } catch (IOException e) {
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("cannot read stored artifact for {}: {}", refKey, e.toString());
             return Optional.empty();
+        }
+    }
+
+    private static boolean sizeMatches(StoredArtifact a) {
+        try {
+            return Files.size(a.path()) == a.size();
+        } catch (IOException e) {
+            return false;
         }
     }
 
     /**
      * Returns the stored artifact for {@code refKey}, fetching it once with {@code writer} when it
-     * is missing. Completes exceptionally with {@link DigestMismatchException} when the bytes do not
-     * match {@code expected}, or {@link java.io.FileNotFoundException} when the upstream has no such file.
+     * is missing or corrupt. Completes exceptionally with {@link DigestMismatchException} when the
+     * bytes do not match {@code expected}, {@link FileNotFoundException} when the upstream has no
+     * such file, or {@link StorageFullException} when the data disk is full.
+     *
+     * <p>Only an artifact already checked by this process is answered on the calling thread (one
+     * {@code stat}); everything else, including the re-hash after a restart, runs on {@code executor}.
      */
     public CompletableFuture<StoredArtifact> getOrFetch(String refKey, ExpectedDigest expected, Writer writer,
-                                                        java.util.concurrent.Executor executor) {
-        Optional<StoredArtifact> present = lookup(refKey);
-        count(refKey, present.isPresent());
-        if (present.isPresent()) {
-            return CompletableFuture.completedFuture(present.get());
+                                                        Executor executor) {
+        StoredArtifact known = verified.getIfPresent(refKey);
+        if (known != null && sizeMatches(known)) {
+            count(refKey, true);
+            return CompletableFuture.completedFuture(known);
         }
         CompletableFuture<StoredArtifact> mine = new CompletableFuture<>();
         CompletableFuture<StoredArtifact> existing = inFlight.putIfAbsent(refKey, mine);
@@ -124,7 +182,9 @@ public final class ArtifactStore {
         }
         executor.execute(() -> {
             try {
-                mine.complete(fetch(refKey, expected, writer));
+                Optional<StoredArtifact> present = lookup(refKey);
+                count(refKey, present.isPresent());
+                mine.complete(present.isPresent() ? present.get() : fetch(refKey, expected, writer));
             } catch (Throwable t) {
                 mine.completeExceptionally(t);
             } finally {
@@ -135,46 +195,133 @@ public final class ArtifactStore {
     }
 
     private StoredArtifact fetch(String refKey, ExpectedDigest expected, Writer writer) throws Exception {
-        Path part = Files.createTempFile(tmp, "dl-", ".part");
+        Path part = null;
         try {
-            MessageDigest sha256 = digest("SHA-256");
-            MessageDigest check = expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm());
-            boolean found = writer.writeTo(() -> {
-                OutputStream os = new DigestOutputStream(Files.newOutputStream(part), sha256);
-                return check == null ? os : new DigestOutputStream(os, check);
-            });
-            if (!found) {
-                throw new java.io.FileNotFoundException("upstream has no such file");
-            }
-            byte[] shaBytes = sha256.digest();
-            byte[] actual = check == null ? shaBytes : check.digest();
-            if (!MessageDigest.isEqual(actual, expected.value())) {
-                throw new DigestMismatchException("upstream bytes do not match the published "
-                        + expected.algorithm().toLowerCase(java.util.Locale.ROOT)
-                        + " (expected " + HexFormat.of().formatHex(expected.value()).substring(0, 16)
-                        + "..., got " + HexFormat.of().formatHex(actual).substring(0, 16) + "...)");
-            }
-            String hex = HexFormat.of().formatHex(shaBytes);
-            Path blob = blobPath(hex);
-            Files.createDirectories(blob.getParent());
-            if (!Files.exists(blob)) {
-                move(part, blob);
-            }
-            writeRef(refKey, hex);
-            StoredArtifact a = new StoredArtifact(blob, hex, Files.size(blob));
-            refCache.put(refKey, a);
-            return a;
+            part = Files.createTempFile(tmp, "dl-", ".part");
+            return store(refKey, expected, writer, part);
+        } catch (IOException e) {
+            throw StorageFullException.isDiskFull(e) && !(e instanceof StorageFullException)
+                    ? new StorageFullException("Airlock's data disk is full: cannot store the artifact ("
+                            + e.getMessage() + ")", e)
+                    : e;
         } finally {
-            Files.deleteIfExists(part);
+            if (part != null) {
+                Files.deleteIfExists(part);
+            }
         }
     }
 
-    private void writeRef(String refKey, String hex) throws IOException {
+    private StoredArtifact store(String refKey, ExpectedDigest expected, Writer writer, Path part) throws Exception {
+        // Each open starts the file and the digests afresh: a writer that opens again after a
+        // failed attempt must not verify the new bytes with digests that saw the old ones.
+        AtomicReference<Digests> last = new AtomicReference<>();
+        boolean found = writer.writeTo(() -> {
+            Digests d = new Digests(digest("SHA-256"),
+                    expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm()));
+            last.set(d);
+            OutputStream os = new DigestOutputStream(new DiskFullAware(files.open(part)), d.sha256());
+            return d.check() == null ? os : new DigestOutputStream(os, d.check());
+        });
+        if (!found) {
+            throw new FileNotFoundException("upstream has no such file");
+        }
+        Digests d = last.get();
+        if (d == null) {
+            throw new IOException("the writer reported a file but never opened the store");
+        }
+        byte[] shaBytes = d.sha256().digest();
+        byte[] actual = d.check() == null ? shaBytes : d.check().digest();
+        if (!MessageDigest.isEqual(actual, expected.value())) {
+            throw new DigestMismatchException("upstream bytes do not match the published "
+                    + expected.algorithm().toLowerCase(Locale.ROOT)
+                    + " (expected " + HexFormat.of().formatHex(expected.value()).substring(0, 16)
+                    + "..., got " + HexFormat.of().formatHex(actual).substring(0, 16) + "...)");
+        }
+        String hex = HexFormat.of().formatHex(shaBytes);
+        long size = Files.size(part);
+        Path blob = blobPath(hex);
+        Files.createDirectories(blob.getParent());
+        force(part);
+        // Replacing, not skipping, an existing blob: these bytes were just verified, the old ones maybe not.
+        move(part, blob);
+        forceDirectory(blob.getParent());
+        writeRef(refKey, hex, size);
+        StoredArtifact a = new StoredArtifact(blob, hex, size);
+        verified.put(refKey, a);
+        return a;
+    }
+
+    /** The digests of one write attempt; {@code check} is null when the expected hash is sha256 itself. */
+    private record Digests(MessageDigest sha256, MessageDigest check) {
+    }
+
+    /** Turns the JDK's "No space left on device" into a {@link StorageFullException} at the write that hit it. */
+    private static final class DiskFullAware extends FilterOutputStream {
+        DiskFullAware(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw full(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw full(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw full(e);
+            }
+        }
+
+        private static IOException full(IOException e) {
+            return StorageFullException.isDiskFull(e)
+                    ? new StorageFullException("Airlock's data disk is full: cannot store the artifact (" + e.getMessage() + ")", e)
+                    : e;
+        }
+    }
+
+    private void writeRef(String refKey, String hex, long size) throws IOException {
         Path ref = refPath(refKey);
         Files.createDirectories(ref.getParent());
         Path t = Files.createTempFile(tmp, "ref-", ".part");
-        Files.writeString(t, hex + "\n", StandardCharsets.US_ASCII);
-        move(t, ref);
+        try {
+            Files.writeString(t, hex + " " + size + "\n", StandardCharsets.US_ASCII);
+            force(t);
+            move(t, ref);
+            forceDirectory(ref.getParent());
+        } finally {
+            Files.deleteIfExists(t);
+        }
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+    }
+
+    /** Makes the rename itself durable where the platform allows opening a directory (not on Windows). */
+    private static void forceDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
+        }
     }
 
     private static void move(Path from, Path to) throws IOException {
@@ -195,6 +342,18 @@ public final class ArtifactStore {
     private Path refPath(String refKey) {
         String h = HexFormat.of().formatHex(digest("SHA-256").digest(refKey.getBytes(StandardCharsets.UTF_8)));
         return refs.resolve(h.substring(0, 2)).resolve(h);
+    }
+
+    private static String sha256Of(Path p) throws IOException {
+        MessageDigest md = digest("SHA-256");
+        byte[] buf = new byte[64 * 1024];
+        try (InputStream in = Files.newInputStream(p)) {
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                md.update(buf, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(md.digest());
     }
 
     private static MessageDigest digest(String algorithm) {

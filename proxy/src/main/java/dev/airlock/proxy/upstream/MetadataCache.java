@@ -32,6 +32,10 @@ import org.slf4j.LoggerFactory;
  * revalidated with ETag once older than the TTL. When the upstream fails (down, 5xx, timeout,
  * breaker open, malformed body), the last good copy is served instead (stale-if-error).
  *
+ * <p>A 404 or 410 is remembered for a short while ({@code notFoundTtl}), so a typo repeated by
+ * every build of a team costs one upstream call, not one per build; it is short because a name
+ * that does not exist yet may be published any minute.
+ *
  * @param <T> the parsed document
  */
 public final class MetadataCache<T> {
@@ -57,12 +61,24 @@ public final class MetadataCache<T> {
     private final Duration ttl;
     private final Clock clock;
     private final Cache<String, Entry<T>> memory;
+    private final Duration notFoundTtl;
+    /** When the upstream last said 404/410 for a key (clock millis). */
+    private final Cache<String, Long> notFound;
     private final ConcurrentMap<String, CompletableFuture<Result<T>>> inFlight = new ConcurrentHashMap<>();
     private volatile java.util.function.Consumer<Boolean> observer = hit -> { };
 
+    /** Remembers not-found answers for the client's {@code upstream.notFoundTtl}. */
     public MetadataCache(UpstreamClient client, Parser<T> parser, Path diskDir, Duration ttl, long maxMemoryBytes,
                          Clock clock) throws IOException {
+        this(client, parser, diskDir, ttl, client.config().notFoundTtl(), maxMemoryBytes, clock);
+    }
+
+    /** @param notFoundTtl how long an upstream 404/410 is answered from memory; zero turns that off */
+    public MetadataCache(UpstreamClient client, Parser<T> parser, Path diskDir, Duration ttl, Duration notFoundTtl,
+                         long maxMemoryBytes, Clock clock) throws IOException {
         this.client = client;
+        this.notFoundTtl = notFoundTtl;
+        this.notFound = Caffeine.newBuilder().maximumSize(100_000).build();
         this.parser = parser;
         this.diskDir = diskDir;
         this.ttl = ttl;
@@ -91,9 +107,10 @@ public final class MetadataCache<T> {
         }
     }
 
-    /** Forgets the in-memory copy (tests; the disk copy stays as the stale-if-error fallback). */
+    /** Forgets the in-memory copy and a remembered not-found (tests; the disk copy stays as the stale-if-error fallback). */
     public void invalidateMemory(String key) {
         memory.invalidate(key);
+        notFound.invalidate(key);
     }
 
     /**
@@ -105,6 +122,14 @@ public final class MetadataCache<T> {
         if (e != null && clock.millis() - e.fetchedAt() < ttl.toMillis()) {
             count(true);
             return CompletableFuture.completedFuture(new Result<>(e.document(), e.etag(), false, false, true));
+        }
+        Long missingSince = notFound.getIfPresent(key);
+        if (missingSince != null) {
+            if (clock.millis() - missingSince < notFoundTtl.toMillis()) {
+                count(true);
+                return CompletableFuture.completedFuture(new Result<>(null, null, false, true, true));
+            }
+            notFound.asMap().remove(key, missingSince);
         }
         CompletableFuture<Result<T>> mine = new CompletableFuture<>();
         CompletableFuture<Result<T>> existing = inFlight.putIfAbsent(key, mine);
@@ -140,6 +165,9 @@ public final class MetadataCache<T> {
                 return new Result<>(known.document(), known.etag(), false, false, true);
             }
             if (st == 404 || st == 410) {
+                if (!notFoundTtl.isZero()) {
+                    notFound.put(key, clock.millis());
+                }
                 return new Result<>(null, null, false, true, false);
             }
             if (st == 200) {
@@ -149,6 +177,7 @@ public final class MetadataCache<T> {
                     String etag = resp.header("ETag");
                     Entry<T> fresh = new Entry<>(doc, etag, ct, clock.millis(), Math.max(1024, resp.body().length * 3));
                     memory.put(key, fresh);
+                    notFound.invalidate(key);
                     writeDisk(key, etag, ct, resp.body());
                     return new Result<>(doc, etag, false, false, false);
                 } catch (MalformedMetadataException m) {

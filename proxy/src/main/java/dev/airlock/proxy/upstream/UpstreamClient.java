@@ -22,12 +22,24 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Calls one upstream registry. Every call goes through a bulkhead (bounded concurrency), a circuit
- * breaker (a dead upstream is not hammered and callers fall back to stale copies at once) and, for
- * idempotent GETs, retries with exponential backoff on connection failures and 5xx answers.
+ * Calls one upstream registry. Every call goes through a bulkhead per registry (bounded
+ * concurrency), a bulkhead per host (bounded connections to each host), a circuit breaker (a dead
+ * upstream is not hammered and callers fall back to stale copies at once) and, for idempotent
+ * GETs, retries with exponential backoff on connection failures and 5xx answers.
+ *
+ * <p>Two kinds of threads: the callers' executor, where blocking calls wait for an answer, and
+ * the HttpClient's own executor, which only moves bytes and completes futures. Sharing one pool
+ * let blocked callers starve the HttpClient of the threads that would have unblocked them.
+ * Response bodies are read under {@link BodyWatchdog}, so a stalled body ends in a 504 instead of
+ * holding a caller thread for good.
  */
 public final class UpstreamClient {
     private static final int BUFFER = 64 * 1024;
@@ -37,9 +49,14 @@ public final class UpstreamClient {
     private final CircuitBreaker breaker;
     private final Retry retry;
     private final Bulkhead bulkhead;
+    private final ConcurrentMap<String, Bulkhead> hosts = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private volatile java.util.function.BiConsumer<String, Duration> observer = (outcome, took) -> { };
 
+    /**
+     * @param executor the callers' pool: {@link #get} and {@link #post} wait on it. The HttpClient
+     *                 gets a separate pool of its own.
+     */
     public UpstreamClient(String name, UpstreamConfig config, ExecutorService executor) {
         this.name = name;
         this.config = config;
@@ -48,7 +65,9 @@ public final class UpstreamClient {
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .version(HttpClient.Version.HTTP_1_1)
-                .executor(executor)
+                // Cached, not fixed: its tasks are short and never block, and a fixed pool is the
+                // very thing that can run dry. Idle threads end after a minute.
+                .executor(Executors.newCachedThreadPool(daemonThreads("airlock-http-" + name)))
                 .build();
         this.breaker = CircuitBreaker.of("upstream-" + name, CircuitBreakerConfig.custom()
                 .slidingWindowSize(20)
@@ -56,7 +75,9 @@ public final class UpstreamClient {
                 .failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(15))
                 .permittedNumberOfCallsInHalfOpenState(2)
-                .recordExceptions(IOException.class, UpstreamException.class)
+                .recordExceptions(IOException.class, UpstreamException.class, NotRetried.class)
+                // A full disk on our side says nothing about the upstream's health.
+                .ignoreExceptions(ConsumerFailed.class)
                 .build());
         this.retry = Retry.of("upstream-" + name, RetryConfig.custom()
                 .maxAttempts(1 + config.retries())
@@ -71,6 +92,10 @@ public final class UpstreamClient {
 
     public String name() {
         return name;
+    }
+
+    public UpstreamConfig config() {
+        return config;
     }
 
     public CircuitBreaker breaker() {
@@ -90,11 +115,13 @@ public final class UpstreamClient {
         }
     }
 
-    /** Transient failures only: a 404 or a hash mismatch is an answer, not a failure to retry. */
+    /** Transient failures only: a 404, a limit crossed, or a body already half stored is an answer, not a failure to retry. */
     private static boolean retryable(Throwable t) {
+        if (t instanceof NotRetried || t instanceof ConsumerFailed) {
+            return false;
+        }
         if (t instanceof UpstreamException u) {
-            return u.status() >= 500 && !(u.getCause() instanceof CallNotPermittedException)
-                    && !u.getMessage().contains("too large");
+            return u.status() >= 500 && !(u.getCause() instanceof CallNotPermittedException);
         }
         return t instanceof IOException;
     }
@@ -103,8 +130,8 @@ public final class UpstreamClient {
     public CompletableFuture<UpstreamResponse> get(URI uri, Map<String, String> headers) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return guarded(() -> fetchSmall(uri, headers));
-            } catch (UpstreamException e) {
+                return guarded(uri, () -> send(uri, headers, null));
+            } catch (UpstreamException | IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, executor);
@@ -114,7 +141,8 @@ public final class UpstreamClient {
     public CompletableFuture<UpstreamResponse> post(URI uri, Map<String, String> headers, byte[] body) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                return breaker.executeCallable(() -> bulkhead.executeCallable(() -> send(uri, headers, body)));
+                return breaker.executeCallable(() -> bulkhead.executeCallable(
+                        () -> host(uri).executeCallable(() -> send(uri, headers, body))));
             } catch (Exception e) {
                 throw new java.util.concurrent.CompletionException(translate(uri, e));
             }
@@ -123,43 +151,92 @@ public final class UpstreamClient {
 
     /**
      * Streams an artifact to {@code out} without holding it in memory. Returns the upstream status;
-     * a non-200 answer writes nothing. Retried on transient failures only before any byte arrived.
+     * a non-200 answer writes nothing. Retried on transient failures only before the first byte was
+     * handed to {@code out}: after that, a retry would append to (or restart) a half-written file.
+     *
+     * @throws UpstreamException the upstream failed (502/503/504)
+     * @throws IOException       {@code out} failed (e.g. the disk is full); not an upstream failure
      */
-    public int download(URI uri, OutputStreamFactory out) throws UpstreamException {
-        return guarded(() -> {
-            HttpRequest req = HttpRequest.newBuilder(uri).GET()
-                    .timeout(config.requestTimeout())
-                    .header("Accept-Encoding", "identity")
-                    .header("User-Agent", "airlock")
-                    .build();
-            HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = resp.body()) {
-                int st = resp.statusCode();
-                if (st >= 500) {
-                    throw new UpstreamException(502, name + " upstream answered " + st + " for " + uri);
-                }
-                if (st != 200) {
-                    return st;
-                }
-                long declared = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
-                if (declared > config.maxArtifactBytes()) {
-                    throw new UpstreamException(502, "artifact too large: " + declared + " bytes at " + uri);
-                }
-                try (OutputStream os = out.open()) {
-                    byte[] buf = new byte[BUFFER];
-                    long total = 0;
-                    int n;
-                    while ((n = in.read(buf)) > 0) {
-                        total += n;
-                        if (total > config.maxArtifactBytes()) {
-                            throw new UpstreamException(502, "artifact too large: over " + config.maxArtifactBytes() + " bytes at " + uri);
-                        }
-                        os.write(buf, 0, n);
-                    }
-                }
+    public int download(URI uri, OutputStreamFactory out) throws UpstreamException, IOException {
+        return guarded(uri, () -> downloadOnce(uri, out));
+    }
+
+    private int downloadOnce(URI uri, OutputStreamFactory out) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(uri).GET()
+                .timeout(config.requestTimeout())
+                .header("Accept-Encoding", "identity")
+                .header("User-Agent", "airlock")
+                .build();
+        HttpResponse<InputStream> resp = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = BodyWatchdog.watch(resp.body(), config.bodyIdleTimeout(), null, "the artifact " + uri)) {
+            int st = resp.statusCode();
+            if (st >= 500) {
+                throw new UpstreamException(502, name + " upstream answered " + st + " for " + uri);
+            }
+            if (st != 200) {
                 return st;
             }
-        });
+            long declared = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+            if (declared > config.maxArtifactBytes()) {
+                throw new NotRetried(new UpstreamException(502, "artifact too large: " + declared + " bytes at " + uri));
+            }
+            OutputStream os = consumer(out::open);
+            try {
+                copy(uri, in, os);
+            } catch (Exception e) {
+                // The failure that stopped the copy is the one to report, not a second one on close.
+                try {
+                    os.close();
+                } catch (IOException c) {
+                    e.addSuppressed(c);
+                }
+                throw e;
+            }
+            consumer(() -> {
+                os.close();
+                return null;
+            });
+            return st;
+        }
+    }
+
+    private void copy(URI uri, InputStream in, OutputStream os) throws Exception {
+        byte[] buf = new byte[BUFFER];
+        long total = 0;
+        while (true) {
+            int n;
+            try {
+                n = in.read(buf);
+            } catch (IOException e) {
+                if (total == 0) {
+                    throw e;
+                }
+                UpstreamException u = new UpstreamException(e instanceof HttpTimeoutException ? 504 : 502,
+                        name + " upstream broke off " + uri + " after " + total + " bytes: " + e.getMessage(), e);
+                throw new NotRetried(u);
+            }
+            if (n < 0) {
+                return;
+            }
+            total += n;
+            if (total > config.maxArtifactBytes()) {
+                throw new NotRetried(new UpstreamException(502,
+                        "artifact too large: over " + config.maxArtifactBytes() + " bytes at " + uri));
+            }
+            int len = n;
+            consumer(() -> {
+                os.write(buf, 0, len);
+                return null;
+            });
+        }
+    }
+
+    private static <T> T consumer(Callable<T> io) throws ConsumerFailed {
+        try {
+            return io.call();
+        } catch (Exception e) {
+            throw new ConsumerFailed(e instanceof IOException io2 ? io2 : new IOException(e));
+        }
     }
 
     /** Opens the destination only once the upstream said 200, so failed attempts leave nothing. */
@@ -168,23 +245,61 @@ public final class UpstreamClient {
         OutputStream open() throws IOException;
     }
 
-    private <T> T guarded(Callable<T> call) throws UpstreamException {
+    /** An upstream failure that must not be retried; the retry sees it, callers get {@link #failure}. */
+    private static final class NotRetried extends Exception {
+        private static final long serialVersionUID = 1L;
+        final UpstreamException failure;
+
+        NotRetried(UpstreamException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The destination failed, not the upstream: neither retried nor counted against the upstream. */
+    private static final class ConsumerFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final IOException failure;
+
+        ConsumerFailed(IOException failure) {
+            super(failure.getMessage(), failure, false, false);
+            this.failure = failure;
+        }
+    }
+
+    /** The bulkhead of one upstream host: the JDK client opens one connection per concurrent HTTP/1.1 call. */
+    private Bulkhead host(URI uri) {
+        String key = uri.getHost() + ":" + uri.getPort();
+        return hosts.computeIfAbsent(key, k -> Bulkhead.of("upstream-" + name + "-" + k, BulkheadConfig.custom()
+                .maxConcurrentCalls(config.maxConnectionsPerHost())
+                .maxWaitDuration(Duration.ofSeconds(10))
+                .build()));
+    }
+
+    private <T> T guarded(URI uri, Callable<T> call) throws UpstreamException, IOException {
+        Bulkhead host = host(uri);
         Callable<T> decorated = Retry.decorateCallable(retry,
-                () -> breaker.executeCallable(() -> bulkhead.executeCallable(call)));
+                () -> breaker.executeCallable(() -> bulkhead.executeCallable(() -> host.executeCallable(call))));
         long start = System.nanoTime();
         try {
             T t = decorated.call();
             record(true, start);
             return t;
+        } catch (ConsumerFailed e) {
+            record(true, start);
+            throw e.failure;
         } catch (Exception e) {
             record(false, start);
-            throw translate(null, e);
+            throw translate(uri, e);
         }
     }
 
     private UpstreamException translate(URI uri, Exception e) {
         if (e instanceof UpstreamException u) {
             return u;
+        }
+        if (e instanceof NotRetried n) {
+            return n.failure;
         }
         if (e instanceof CallNotPermittedException) {
             return new UpstreamException(502, name + " upstream circuit breaker is open (recent failures)", e);
@@ -202,12 +317,7 @@ public final class UpstreamClient {
                 + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
     }
 
-    private UpstreamResponse fetchSmall(URI uri, Map<String, String> headers) throws IOException, InterruptedException, UpstreamException {
-        return send(uri, headers, null);
-    }
-
-    private UpstreamResponse send(URI uri, Map<String, String> headers, byte[] body)
-            throws IOException, InterruptedException, UpstreamException {
+    private UpstreamResponse send(URI uri, Map<String, String> headers, byte[] body) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(config.requestTimeout())
                 .header("User-Agent", "airlock");
         headers.forEach(b::header);
@@ -216,20 +326,34 @@ public final class UpstreamClient {
         } else {
             b.POST(HttpRequest.BodyPublishers.ofByteArray(body));
         }
+        long started = System.nanoTime();
         HttpResponse<InputStream> resp = http.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = resp.body()) {
+        // What is left of requestTimeout bounds the body: the JDK's timeout stopped at the headers.
+        Duration left = config.requestTimeout().minusNanos(System.nanoTime() - started);
+        try (InputStream in = BodyWatchdog.watch(resp.body(), config.bodyIdleTimeout(),
+                left.isNegative() ? Duration.ZERO : left, "the document " + uri)) {
             long declared = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
             if (declared > config.maxMetadataBytes()) {
-                throw new UpstreamException(502, "upstream document too large: " + declared + " bytes at " + uri);
+                throw new NotRetried(new UpstreamException(502, "upstream document too large: " + declared + " bytes at " + uri));
             }
             byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, config.maxMetadataBytes() + 1));
             if (bytes.length > config.maxMetadataBytes()) {
-                throw new UpstreamException(502, "upstream document too large: over " + config.maxMetadataBytes() + " bytes at " + uri);
+                throw new NotRetried(new UpstreamException(502, "upstream document too large: over "
+                        + config.maxMetadataBytes() + " bytes at " + uri));
             }
             if (resp.statusCode() >= 500) {
                 throw new UpstreamException(502, name + " upstream answered " + resp.statusCode() + " for " + uri);
             }
             return new UpstreamResponse(resp.statusCode(), resp.headers(), bytes);
         }
+    }
+
+    private static ThreadFactory daemonThreads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 }
