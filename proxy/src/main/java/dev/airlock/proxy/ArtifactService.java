@@ -143,6 +143,9 @@ public final class ArtifactService {
             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "upstream has no file " + r.fileName());
         } else if (t instanceof UpstreamException u) {
             Answers.failed(ex, u.status(), "upstream_error", u.getMessage());
+        } else if (t instanceof dev.airlock.proxy.store.StorageFullException) {
+            LOG.error("artifact store full while storing {}: {}", r.coordinate(), t.getMessage());
+            Answers.failed(ex, 503, "storage_full", "Airlock cannot store " + r.fileName() + ": its data disk is full");
         } else {
             // Policy errors fail closed: nothing is served when a verdict cannot be reached.
             LOG.warn("download of {} failed", r.coordinate(), t);

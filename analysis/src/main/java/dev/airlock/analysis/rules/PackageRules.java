@@ -30,7 +30,7 @@ public final class PackageRules {
         for (Finding f : contents.findings()) {
             Role role = switch (f.rule()) {
                 case "archive_path_traversal", "archive_absolute_path", "archive_device_file" -> Role.VERDICT_MALICIOUS;
-                case "archive_link_outside", "archive_bomb" -> Role.VERDICT_SUSPICIOUS;
+                case "archive_link_outside", "archive_bomb", "archive_too_large" -> Role.VERDICT_SUSPICIOUS;
                 default -> Role.INFO;
             };
             out.add(new Hit(f, role, Context.PACKAGE, "archive"));
