@@ -25,7 +25,9 @@ public record SandboxConfig(String runtime, String image, Duration installTimeou
         importTimeout = importTimeout == null ? Duration.ofSeconds(30) : importTimeout;
         concurrency = concurrency == null ? 1 : concurrency;
         memoryMb = memoryMb == null ? 1024 : memoryMb;
-        pidsLimit = pidsLimit == null && !AUTO.equals(runtime) ? defaultPidsLimit(runtime) : pidsLimit;
+        if (pidsLimit == null && !AUTO.equals(runtime)) {
+            pidsLimit = defaultPidsLimit(runtime);
+        }
     }
 
     public static SandboxConfig defaults() {
