@@ -13,9 +13,9 @@ trap 'rm -rf "$work"' EXIT
 NPM_PACKAGES=(lodash chalk debug ms semver commander uuid minimist yargs-parser glob ansi-styles supports-color
               tslib qs mime inherits safe-buffer color-name escape-string-regexp has-flag)
 
+NPM_PACKAGES=("${NPM_PACKAGES[@]:0:${BENCH_NPM:-20}}")
 echo "bench: packing ${#NPM_PACKAGES[@]} npm packages" >&2
 mkdir -p "$work/npm"
-NPM_PACKAGES=("${NPM_PACKAGES[@]:0:${BENCH_NPM:-20}}")
 (cd "$work/npm" && npm pack --silent "${NPM_PACKAGES[@]}" >/dev/null)
 
 # Wheels: from the directories pip's configuration points at (find-links, file:// index URLs).
