@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,9 +40,18 @@ public final class DockerSandbox implements Sandbox {
     private static final List<String> PHASES = List.of("install", "import");
     private static final Duration STALE_AFTER = Duration.ofHours(2);
     static final Duration REPROBE_EVERY = Duration.ofSeconds(10);
+    /**
+     * How long {@link #create} waits for the first probe: longer than a re-check, because the first call
+     * also loads the client's classes. An engine that is absent (no socket, refused) fails at once.
+     */
+    static final Duration CREATE_WAIT = Duration.ofSeconds(5);
     /** The codes the init may record in failure.json; anything else is read as its own crash. */
     private static final Set<String> INIT_CAUSES = Set.of(SandboxUnavailableException.INPUT_UNREADABLE,
             SandboxUnavailableException.INIT_FAILED);
+
+    /** Failures after which the engine itself is probed again. */
+    private static final Set<String> ENGINE_CAUSES = Set.of(SandboxUnavailableException.ENGINE_FAILED,
+            SandboxUnavailableException.CONTAINER_START_FAILED, SandboxUnavailableException.IMAGE_MISSING);
 
     private final SandboxConfig config;
     private final DockerEngine engine;
@@ -47,6 +59,7 @@ public final class DockerSandbox implements Sandbox {
     private final ReentrantLock probing = new ReentrantLock();
     private volatile EngineStatus engineStatus;
     private volatile long probedAt;
+    private final AtomicLong probes = new AtomicLong();
     private final String owner = hostName() + "/" + ProcessHandle.current().pid();
     private final Path cacheDir = CacheDirectory.resolve();
     private final Path helpersOverride;
@@ -89,14 +102,18 @@ public final class DockerSandbox implements Sandbox {
             return new DockerSandbox(effective, null, null,
                     EngineStatus.unreachable("cannot configure the Docker client: " + e.getMessage()), helpersOverride);
         }
-        EngineStatus status = prober.probe();
-        logStatus(status);
-        DockerSandbox sandbox = new DockerSandbox(effective, engine, prober, status, helpersOverride);
+        // Created first, so that an answer arriving after the wait still reaches it.
+        DockerSandbox sandbox = new DockerSandbox(effective, engine, prober,
+                EngineStatus.unreachable("the Docker engine at " + engine.host() + " has not been probed yet"), helpersOverride);
+        sandbox.probe(CREATE_WAIT);
         sandbox.reap(false);
         return sandbox;
     }
 
     private static void logStatus(EngineStatus status) {
+        if (status.usable()) {
+            LOG.info("sandbox: engine ready (Docker {}), runtime {}", status.version(), status.runtime());
+        }
         if (!status.usable()) {
             LOG.warn("sandbox unavailable: {}", status.problem());
         } else if (status.warning() != null) {
@@ -136,17 +153,37 @@ public final class DockerSandbox implements Sandbox {
             return engineStatus.usable();
         }
         try {
-            EngineStatus before = engineStatus;
-            EngineStatus now = prober.probe();
-            engineStatus = now;
-            probedAt = System.nanoTime();
-            if (now.usable() != before.usable() || !java.util.Objects.equals(now.runtime(), before.runtime())) {
-                LOG.info("sandbox: engine state changed: {}", now.usable() ? "ready on runtime " + now.runtime() : now.problem());
-                logStatus(now);
-            }
-            return now.usable();
+            return probe(EngineProbe.TIMEOUT);
         } finally {
             probing.unlock();
+        }
+    }
+
+    /**
+     * Probes, waiting at most {@code wait}. An answer that comes later (the first call of a cold JVM
+     * loads the client's classes, which can take seconds on a busy machine) still updates the status,
+     * unless a newer probe started meanwhile.
+     */
+    private boolean probe(Duration wait) {
+        long generation = probes.incrementAndGet();
+        CompletableFuture<EngineStatus> answer = prober.start();
+        EngineStatus now = prober.await(answer, wait);
+        update(now);
+        answer.thenAccept(late -> {
+            if (late != now && probes.get() == generation) {
+                update(late);
+            }
+        });
+        return now.usable();
+    }
+
+    private synchronized void update(EngineStatus now) {
+        EngineStatus before = engineStatus;
+        engineStatus = now;
+        probedAt = System.nanoTime();
+        if (now.usable() != before.usable() || !Objects.equals(now.runtime(), before.runtime())
+                || !Objects.equals(now.problem(), before.problem())) {
+            logStatus(now);
         }
     }
 
@@ -229,7 +266,14 @@ public final class DockerSandbox implements Sandbox {
         } catch (BulkheadFullException e) {
             throw new SandboxUnavailableException(SandboxUnavailableException.SLOTS_BUSY,
                     "all " + config.concurrency() + " sandbox slots stayed busy", null, e);
-        } catch (IOException | SandboxUnavailableException | RuntimeException e) {
+        } catch (SandboxUnavailableException e) {
+            if (ENGINE_CAUSES.contains(e.cause())) {
+                // The engine may have gone away since the last probe: let available() say so now,
+                // rather than hand the next job to the same failure.
+                recheck();
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException(e);

@@ -12,11 +12,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Asks the engine whether it answers and which runtimes it has, within {@link #TIMEOUT} in all. The
- * probe has its own connection with short timeouts, because the working connection allows minutes
- * per call (image imports) and a probe must never hold a caller that long.
+ * Asks the engine whether it answers and which runtimes it has. The probe has its own connection whose
+ * calls time out after {@link #TIMEOUT}, because the working connection allows minutes per call (image
+ * imports) and a probe must never hold a caller that long.
  */
 final class EngineProbe implements AutoCloseable {
+    /** Bounds each call of a probe (connect, then the answer) and how long a re-check holds its caller. */
     static final Duration TIMEOUT = Duration.ofSeconds(3);
 
     private final DockerEngine engine;
@@ -27,19 +28,22 @@ final class EngineProbe implements AutoCloseable {
         this.configuredRuntime = configuredRuntime;
     }
 
-    EngineStatus probe() {
-        // A thread per probe, not a pool: a probe stuck past its deadline must not delay the next one.
-        CompletableFuture<EngineStatus> answer = CompletableFuture.supplyAsync(this::probeNow, task -> {
+    /** Starts a probe on its own thread; a probe stuck past its deadline must not delay the next one. */
+    CompletableFuture<EngineStatus> start() {
+        return CompletableFuture.supplyAsync(this::probeNow, task -> {
             Thread thread = new Thread(task, "airlock-engine-probe");
             thread.setDaemon(true);
             thread.start();
         });
+    }
+
+    /** The probe's answer, or an unreachable status when it has none within {@code wait}. */
+    EngineStatus await(CompletableFuture<EngineStatus> answer, Duration wait) {
         try {
-            return answer.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return answer.get(wait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            answer.cancel(true);
             return EngineStatus.unreachable("the Docker engine at " + engine.host() + " did not answer within "
-                    + TIMEOUT.toSeconds() + " s (dynamic analysis unavailable; new versions stay pending)");
+                    + wait.toSeconds() + " s (dynamic analysis unavailable; new versions stay pending)");
         } catch (ExecutionException e) {
             return unreachable(e.getCause());
         } catch (InterruptedException e) {
