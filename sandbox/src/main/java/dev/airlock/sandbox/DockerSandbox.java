@@ -111,12 +111,12 @@ public final class DockerSandbox implements Sandbox {
     }
 
     private static void logStatus(EngineStatus status) {
-        if (status.usable()) {
-            LOG.info("sandbox: engine ready (Docker {}), runtime {}", status.version(), status.runtime());
-        }
         if (!status.usable()) {
             LOG.warn("sandbox unavailable: {}", status.problem());
-        } else if (status.warning() != null) {
+            return;
+        }
+        LOG.info("sandbox: engine ready (Docker {}), runtime {}", status.version(), status.runtime());
+        if (status.warning() != null) {
             LOG.warn("sandbox: {}", status.warning());
         }
     }
@@ -136,13 +136,15 @@ public final class DockerSandbox implements Sandbox {
 
     /**
      * Probes the engine now (bounded by {@link EngineProbe#TIMEOUT}) and returns whether the sandbox can
-     * run. A caller that finds another probe in flight waits for it, never longer than that timeout.
+     * run. A caller that finds another probe in flight waits for that one instead (again at most that
+     * timeout) and answers with its result.
      */
     @Override
     public boolean recheck() {
         if (prober == null) {
             return false;
         }
+        long seen = probes.get();
         boolean locked = false;
         try {
             locked = probing.tryLock(EngineProbe.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -153,7 +155,8 @@ public final class DockerSandbox implements Sandbox {
             return engineStatus.usable();
         }
         try {
-            return probe(EngineProbe.TIMEOUT);
+            // A probe that ran while this caller waited is as fresh as one it would start now.
+            return probes.get() != seen ? engineStatus.usable() : probe(EngineProbe.TIMEOUT);
         } finally {
             probing.unlock();
         }
