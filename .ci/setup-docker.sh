@@ -4,10 +4,20 @@
 set -euo pipefail
 
 log() { echo "setup-docker: $*"; }
+# In CI the gVisor tests must run, so a missing runsc fails here, where the cause is plain, instead of
+# turning into a sandbox that quietly runs on runc. On a laptop runc alone is fine (with a warning).
+in_ci() { [ "${CI:-}" = true ]; }
 
 if [ "$(id -u)" -ne 0 ]; then
     log "not root; cannot install or start the engine (run as root, or start dockerd yourself)"
-    docker info >/dev/null 2>&1 && { log "an engine already answers; nothing to do"; exit 0; }
+    if docker info >/dev/null 2>&1; then
+        if in_ci && ! docker info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}' | grep -qw runsc; then
+            log "CI=true requires gVisor, but the engine that answers has no runtime named runsc registered" >&2
+            exit 1
+        fi
+        log "an engine already answers; nothing to do"
+        exit 0
+    fi
     exit 1
 fi
 
@@ -20,9 +30,15 @@ if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q
-    # runsc is optional: the sandbox runs on runc without it, so a missing runsc package is not fatal.
     apt-get install -y -q docker.io debootstrap strace
-    apt-get install -y -q runsc || log "runsc (gVisor) could not be installed; continuing with runc only"
+    # Outside CI runsc is optional: the sandbox runs on runc without it (sandbox.runtime auto warns).
+    if ! apt-get install -y -q runsc; then
+        if in_ci; then
+            log "CI=true requires gVisor, but the runsc package could not be installed" >&2
+            exit 1
+        fi
+        log "runsc (gVisor) could not be installed; continuing with runc only"
+    fi
 else
     log "docker.io, runsc, debootstrap and strace already installed"
 fi
@@ -87,4 +103,9 @@ else
     fi
     log "dockerd answers"
 fi
-log "runtimes: $(docker info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}' 2>/dev/null || echo unknown)"
+runtimes=$(docker info --format '{{range $k, $v := .Runtimes}}{{$k}} {{end}}' 2>/dev/null || echo unknown)
+log "runtimes: $runtimes"
+if in_ci && ! grep -qw runsc <<<"$runtimes"; then
+    log "CI=true requires gVisor, but the engine has no runtime named runsc registered (has: $runtimes)" >&2
+    exit 1
+fi

@@ -1,5 +1,6 @@
 package dev.airlock.sandbox;
 
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
@@ -8,9 +9,11 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Volume;
 import dev.airlock.config.SandboxConfig;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -40,8 +43,15 @@ final class ContainerRunner {
             Capability.NET_BIND_SERVICE, Capability.CHOWN, Capability.FOWNER, Capability.DAC_OVERRIDE,
             Capability.KILL, Capability.NET_ADMIN};
 
-    /** What happened to the container, as the engine saw it. */
-    record Outcome(Long exitCode, boolean oomKilled, boolean killedAtDeadline, long durationMs) {
+    /** Lines of the container's own output kept when it exits non-zero (the init's traceback, python3's complaint). */
+    private static final int LOG_TAIL = 20;
+
+    /**
+     * What happened to the container, as the engine saw it.
+     *
+     * @param logTail the last lines of the container's stdout and stderr when it exited non-zero, else ""
+     */
+    record Outcome(Long exitCode, boolean oomKilled, boolean killedAtDeadline, long durationMs, String logTail) {
     }
 
     private final DockerEngine engine;
@@ -54,7 +64,13 @@ final class ContainerRunner {
         this.owner = owner;
     }
 
-    Outcome run(String image, Path helpers, Path artifact, String containerName, ArtifactKind kind, Path outDir) {
+    /**
+     * @param runtime  the runtime the container runs on (what {@code auto} resolved to)
+     * @param inputDir the run's private copy of the artifact, mounted read-only at {@code /in}
+     * @throws SandboxUnavailableException when the engine cannot create, start, wait for or inspect the container
+     */
+    Outcome run(String image, Path helpers, Path inputDir, String containerName, ArtifactKind kind, Path outDir,
+                String runtime) throws SandboxUnavailableException {
         long start = System.nanoTime();
         long install = Math.max(1, config.installTimeout().toSeconds());
         long imp = Math.max(1, config.importTimeout().toSeconds());
@@ -74,25 +90,40 @@ final class ContainerRunner {
                 .withMemory(memory)
                 .withMemorySwap(memory)
                 .withNanoCPUs(1_000_000_000L)
-                .withPidsLimit((long) config.pidsLimit())
-                .withRuntime(config.runtime())
+                .withPidsLimit((long) config.pidsLimitFor(runtime))
+                .withRuntime(runtime)
                 .withBinds(
                         new Bind(helpers.toString(), new Volume("/opt/airlock"), AccessMode.ro),
-                        new Bind(artifact.toString(), new Volume("/in/" + containerName), AccessMode.ro),
+                        new Bind(inputDir.toString(), new Volume("/in"), AccessMode.ro),
                         new Bind(outDir.toString(), new Volume("/out"), AccessMode.rw));
-        CreateContainerResponse created = engine.client().createContainerCmd(image)
-                .withLabels(Map.of(LABEL, "true", OWNER_LABEL, owner))
-                .withHostConfig(host)
-                .withUser("0:0")
-                .withWorkingDir("/")
-                .withEnv("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8")
-                .withCmd("python3", "-I", "/opt/airlock/airlock_init.py", kind.argument(), "/in/" + containerName,
-                        Long.toString(install), Long.toString(imp), Integer.toString(maxProcesses()))
-                .exec();
+        CreateContainerResponse created;
+        try {
+            created = engine.client().createContainerCmd(image)
+                    .withLabels(Map.of(LABEL, "true", OWNER_LABEL, owner))
+                    .withHostConfig(host)
+                    .withUser("0:0")
+                    .withWorkingDir("/")
+                    .withEnv("PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8")
+                    .withCmd("python3", "-I", "/opt/airlock/airlock_init.py", kind.argument(), "/in/" + containerName,
+                            Long.toString(install), Long.toString(imp), Integer.toString(maxProcesses(runtime)))
+                    .exec();
+        } catch (NotFoundException e) {
+            throw new SandboxUnavailableException(SandboxUnavailableException.IMAGE_MISSING,
+                    "the engine has no image " + image + ": " + EngineProbe.rootMessage(e), null, e);
+        } catch (RuntimeException e) {
+            throw new SandboxUnavailableException(SandboxUnavailableException.CONTAINER_START_FAILED,
+                    "the engine refused to create the sandbox container: " + EngineProbe.rootMessage(e), null, e);
+        }
         String id = created.getId();
         boolean killed = false;
         try {
-            engine.client().startContainerCmd(id).exec();
+            try {
+                engine.client().startContainerCmd(id).exec();
+            } catch (RuntimeException e) {
+                throw new SandboxUnavailableException(SandboxUnavailableException.CONTAINER_START_FAILED,
+                        "the engine could not start the sandbox container on runtime " + runtime + ": "
+                                + EngineProbe.rootMessage(e), null, e);
+            }
             Duration deadline = Duration.ofSeconds(install + imp).plus(MARGIN);
             try (WaitContainerResultCallback wait = engine.client().waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
                 wait.awaitStatusCode(deadline.toMillis(), TimeUnit.MILLISECONDS);
@@ -104,8 +135,13 @@ final class ContainerRunner {
                 LOG.debug("closing the wait stream failed", e);
             }
             InspectContainerResponse.ContainerState state = engine.client().inspectContainerCmd(id).exec().getState();
-            return new Outcome(state.getExitCodeLong(), Boolean.TRUE.equals(state.getOOMKilled()), killed,
-                    (System.nanoTime() - start) / 1_000_000);
+            Long exit = state.getExitCodeLong();
+            String tail = exit != null && exit == 0 ? "" : logTail(id);
+            return new Outcome(exit, Boolean.TRUE.equals(state.getOOMKilled()), killed,
+                    (System.nanoTime() - start) / 1_000_000, tail);
+        } catch (RuntimeException e) {
+            throw new SandboxUnavailableException(SandboxUnavailableException.ENGINE_FAILED,
+                    "the engine failed while the sandbox container ran: " + EngineProbe.rootMessage(e), null, e);
         } finally {
             remove(id);
         }
@@ -116,9 +152,29 @@ final class ContainerRunner {
      * stops a fork bomb: under runc half the limit; under gVisor far less, because every guest task
      * costs the sandbox several host threads and the sentry dies (Go's newosproc) when it cannot get one.
      */
-    int maxProcesses() {
-        int share = "runsc".equals(config.runtime()) ? config.pidsLimit() / 32 : config.pidsLimit() / 2;
+    int maxProcesses(String runtime) {
+        int limit = config.pidsLimitFor(runtime);
+        int share = RuntimeChoice.GVISOR.equals(runtime) ? limit / 32 : limit / 2;
         return Math.max(16, Math.min(256, share));
+    }
+
+    /** The container's last output lines; best effort, because it only explains a failure already seen. */
+    private String logTail(String id) {
+        StringBuilder text = new StringBuilder();
+        try (ResultCallback.Adapter<Frame> logs = engine.client().logContainerCmd(id).withStdOut(true).withStdErr(true)
+                .withTail(LOG_TAIL).exec(new ResultCallback.Adapter<>() {
+                    @Override
+                    public void onNext(Frame frame) {
+                        text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    }
+                })) {
+            logs.awaitCompletion(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.debug("could not read the logs of {}: {}", shortId(id), e.getMessage());
+        }
+        return text.toString();
     }
 
     private void kill(String id) {

@@ -13,6 +13,9 @@ import java.time.Duration;
  * throws: an unreachable engine is a state the caller reports, not an error at construction.
  */
 final class DockerEngine implements AutoCloseable {
+    /** Image imports stream hundreds of MB; the per-call deadlines live in the callers. */
+    static final Duration WORK_TIMEOUT = Duration.ofMinutes(10);
+
     private final DockerClientConfig config;
     private final DockerHttpClient http;
     private final DockerClient client;
@@ -24,14 +27,18 @@ final class DockerEngine implements AutoCloseable {
     }
 
     static DockerEngine connect() {
+        return connect(WORK_TIMEOUT);
+    }
+
+    /** A connection whose every call (connect and answer) is bounded by {@code timeout}; probes use a short one. */
+    static DockerEngine connect(Duration timeout) {
         DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
         DockerHttpClient http = new ApacheDockerHttpClient.Builder()
                 .dockerHost(config.getDockerHost())
                 .sslConfig(config.getSSLConfig())
                 .maxConnections(16)
-                .connectionTimeout(Duration.ofSeconds(5))
-                // Image imports stream hundreds of MB; the per-call deadlines live in the callers.
-                .responseTimeout(Duration.ofMinutes(10))
+                .connectionTimeout(timeout.compareTo(Duration.ofSeconds(5)) < 0 ? timeout : Duration.ofSeconds(5))
+                .responseTimeout(timeout)
                 .build();
         return new DockerEngine(config, http);
     }

@@ -1,7 +1,5 @@
 package dev.airlock.sandbox;
 
-import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Version;
 import dev.airlock.config.SandboxConfig;
 import dev.airlock.model.Ecosystem;
 import com.github.dockerjava.api.model.Container;
@@ -19,36 +17,65 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox on a Docker Engine. {@link #create} probes the engine once and never throws: without
- * an engine the sandbox reports itself unavailable and every {@link #run} fails with
- * {@link SandboxUnavailableException}, so the policy keeps new versions pending (fail closed).
+ * The sandbox on a Docker Engine. {@link #create} probes the engine (within a few seconds) and never
+ * throws: without an engine the sandbox reports itself unavailable and every {@link #run} fails with
+ * {@link SandboxUnavailableException}, so the policy keeps new versions pending (fail closed). While
+ * unavailable, {@link #available()} probes again at most every {@link #REPROBE_EVERY}, so a waiting
+ * job notices an engine that came up.
  */
 public final class DockerSandbox implements Sandbox {
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
 
     private static final List<String> PHASES = List.of("install", "import");
     private static final Duration STALE_AFTER = Duration.ofHours(2);
+    static final Duration REPROBE_EVERY = Duration.ofSeconds(10);
+    /**
+     * How long {@link #create} waits for the first probe: longer than a re-check, because the first call
+     * also loads the client's classes. An engine that is absent (no socket, refused) fails at once.
+     */
+    static final Duration CREATE_WAIT = Duration.ofSeconds(5);
+    /** The codes the init may record in failure.json; anything else is read as its own crash. */
+    private static final Set<String> INIT_CAUSES = Set.of(SandboxUnavailableException.INPUT_UNREADABLE,
+            SandboxUnavailableException.INIT_FAILED);
+
+    /** Failures after which the engine itself is probed again. */
+    private static final Set<String> ENGINE_CAUSES = Set.of(SandboxUnavailableException.ENGINE_FAILED,
+            SandboxUnavailableException.CONTAINER_START_FAILED, SandboxUnavailableException.IMAGE_MISSING);
 
     private final SandboxConfig config;
     private final DockerEngine engine;
-    private final EngineStatus engineStatus;
+    private final EngineProbe prober;
+    private final ReentrantLock probing = new ReentrantLock();
+    private volatile EngineStatus engineStatus;
+    private volatile long probedAt;
+    private final AtomicLong probes = new AtomicLong();
     private final String owner = hostName() + "/" + ProcessHandle.current().pid();
     private final Path cacheDir = CacheDirectory.resolve();
+    private final Path helpersOverride;
     private final ImageBuilder images;
     private final ContainerRunner runner;
     private final Bulkhead bulkhead;
-    private final Map<ArtifactKind, Baseline> baselines = new ConcurrentHashMap<>();
+    private final Map<String, Baseline> baselines = new ConcurrentHashMap<>();
 
-    private DockerSandbox(SandboxConfig config, DockerEngine engine, EngineStatus engineStatus) {
+    private DockerSandbox(SandboxConfig config, DockerEngine engine, EngineProbe prober, EngineStatus engineStatus,
+                          Path helpersOverride) {
         this.config = config;
         this.engine = engine;
+        this.prober = prober;
         this.engineStatus = engineStatus;
+        this.probedAt = System.nanoTime();
+        this.helpersOverride = helpersOverride;
         this.images = engine == null ? null : new ImageBuilder(engine, cacheDir, line -> LOG.info("sandbox image: {}", line));
         this.runner = engine == null ? null : new ContainerRunner(engine, config, owner);
         // Callers queue for a slot for as long as a whole run may take, twice: a sandbox is slow, not absent.
@@ -59,61 +86,130 @@ public final class DockerSandbox implements Sandbox {
                 .build());
     }
 
-
     public static DockerSandbox create(SandboxConfig config) {
+        return create(config, null);
+    }
+
+    /** As {@link #create(SandboxConfig)}, with the helper scripts from {@code helpersOverride} (tests break them on purpose). */
+    static DockerSandbox create(SandboxConfig config, Path helpersOverride) {
         SandboxConfig effective = config == null ? SandboxConfig.defaults() : config;
         DockerEngine engine;
+        EngineProbe prober;
         try {
             engine = DockerEngine.connect();
+            prober = new EngineProbe(DockerEngine.connect(EngineProbe.TIMEOUT), effective.runtime());
         } catch (RuntimeException e) {
-            return new DockerSandbox(effective, null, EngineStatus.unreachable("cannot configure the Docker client: " + e.getMessage()));
+            return new DockerSandbox(effective, null, null,
+                    EngineStatus.unreachable("cannot configure the Docker client: " + e.getMessage()), helpersOverride);
         }
-        EngineStatus status = probe(engine, effective);
-        if (!status.usable()) {
-            LOG.warn("sandbox unavailable: {}", status.problem());
-        }
-        DockerSandbox sandbox = new DockerSandbox(effective, engine, status);
+        // Created first, so that an answer arriving after the wait still reaches it.
+        DockerSandbox sandbox = new DockerSandbox(effective, engine, prober,
+                EngineStatus.unreachable("the Docker engine at " + engine.host() + " has not been probed yet"), helpersOverride);
+        sandbox.probe(CREATE_WAIT);
         sandbox.reap(false);
         return sandbox;
     }
 
-    private static EngineStatus probe(DockerEngine engine, SandboxConfig config) {
-        try {
-            engine.client().pingCmd().exec();
-            Version version = engine.client().versionCmd().exec();
-            Info info = engine.client().infoCmd().exec();
-            Map<String, ?> runtimes = info.getRuntimes();
-            String names = runtimes == null ? "" : String.join(" ", new TreeSet<>(runtimes.keySet()));
-            String versionText = version.getVersion() + " (API " + version.getApiVersion() + ")";
-            String problem = null;
-            if (runtimes != null && !runtimes.containsKey(config.runtime())) {
-                problem = "the engine has no runtime '" + config.runtime() + "' registered (has: " + names
-                        + "); see sandbox/README.md";
-            }
-            return new EngineStatus(true, versionText, names, problem);
-        } catch (RuntimeException e) {
-            return EngineStatus.unreachable("no Docker engine reachable at " + engine.host() + ": "
-                    + rootMessage(e) + " (dynamic analysis unavailable; new versions stay pending)");
+    private static void logStatus(EngineStatus status) {
+        if (!status.usable()) {
+            LOG.warn("sandbox unavailable: {}", status.problem());
+            return;
+        }
+        LOG.info("sandbox: engine ready (Docker {}), runtime {}", status.version(), status.runtime());
+        if (status.warning() != null) {
+            LOG.warn("sandbox: {}", status.warning());
         }
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    }
-
+    /**
+     * Whether the sandbox can run. When it could not at the last probe and that probe is older than
+     * {@link #REPROBE_EVERY}, probes again first (at most {@link EngineProbe#TIMEOUT}).
+     */
     @Override
     public boolean available() {
-        return engineStatus.usable();
+        EngineStatus status = engineStatus;
+        if (status.usable() || System.nanoTime() - probedAt < REPROBE_EVERY.toNanos()) {
+            return status.usable();
+        }
+        return recheck();
+    }
+
+    /**
+     * Probes the engine now (bounded by {@link EngineProbe#TIMEOUT}) and returns whether the sandbox can
+     * run. A caller that finds another probe in flight waits for that one instead (again at most that
+     * timeout) and answers with its result.
+     */
+    @Override
+    public boolean recheck() {
+        if (prober == null) {
+            return false;
+        }
+        long seen = probes.get();
+        boolean locked = false;
+        try {
+            locked = probing.tryLock(EngineProbe.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            return engineStatus.usable();
+        }
+        try {
+            // A probe that ran while this caller waited is as fresh as one it would start now.
+            return probes.get() != seen ? engineStatus.usable() : probe(EngineProbe.TIMEOUT);
+        } finally {
+            probing.unlock();
+        }
+    }
+
+    /**
+     * Probes, waiting at most {@code wait}. An answer that comes later (the first call of a cold JVM
+     * loads the client's classes, which can take seconds on a busy machine) still updates the status,
+     * unless a newer probe started meanwhile.
+     */
+    private boolean probe(Duration wait) {
+        long generation = probes.incrementAndGet();
+        CompletableFuture<EngineStatus> answer = prober.start();
+        EngineStatus now = prober.await(answer, wait);
+        update(now);
+        answer.thenAccept(late -> {
+            if (late != now && probes.get() == generation) {
+                update(late);
+            }
+        });
+        return now.usable();
+    }
+
+    private synchronized void update(EngineStatus now) {
+        EngineStatus before = engineStatus;
+        engineStatus = now;
+        probedAt = System.nanoTime();
+        if (now.usable() != before.usable() || !Objects.equals(now.runtime(), before.runtime())
+                || !Objects.equals(now.problem(), before.problem())) {
+            logStatus(now);
+        }
+    }
+
+    /** The runtime containers run on: what {@code sandbox.runtime} ({@code auto} by default) resolved to; null while unavailable. */
+    public String runtime() {
+        return engineStatus.runtime();
+    }
+
+    /** What the operator should know although the sandbox runs (e.g. gVisor missing, so runc), null when nothing. */
+    public String warning() {
+        return engineStatus.warning();
+    }
+
+    /** The {@link SandboxUnavailableException} code of why the sandbox cannot run, null when it can. */
+    public String unavailableCause() {
+        return engineStatus.cause();
     }
 
     @Override
     public String status() {
-        if (!engineStatus.usable()) {
-            return "sandbox UNAVAILABLE: " + engineStatus.problem();
+        EngineStatus status = engineStatus;
+        if (!status.usable()) {
+            return "sandbox UNAVAILABLE (" + status.cause() + "): " + status.problem();
         }
         String image;
         try {
@@ -122,8 +218,9 @@ public final class DockerSandbox implements Sandbox {
         } catch (RuntimeException e) {
             image = "image " + imageTag() + " (could not check: " + e.getMessage() + ")";
         }
-        return "sandbox ready: Docker " + engineStatus.version() + " at " + engine.host() + ", runtime "
-                + config.runtime() + ", " + image;
+        String runtime = "runtime " + status.runtime() + (RuntimeChoice.AUTO.equals(config.runtime()) ? " (auto)" : "");
+        return "sandbox ready: Docker " + status.version() + " at " + engine.host() + ", " + runtime + ", " + image
+                + (status.warning() == null ? "" : "; WARNING: " + status.warning());
     }
 
     /** The image this sandbox runs: {@code sandbox.image} or {@code airlock-sandbox:<version>}. */
@@ -142,29 +239,44 @@ public final class DockerSandbox implements Sandbox {
      *
      * <p>The file name must keep the artifact's real extension ({@code .tgz} for npm; {@code .whl},
      * {@code .tar.gz}, {@code .zip} for PyPI), and a wheel its real PEP 427 name, because pip reads the
-     * project and tags from it. Builds the image on first need and records the harmless baseline of
-     * the artifact's kind on first use (a few seconds each).
+     * project and tags from it. The container gets a private copy of the file, so the file's own mode
+     * and owner do not matter. Builds the image on first need and records the harmless baseline of the
+     * artifact's kind on first use (a few seconds each).
      *
-     * @throws IllegalArgumentException when the file is neither kind or a wheel's name is not valid
+     * @throws SandboxUnavailableException whenever the sandbox, not the package, failed; {@link
+     *                                     SandboxUnavailableException#cause()} says what
+     * @throws IllegalArgumentException    when the file is neither kind or a wheel's name is not valid
      */
     @Override
     public BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
         requireEngine();
         ArtifactKind kind = ArtifactKind.of(artifact, ecosystem);
-        Path file = artifact.toAbsolutePath().toRealPath();
-        if (!Files.isRegularFile(file)) {
-            throw new IOException("not a file: " + artifact);
+        Path file;
+        try {
+            file = artifact.toAbsolutePath().toRealPath();
+        } catch (IOException e) {
+            throw new SandboxUnavailableException(SandboxUnavailableException.INPUT_UNREADABLE,
+                    "cannot read the artifact " + artifact + ": " + e, null, e);
         }
         String containerName = kind.containerFileName(file);
         ensureImage();
+        String runtime = engineStatus.runtime();
         try {
             return bulkhead.executeCallable(() -> {
-                Baseline baseline = baseline(kind);
-                return runOnce(file, containerName, kind, baseline);
+                Baseline baseline = baseline(kind, runtime);
+                return runOnce(file, containerName, kind, baseline, runtime);
             });
         } catch (BulkheadFullException e) {
-            throw new SandboxUnavailableException("all " + config.concurrency() + " sandbox slots stayed busy", e);
-        } catch (IOException | SandboxUnavailableException | RuntimeException e) {
+            throw new SandboxUnavailableException(SandboxUnavailableException.SLOTS_BUSY,
+                    "all " + config.concurrency() + " sandbox slots stayed busy", null, e);
+        } catch (SandboxUnavailableException e) {
+            if (ENGINE_CAUSES.contains(e.cause())) {
+                // The engine may have gone away since the last probe: let available() say so now,
+                // rather than hand the next job to the same failure.
+                recheck();
+            }
+            throw e;
+        } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IOException(e);
@@ -173,7 +285,9 @@ public final class DockerSandbox implements Sandbox {
 
     private void requireEngine() throws SandboxUnavailableException {
         if (!available()) {
-            throw new SandboxUnavailableException(engineStatus.problem());
+            EngineStatus status = engineStatus;
+            throw new SandboxUnavailableException(status.cause() == null ? SandboxUnavailableException.UNAVAILABLE
+                    : status.cause(), status.problem(), null, null);
         }
     }
 
@@ -184,32 +298,68 @@ public final class DockerSandbox implements Sandbox {
                 LOG.info("sandbox: {}", result.describe());
             }
         } catch (IOException | RuntimeException e) {
-            throw new SandboxUnavailableException("the sandbox image " + imageTag() + " is missing and could not be built: "
-                    + e.getMessage(), e);
+            throw new SandboxUnavailableException(SandboxUnavailableException.IMAGE_MISSING, "the sandbox image "
+                    + imageTag() + " is missing and could not be built: " + e.getMessage(), null, e);
         }
     }
 
-    private BehaviorReport runOnce(Path file, String containerName, ArtifactKind kind, Baseline baseline)
+    private Path helpers() throws IOException {
+        return helpersOverride != null ? helpersOverride : Resources.helpers(cacheDir);
+    }
+
+    /** What one container run left: the engine's view and the init's records. */
+    private record Contained(ContainerRunner.Outcome outcome, SandboxOutput output) {
+    }
+
+    /** One container run; returns what it left once the package's own code is known to have run. */
+    private Contained contain(String containerName, ArtifactKind kind, String runtime, RunDirectory run)
             throws IOException, SandboxUnavailableException {
-        Path out = Files.createTempDirectory("airlock-sandbox-");
-        try {
-            ContainerRunner.Outcome outcome;
-            try {
-                outcome = runner.run(imageTag(), Resources.helpers(cacheDir), file, containerName, kind, out);
-            } catch (RuntimeException e) {
-                throw new SandboxUnavailableException("the engine failed to run the sandbox container: " + e.getMessage(), e);
-            }
-            SandboxOutput output = SandboxOutput.read(out);
-            if (output.result == null) {
-                LOG.warn("sandbox init wrote no result (container exit {}, oom {}, killed {}); init log: {}",
-                        outcome.exitCode(), outcome.oomKilled(), outcome.killedAtDeadline(), output.initLog().strip());
-            }
-            return new BehaviorReport(config.runtime(), imageTag(), phases(output, outcome, baseline));
-        } finally {
-            deleteTree(out);
+        ContainerRunner.Outcome outcome = runner.run(imageTag(), helpers(), run.in(), containerName, kind, run.out(), runtime);
+        SandboxOutput output = SandboxOutput.read(run.out());
+        requirePackageRan(output, outcome);
+        if (output.result == null) {
+            LOG.warn("sandbox init wrote no result after the package started (container exit {}, oom {}, killed {}); init log: {}",
+                    outcome.exitCode(), outcome.oomKilled(), outcome.killedAtDeadline(),
+                    SandboxUnavailableException.excerpt(output.initLog()));
+        }
+        return new Contained(outcome, output);
+    }
+
+    /**
+     * Throws unless the package's own code ran, i.e. unless what follows is about the package: the init
+     * marks the moment it starts handling the package, and records the failures of its own it can see
+     * (an input it cannot read, its own crash). A container that ended before the mark, however it
+     * ended, says nothing about the package.
+     */
+    private static void requirePackageRan(SandboxOutput output, ContainerRunner.Outcome outcome)
+            throws SandboxUnavailableException {
+        String log = (outcome.logTail().isBlank() ? "" : "container output:\n" + outcome.logTail().strip() + "\n")
+                + output.initLog();
+        if (output.failure != null) {
+            String cause = INIT_CAUSES.contains(output.failure.cause()) ? output.failure.cause()
+                    : SandboxUnavailableException.INIT_FAILED;
+            throw new SandboxUnavailableException(cause, "the sandbox failed: " + output.failure.message(), log, null);
+        }
+        if (!output.packageStarted) {
+            String how = outcome.killedAtDeadline() ? "was killed at its deadline"
+                    : outcome.oomKilled() ? "ran out of memory" : "exited with code " + outcome.exitCode();
+            throw new SandboxUnavailableException(SandboxUnavailableException.INIT_FAILED,
+                    "the sandbox container " + how + " before the package's code started", log, null);
         }
     }
 
+    private BehaviorReport runOnce(Path file, String containerName, ArtifactKind kind, Baseline baseline, String runtime)
+            throws IOException, SandboxUnavailableException {
+        try (RunDirectory run = RunDirectory.stage(file, containerName)) {
+            Contained c = contain(containerName, kind, runtime, run);
+            return new BehaviorReport(runtime, imageTag(), phases(c.output(), c.outcome(), baseline));
+        }
+    }
+
+    /**
+     * The report's phases. Only called once the package's code ran: a phase the init did not report ended
+     * with the container, and gets what the engine saw (OOM, the deadline); a phase after it never ran.
+     */
     private List<BehaviorReport.Phase> phases(SandboxOutput output, ContainerRunner.Outcome outcome, Baseline baseline)
             throws IOException {
         List<BehaviorReport.Phase> phases = new ArrayList<>();
@@ -219,8 +369,6 @@ public final class DockerSandbox implements Sandbox {
             SandboxOutput.PhaseResult result = output.result == null ? null
                     : output.result.phases().stream().filter(p -> p.phase().equals(name)).findFirst().orElse(null);
             if (result == null) {
-                // The container ended before the init reported this phase: the phase it was in gets
-                // what the engine saw; a phase after it never ran.
                 String status = cause ? "error" : outcome.oomKilled() ? "oom" : outcome.killedAtDeadline() ? "timeout" : "error";
                 cause = true;
                 result = new SandboxOutput.PhaseResult(name, status, null, 0, List.of(), from, Double.MAX_VALUE);
@@ -237,14 +385,14 @@ public final class DockerSandbox implements Sandbox {
         return phases;
     }
 
-    /** The harmless package's recordings for this kind: computed once per image and helper version, cached on disk. */
-    private Baseline baseline(ArtifactKind kind) throws IOException, SandboxUnavailableException {
-        Baseline cached = baselines.get(kind);
+    /** The harmless package's recordings for this kind and runtime: computed once per image and helper version, cached on disk. */
+    private Baseline baseline(ArtifactKind kind, String runtime) throws IOException, SandboxUnavailableException {
+        String key = kind.argument() + "-" + runtime;
+        Baseline cached = baselines.get(key);
         if (cached != null) {
             return cached;
         }
-        Path file = cacheDir.resolve("baseline-" + kind.argument() + "-" + config.runtime() + "-" + imageId() + "-"
-                + Resources.hash(Resources.HELPERS) + ".json");
+        Path file = cacheDir.resolve("baseline-" + key + "-" + imageId() + "-" + Resources.hash(Resources.HELPERS) + ".json");
         Baseline baseline;
         if (Files.isRegularFile(file)) {
             baseline = SandboxOutput.JSON.readValue(file.toFile(), Baseline.class);
@@ -253,7 +401,7 @@ public final class DockerSandbox implements Sandbox {
             Path dir = Files.createTempDirectory("airlock-baseline-");
             try {
                 Path harmless = HarmlessPackages.forKind(kind, dir);
-                baseline = record(harmless, kind);
+                baseline = record(harmless, kind, runtime);
             } finally {
                 deleteTree(dir);
             }
@@ -261,25 +409,21 @@ public final class DockerSandbox implements Sandbox {
             Path part = Files.createTempFile(cacheDir, "baseline", ".part");
             SandboxOutput.JSON.writeValue(part.toFile(), baseline);
             Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            LOG.info("sandbox: recorded the {} baseline in {} ms", kind.argument(), (System.nanoTime() - start) / 1_000_000);
+            LOG.info("sandbox: recorded the {} baseline on {} in {} ms", kind.argument(), runtime,
+                    (System.nanoTime() - start) / 1_000_000);
         }
-        baselines.put(kind, baseline);
+        baselines.put(key, baseline);
         return baseline;
     }
 
-    private Baseline record(Path harmless, ArtifactKind kind) throws IOException, SandboxUnavailableException {
-        Path out = Files.createTempDirectory("airlock-sandbox-");
-        try {
-            try {
-                runner.run(imageTag(), Resources.helpers(cacheDir), harmless, kind.containerFileName(harmless), kind, out);
-            } catch (RuntimeException e) {
-                throw new SandboxUnavailableException("the engine failed to run the baseline container: " + e.getMessage(), e);
-            }
-            SandboxOutput output = SandboxOutput.read(out);
+    private Baseline record(Path harmless, ArtifactKind kind, String runtime) throws IOException, SandboxUnavailableException {
+        String containerName = kind.containerFileName(harmless);
+        try (RunDirectory run = RunDirectory.stage(harmless, containerName)) {
+            SandboxOutput output = contain(containerName, kind, runtime, run).output();
             if (output.result == null || output.result.phases().stream().anyMatch(p -> !"completed".equals(p.status())
                     || !Integer.valueOf(0).equals(p.exitCode()))) {
-                throw new SandboxUnavailableException("the harmless " + kind.argument()
-                        + " package did not install cleanly in the sandbox; init log: " + output.initLog().strip());
+                throw new SandboxUnavailableException(SandboxUnavailableException.BASELINE_FAILED, "the harmless "
+                        + kind.argument() + " package did not install cleanly in the sandbox", output.initLog(), null);
             }
             Set<String> files = new TreeSet<>();
             Set<String> commands = new TreeSet<>();
@@ -289,8 +433,6 @@ public final class DockerSandbox implements Sandbox {
                 commands.addAll(view.commandKeys());
             }
             return new Baseline(files, commands);
-        } finally {
-            deleteTree(out);
         }
     }
 
@@ -389,6 +531,9 @@ public final class DockerSandbox implements Sandbox {
         if (engine != null) {
             reap(true);
             engine.close();
+        }
+        if (prober != null) {
+            prober.close();
         }
     }
 }

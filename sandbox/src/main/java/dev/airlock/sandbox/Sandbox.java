@@ -9,13 +9,23 @@ public interface Sandbox extends AutoCloseable {
     /** Whether a container engine is reachable and the sandbox can run at all. */
     boolean available();
 
+    /**
+     * Checks the engine again now, within a few seconds, and returns whether the sandbox can run. An
+     * implementation without anything to re-check answers {@link #available()}.
+     */
+    default boolean recheck() {
+        return available();
+    }
+
     /** A one-line, human description of the engine state, for startup and the status view. */
     String status();
 
     /**
      * Installs and imports the artifact; blocks until both phases ended or hit their deadlines.
      *
-     * @throws SandboxUnavailableException when no engine is reachable (an infrastructure failure, retried later)
+     * @throws SandboxUnavailableException when the sandbox, not the package, failed (no engine, no image,
+     *                                     the container or the init failed before the package ran): an
+     *                                     infrastructure failure, retried later, never a verdict
      */
     BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException;
 

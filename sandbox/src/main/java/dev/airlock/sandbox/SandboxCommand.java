@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class SandboxCommand {
     private static final String USAGE = String.join("\n",
-            "usage: airlock sandbox <command> [--config FILE] [--sandbox.runtime runc|runsc] [--sandbox.image TAG]",
+            "usage: airlock sandbox <command> [--config FILE] [--sandbox.runtime auto|runc|runsc] [--sandbox.image TAG]",
             "  build-image [--rebuild]  build the sandbox image from Debian packages (reuses the cached root",
             "                           filesystem; --rebuild re-imports even when the image exists)",
             "  status                   say whether a Docker engine is reachable and the sandbox can run");

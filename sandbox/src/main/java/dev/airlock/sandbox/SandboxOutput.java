@@ -46,15 +46,32 @@ final class SandboxOutput {
     record Bait(String bait, String path, List<String> markers) {
     }
 
+    /**
+     * What the init recorded when it gave up because of the sandbox, not the package.
+     *
+     * @param cause   a {@link SandboxUnavailableException} code, e.g. {@code input_unreadable}
+     * @param message what failed
+     */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record InitFailure(String cause, String message) {
+    }
+
     final InitResult result;
+    /** Whether the init began handling the package (everything before is the sandbox's own set-up). */
+    final boolean packageStarted;
+    /** Null unless the init recorded a failure of its own. */
+    final InitFailure failure;
     final List<DnsRecord> dns;
     final List<ListenerRecord> connections;
     final List<Bait> baits;
     final Path dir;
 
-    private SandboxOutput(Path dir, InitResult result, List<DnsRecord> dns, List<ListenerRecord> connections, List<Bait> baits) {
+    private SandboxOutput(Path dir, InitResult result, boolean packageStarted, InitFailure failure, List<DnsRecord> dns,
+                          List<ListenerRecord> connections, List<Bait> baits) {
         this.dir = dir;
         this.result = result;
+        this.packageStarted = packageStarted;
+        this.failure = failure;
         this.dns = dns;
         this.connections = connections;
         this.baits = baits;
@@ -65,7 +82,16 @@ final class SandboxOutput {
         InitResult result = Files.isRegularFile(resultFile) ? JSON.readValue(resultFile.toFile(), InitResult.class) : null;
         List<Bait> baits = Files.isRegularFile(dir.resolve("baits.json"))
                 ? List.of(JSON.readValue(dir.resolve("baits.json").toFile(), Bait[].class)) : List.of();
-        return new SandboxOutput(dir, result, lines(dir.resolve("dns.jsonl"), DnsRecord.class),
+        Path failureFile = dir.resolve("failure.json");
+        InitFailure failure = null;
+        if (Files.isRegularFile(failureFile)) {
+            try {
+                failure = JSON.readValue(failureFile.toFile(), InitFailure.class);
+            } catch (IOException e) {
+                failure = new InitFailure(SandboxUnavailableException.INIT_FAILED, "unreadable failure.json: " + e.getMessage());
+            }
+        }
+        return new SandboxOutput(dir, result, Files.isRegularFile(dir.resolve("started")), failure, lines(dir.resolve("dns.jsonl"), DnsRecord.class),
                 lines(dir.resolve("listener.jsonl"), ListenerRecord.class), baits);
     }
 

@@ -45,6 +45,9 @@ public final class SandboxBenchmark {
                 System.out.println(runtime + ": " + sandbox.status());
                 return;
             }
+            // With auto the effective runtime is only known now; the report lines name that one.
+            runtime = sandbox.runtime();
+            System.out.println("runtime " + runtime + (sandbox.warning() == null ? "" : " (" + sandbox.warning() + ")"));
             // Untimed warm-up: image and the three baselines.
             Path warm = Files.createTempDirectory("airlock-bench-warm");
             sandbox.run(HarmlessPackages.npm(warm), Ecosystem.NPM);
@@ -60,6 +63,8 @@ public final class SandboxBenchmark {
                     try {
                         BehaviorReport report = sandbox.run(artifact, Ecosystem.valueOf(item[0].toUpperCase(Locale.ROOT)));
                         outcome = report.phases().stream().map(p -> p.phase() + "=" + p.status()).toList().toString();
+                    } catch (SandboxUnavailableException e) {
+                        outcome = "sandbox failed (" + e.cause() + "): " + e.getMessage();
                     } catch (Exception e) {
                         outcome = "failed: " + e.getMessage();
                     }

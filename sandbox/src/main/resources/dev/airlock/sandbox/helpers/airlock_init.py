@@ -37,6 +37,40 @@ def log(message):
         f.write("%.3f %s\n" % (time.time(), message))
 
 
+def fail(cause, message):
+    """Records that the sandbox, not the package, failed: the host reports no verdict for such a run."""
+    log("sandbox failure (%s): %s" % (cause, message))
+    with open(os.path.join(OUT, "failure.json.part"), "w") as f:
+        json.dump({"cause": cause, "message": message}, f)
+    os.rename(os.path.join(OUT, "failure.json.part"), os.path.join(OUT, "failure.json"))
+
+
+def stage_input(artifact):
+    """Copies the artifact where the unprivileged user can read it, whatever its mode and owner on the host.
+
+    Root reads /in (it holds DAC_OVERRIDE until the package runs); the copy is root's, 0644, on a tmpfs,
+    so the package can read but not replace what is being analysed. Returns the copy's path, or None
+    after recording input_unreadable.
+    """
+    target_dir = os.path.join(WORK, "input")
+    os.makedirs(target_dir, mode=0o755, exist_ok=True)
+    os.chmod(target_dir, 0o755)
+    target = os.path.join(target_dir, os.path.basename(artifact))
+    try:
+        shutil.copyfile(artifact, target)
+    except OSError as e:
+        fail("input_unreadable", "cannot read %s inside the container: %s" % (artifact, e))
+        return None
+    os.chmod(target, 0o644)
+    return target
+
+
+def mark_package_started():
+    """From here on, whatever goes wrong may be the package's doing; before it, it cannot be."""
+    with open(os.path.join(OUT, "started"), "w") as f:
+        f.write("%.3f\n" % time.time())
+
+
 def setup_network():
     """Routes every address to loopback so connects reach the listener instead of failing unseen."""
     results = {}
@@ -280,6 +314,9 @@ def main():
     kind, artifact, install_seconds, import_seconds = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
     if len(sys.argv) > 5:
         NPROC = int(sys.argv[5])
+    if kind not in ("npm", "sdist", "wheel"):
+        fail("init_failed", "unknown kind %r" % kind)
+        sys.exit(2)
     os.chmod(OUT, 0o700)
     os.chmod(REC, 0o700)
     user = pwd.getpwnam(USER)
@@ -287,6 +324,9 @@ def main():
     os.chown(home, user.pw_uid, user.pw_gid)
     os.chmod(home, 0o700)
     os.chown(WORK, user.pw_uid, user.pw_gid)
+    artifact = stage_input(artifact)
+    if artifact is None:
+        sys.exit(3)
     net = setup_network()
     log("network: %r" % net)
     airlock_dns.Responder(os.path.join(OUT, "dns.jsonl")).serve_udp()
@@ -309,24 +349,28 @@ def main():
             json.dump({"phases": results, "network": net, "listening": ports}, f, sort_keys=True)
         os.rename(os.path.join(OUT, "result.json.part"), os.path.join(OUT, "result.json"))
 
+    mark_package_started()
     install = Phase("install", install_seconds, env, user)
     if kind == "npm":
         name, result = npm_install(install, artifact, user, env)
         record(result)
         record(npm_import(Phase("import", import_seconds, env, user), name))
-    elif kind in ("sdist", "wheel"):
+    else:
         record(pip_install(install, artifact))
         record(pip_import(Phase("import", import_seconds, env, user)))
-    else:
-        log("unknown kind %r" % kind)
-        record(install.finish("error"))
     log("done")
 
 
 if __name__ == "__main__":
     try:
         main()
-    except BaseException:
+    except SystemExit:
+        raise
+    except BaseException as e:
         import traceback
         log("init failed: " + traceback.format_exc())
+        try:
+            fail("init_failed", "the init crashed: %r" % (e,))
+        except OSError:
+            pass
         raise
