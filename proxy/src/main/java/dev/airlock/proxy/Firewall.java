@@ -29,12 +29,15 @@ import org.slf4j.LoggerFactory;
 public final class Firewall {
     private static final Logger LOG = LoggerFactory.getLogger(Firewall.class);
     private final Sandbox sandbox;
+    private final DockerSandbox docker;
     private final PersistentAnalysisQueue queue;
     private final PolicyEngine engine;
     private final AdminApi adminApi;
 
-    private Firewall(Sandbox sandbox, PersistentAnalysisQueue queue, PolicyEngine engine, AdminApi adminApi) {
+    private Firewall(Sandbox sandbox, DockerSandbox docker, PersistentAnalysisQueue queue, PolicyEngine engine,
+                     AdminApi adminApi) {
         this.sandbox = sandbox;
+        this.docker = docker;
         this.queue = queue;
         this.engine = engine;
         this.adminApi = adminApi;
@@ -42,7 +45,11 @@ public final class Firewall {
 
     static Firewall open(AirlockConfig config, AirlockMetrics metrics, ArtifactSource source, List<AutoCloseable> closeables)
             throws IOException {
-        Sandbox sandbox = new MeteredSandbox(DockerSandbox.create(config.sandbox()), metrics);
+        DockerSandbox docker = DockerSandbox.create(config.sandbox());
+        Sandbox sandbox = new MeteredSandbox(docker, metrics);
+        if (docker.warning() != null) {
+            LOG.warn("SANDBOX: {}", docker.warning());
+        }
         closeables.add(sandbox);
         boolean requireSandbox = config.analysis().requireSandbox();
         if (!sandbox.available()) {
@@ -78,7 +85,10 @@ public final class Firewall {
             Map<String, Object> sb = new LinkedHashMap<>();
             sb.put("available", sandbox.available());
             sb.put("status", sandbox.status());
-            sb.put("runtime", config.sandbox().runtime());
+            sb.put("runtime", docker.runtime());
+            sb.put("runtimeSetting", config.sandbox().runtime());
+            sb.put("warning", docker.warning());
+            sb.put("cause", docker.unavailableCause());
             sb.put("requireSandbox", requireSandbox);
             sb.put("newVersions", newVersionsLine(sandbox.available(), requireSandbox));
             s.put("sandbox", sb);
@@ -88,7 +98,7 @@ public final class Firewall {
             return s;
         });
         closeables.add(api);
-        return new Firewall(sandbox, queue, engine, api);
+        return new Firewall(sandbox, docker, queue, engine, api);
     }
 
     /** What the sandbox state means for a version never seen before, right now: the status view's first line. */
@@ -127,6 +137,11 @@ public final class Firewall {
 
     public Sandbox sandbox() {
         return sandbox;
+    }
+
+    /** A warning about the sandbox's isolation for the startup banner (runc because gVisor is missing), or null. */
+    public String sandboxWarning() {
+        return docker.warning();
     }
 
     public PolicyEngine engine() {

@@ -76,6 +76,9 @@ final class ServeCommand {
                     p -> System.out.println("  admin token:   in " + p.toAbsolutePath() + " (mode 0600)"),
                     () -> System.out.println("  admin token:   as configured (--admin-token / AIRLOCK_ADMIN_TOKEN)"));
             System.out.println("  sandbox:       " + f.sandbox().status());
+            if (f.sandboxWarning() != null) {
+                System.out.println("  WARNING:       " + f.sandboxWarning());
+            }
             if (!f.sandbox().available()) {
                 System.out.println("  WARNING:       " + Firewall.newVersionsLine(false, c.analysis().requireSandbox()));
             }

@@ -406,10 +406,10 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             Throwable cause = e.getCause();
             if (cause instanceof SandboxUnavailableException s) {
                 if (needsSandboxAndHasNone()) {
-                    recordFailure(job, "sandbox_unavailable", s.getMessage());
+                    recordFailure(job, "sandbox_unavailable", s.detail());
                     park(job);
                 } else {
-                    reschedule(job, SandboxCauses.of(s), s.getMessage());
+                    reschedule(job, SandboxCauses.of(s), s.detail());
                 }
             } else if (cause instanceof IOException || cause instanceof UncheckedIOException) {
                 reschedule(job, "fetch_failed", String.valueOf(cause.getMessage()));
