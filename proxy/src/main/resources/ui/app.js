@@ -257,6 +257,8 @@
             table('Analysis reasons', ['Code', 'Message', 'Source'],
               v.analysisReasons.map((r) => [h('span', { class: 'code' }, r.code), r.message, r.source]), '')]
           : null));
+      parts.push(failureSection(data));
+      parts.push(filesSection(data));
       parts.push(findingsSection(data));
       parts.push(behaviourSection(data));
       parts.push(diffSection(data));
@@ -281,6 +283,31 @@
       loadDiff(eco, name, version, data);
     }
     loadHistory(eco, name, version);
+  }
+
+  // Each file of the version is analysed and judged on its own; the version shows the worst.
+  function filesSection(data) {
+    const files = data.files || [];
+    const analyses = data.analyses || [];
+    const byName = {};
+    analyses.forEach((a) => { byName[a.file || ''] = a; });
+    return h('section', { class: 'panel', 'aria-labelledby': 'h-files' }, h('h2', { id: 'h-files' }, 'Files'),
+      table(files.length + ' file(s) analysed', ['File', 'Verdict', 'Analysis', 'Sandbox', 'Findings', 'Reasons'],
+        files.map((f) => {
+          const a = byName[f.file] || {};
+          return [f.file, stateBadge(f.state), f.stage, a.sandbox ? 'ran' : 'did not run',
+            String((a.findings || []).length), h('span', { class: 'code' }, reasonCodes(f.reasons))];
+        }), 'No file analysed yet.'));
+  }
+
+  // An analysis that could not run is never a verdict; the admin sees why it is still waiting.
+  function failureSection(data) {
+    const f = data.infrastructureFailure;
+    if (!f) return null;
+    return h('section', { class: 'panel', 'aria-labelledby': 'h-infra' },
+      h('h2', { id: 'h-infra' }, 'Analysis could not run (retrying)'),
+      facts([['Cause', f.cause], ['When', when(f.at)], ['Attempt', String(f.attempt)], ['Job', f.job]]),
+      h('pre', {}, f.detail || ''));
   }
 
   function findingsSection(data) {

@@ -189,6 +189,23 @@ public final class AdminCommand {
         }
         printReasons("reasons", v.path("reasons"));
         printReasons("analysis reasons", v.path("analysisReasons"));
+        JsonNode files = v.path("files");
+        if (files.isArray() && files.size() > 0) {
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode f : files) {
+                rows.add(List.of(text(f, "file"), text(f, "state"), text(f, "stage"), reasonCodes(f)));
+            }
+            out.println("  files:");
+            table(List.of("FILE", "STATE", "ANALYSIS", "REASONS"), rows);
+        }
+        JsonNode failure = v.path("infrastructureFailure");
+        if (failure.isObject()) {
+            out.println("  analysis could not run (retrying): " + text(failure, "cause") + " at " + text(failure, "at")
+                    + ", attempt " + text(failure, "attempt"));
+            for (String line : text(failure, "detail").split("\n")) {
+                out.println("    " + line);
+            }
+        }
         JsonNode findings = v.has("findings") ? v.get("findings") : v.path("analysis").path("findings");
         if (findings.isArray() && findings.size() > 0) {
             out.println("  findings:");
