@@ -115,6 +115,15 @@ public final class Analyzer implements AutoCloseable {
     /** As above; {@code expected} is the version the registry says this artifact is (manifest cross-check), or null. */
     public AnalysisResult analyze(Path file, Ecosystem ecosystemOrNull, boolean useSandbox, PackageCoordinate expected)
             throws IOException, SandboxUnavailableException {
+        return analyze(file, null, ecosystemOrNull, useSandbox, expected);
+    }
+
+    /**
+     * As above for an artifact stored under another name (the proxy's store names files by digest):
+     * {@code fileName} is the registry's name of the file, which the sandbox needs to install it.
+     */
+    public AnalysisResult analyze(Path file, String fileName, Ecosystem ecosystemOrNull, boolean useSandbox,
+                                  PackageCoordinate expected) throws IOException, SandboxUnavailableException {
         long start = System.nanoTime();
         String sha256 = sha256(file);
         ArtifactContents contents = reader.read(file);
@@ -139,7 +148,7 @@ public final class Analyzer implements AutoCloseable {
                 throw new SandboxUnavailableException("no sandbox configured");
             }
             long d0 = System.nanoTime();
-            behavior = sandbox.run(file, eco);
+            behavior = fileName == null ? sandbox.run(file, eco) : sandbox.run(file, fileName, eco);
             dynamicMs = (System.nanoTime() - d0) / 1_000_000;
             DynamicRules.fold(behavior, registryHosts, hits);
         }

@@ -317,6 +317,18 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return stripes[Math.floorMod(c.hashCode(), stripes.length)];
     }
 
+    /** Whether the verdict lacks this full analysis (a crash came between the queue's commit and ours). */
+    public boolean lacksFullAnalysis(PackageCoordinate c, ArtifactFile file) {
+        Optional<Verdict> v = store.verdict(c);
+        if (v.isEmpty()) {
+            return true;
+        }
+        if (file == null) {
+            return v.get().analysisStage() != AnalysisStage.FULL;
+        }
+        return v.get().file(file).map(f -> f.stage() != AnalysisStage.FULL).orElse(true);
+    }
+
     /** Receives the analysis queue's results of versions analysed as a whole. */
     public void onAnalysisResult(PackageCoordinate c, AnalysisResult result) {
         onAnalysisResult(c, null, result);

@@ -77,6 +77,7 @@ public final class Firewall {
         PolicyEngine engine = PolicyEngine.open(config, new MeteredAnalysisQueue(queue, metrics),
                 (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
         closeables.add(engine);
+        replayInBackground(queue, engine);
         // Read off the serving path by a timer: a down engine's probe may take seconds.
         engine.gate().analysisAvailability(() -> !requireSandbox || sandbox.available(), 2_000);
         metrics.verdicts(() -> versionCounts(engine));
@@ -99,6 +100,22 @@ public final class Firewall {
         });
         closeables.add(api);
         return new Firewall(sandbox, docker, queue, engine, api);
+    }
+
+    /** Results the queue committed that policy never recorded (a crash in between) are recorded now. */
+    private static void replayInBackground(PersistentAnalysisQueue queue, PolicyEngine engine) {
+        Thread t = new Thread(() -> {
+            try {
+                int n = queue.replay(engine.gate()::lacksFullAnalysis, engine.gate()::onAnalysisResult);
+                if (n > 0) {
+                    LOG.info("recorded {} analysis result(s) that the last run stored but did not turn into verdicts", n);
+                }
+            } catch (RuntimeException e) {
+                LOG.error("replaying stored analysis results failed; affected versions stay pending", e);
+            }
+        }, "analysis-replay");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** What the sandbox state means for a version never seen before, right now: the status view's first line. */

@@ -249,8 +249,18 @@ public final class DockerSandbox implements Sandbox {
      */
     @Override
     public BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
+        return run(artifact, null, ecosystem);
+    }
+
+    /** {@inheritDoc} The staged copy the container sees carries {@code fileName} (validated like any archive name). */
+    @Override
+    public BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
         requireEngine();
-        ArtifactKind kind = ArtifactKind.of(artifact, ecosystem);
+        Path named = fileName == null ? artifact : Path.of(fileName).getFileName();
+        if (fileName != null && !named.toString().equals(fileName)) {
+            throw new IllegalArgumentException("not a plain file name: " + fileName);
+        }
+        ArtifactKind kind = ArtifactKind.of(named, ecosystem);
         Path file;
         try {
             file = artifact.toAbsolutePath().toRealPath();
@@ -258,7 +268,7 @@ public final class DockerSandbox implements Sandbox {
             throw new SandboxUnavailableException(SandboxUnavailableException.INPUT_UNREADABLE,
                     "cannot read the artifact " + artifact + ": " + e, null, e);
         }
-        String containerName = kind.containerFileName(file);
+        String containerName = kind.containerFileName(named);
         ensureImage();
         String runtime = engineStatus.runtime();
         try {

@@ -29,6 +29,16 @@ public interface Sandbox extends AutoCloseable {
      */
     BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException;
 
+    /**
+     * As {@link #run(Path, Ecosystem)} for an artifact stored under another name (the proxy's store
+     * names files by digest): {@code fileName} is the name the registry gives it, which says whether
+     * it is a wheel or an sdist and, for a wheel, its tags.
+     */
+    default BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem)
+            throws IOException, SandboxUnavailableException {
+        return run(artifact, ecosystem);
+    }
+
     @Override
     default void close() {
     }

@@ -271,6 +271,37 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         }
     }
 
+    /**
+     * Hands every stored result that {@code needed} says its consumer lacks to {@code target}: the
+     * queue commits a result before policy commits the verdict made of it, so a crash between the
+     * two would otherwise leave the version pending for ever. Run once at start, off the serving path.
+     *
+     * @return how many results were handed over again
+     */
+    public int replay(java.util.function.BiPredicate<PackageCoordinate, ArtifactFile> needed, FileResultListener target) {
+        int replayed = 0;
+        for (Map.Entry<String, String> e : results.entrySet()) {
+            String key = e.getKey();
+            int sep = key.indexOf(Job.SEPARATOR);
+            PackageCoordinate c;
+            AnalysisResult r;
+            ArtifactFile file;
+            try {
+                c = Job.coordinateOf(key);
+                r = read(e.getValue(), key);
+                file = sep < 0 || r == null ? null : ArtifactFile.of(key.substring(sep + 1), r.sha256(), null);
+            } catch (RuntimeException ex) {
+                LOG.warn("skipping unreadable stored result {}: {}", key, ex.toString());
+                continue;
+            }
+            if (r != null && needed.test(c, file)) {
+                target.accept(c, file, r);
+                replayed++;
+            }
+        }
+        return replayed;
+    }
+
     /** The most recent infrastructure failures, newest first. */
     public List<InfrastructureFailure> recentFailures(int limit) {
         return failures.recent(limit);
@@ -432,7 +463,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         if (!sandbox && config.requireSandbox()) {
             throw new SandboxUnavailableException("no sandbox is available and analysis.requireSandbox is on");
         }
-        return analyzer.analyze(file, c.ecosystem(), sandbox, c);
+        return analyzer.analyze(file, job.file() == null ? null : job.file().name(), c.ecosystem(), sandbox, c);
     }
 
     private void recordFailure(Job job, String cause, String detail) {

@@ -39,9 +39,14 @@ public final class MeteredSandbox implements Sandbox {
 
     @Override
     public BehaviorReport run(Path artifact, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
+        return run(artifact, null, ecosystem);
+    }
+
+    @Override
+    public BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
         long start = System.nanoTime();
         try {
-            BehaviorReport report = delegate.run(artifact, ecosystem);
+            BehaviorReport report = fileName == null ? delegate.run(artifact, ecosystem) : delegate.run(artifact, fileName, ecosystem);
             metrics.sandboxRun(ecosystem.id(), outcome(report), Duration.ofNanos(System.nanoTime() - start));
             return report;
         } catch (SandboxUnavailableException e) {

@@ -149,6 +149,8 @@ class RealPackagesThroughAirlockTest {
             if (unsettled.isEmpty()) {
                 break;
             }
+            JsonNode failures = airlock.api("status").path("infrastructureFailures");
+            assertEquals(0, failures.path("byCause").size(), () -> "infrastructure failures while settling: " + failures);
             Thread.sleep(5_000);
         } while (System.nanoTime() < deadline);
         List<String> left = unsettled;
