@@ -14,10 +14,13 @@ import java.util.Map;
  * @param minimumAge    cooldown: younger versions are hidden whatever the analysis says (null: off)
  * @param internal      names that must never come from the public registry
  * @param feedsDir      directory of OSV records imported at startup and on change (null: none)
+ * @param staticCheckWait how long the first download of an older version waits for its static check
+ *                      before a 403 (default 30 s: a cold install asks for dozens of files at once, and
+ *                      a client that gives up first retries and is served from the recorded result)
  */
 public record PolicyConfig(String mode, String holdNewerThan, Duration holdWait, Duration minimumAge,
                            Internal internal, List<Rule> deny, List<Rule> allow, Typosquat typosquat,
-                           String feedsDir) {
+                           String feedsDir, Duration staticCheckWait) {
     public PolicyConfig {
         mode = mode == null ? "enforce" : mode;
         if (!mode.equals("enforce") && !mode.equals("audit")) {
@@ -32,10 +35,18 @@ public record PolicyConfig(String mode, String holdNewerThan, Duration holdWait,
         deny = deny == null ? List.of() : List.copyOf(deny);
         allow = allow == null ? List.of() : List.copyOf(allow);
         typosquat = typosquat == null ? new Typosquat(null, null) : typosquat;
+        staticCheckWait = staticCheckWait == null ? Duration.ofSeconds(30) : staticCheckWait;
+    }
+
+    /** Without {@code staticCheckWait}: the static check waits {@code holdWait}, as before the key existed. */
+    public PolicyConfig(String mode, String holdNewerThan, Duration holdWait, Duration minimumAge, Internal internal,
+                        List<Rule> deny, List<Rule> allow, Typosquat typosquat, String feedsDir) {
+        this(mode, holdNewerThan, holdWait, minimumAge, internal, deny, allow, typosquat, feedsDir,
+                holdWait == null ? Duration.ofSeconds(10) : holdWait);
     }
 
     public static PolicyConfig defaults() {
-        return new PolicyConfig(null, null, null, null, null, null, null, null, null);
+        return new PolicyConfig(null, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean holdAlways() {

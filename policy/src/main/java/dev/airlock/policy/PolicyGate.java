@@ -248,7 +248,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             CompletableFuture<AnalysisResult> run = staticRuns.run(key, () -> staticCheck.check(c, artifact),
                     result -> recordStaticCheck(c, file, result, sha256));
             // A copy per caller: one download giving up must not time the shared run out for the others.
-            return run.copy().orTimeout(config.holdWait().toMillis(), TimeUnit.MILLISECONDS)
+            return run.copy().orTimeout(config.staticCheckWait().toMillis(), TimeUnit.MILLISECONDS)
                     .handle((result, error) -> afterStaticCheck(c, file, error));
         } catch (RuntimeException e) {
             LOG.error("policy failed after fetching {}; refusing it", c, e);

@@ -87,6 +87,9 @@ final class ContainerRunner {
                 .withCapDrop(Capability.ALL)
                 .withCapAdd(CAPS)
                 .withSecurityOpts(List.of("no-new-privileges"))
+                // A quarter of the default CPU weight: under load the installs being served and their
+                // static checks come first, and background sandbox runs take what is left.
+                .withCpuShares(256)
                 .withMemory(memory)
                 .withMemorySwap(memory)
                 .withNanoCPUs(1_000_000_000L)

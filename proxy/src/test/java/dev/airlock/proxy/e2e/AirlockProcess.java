@@ -79,6 +79,17 @@ final class AirlockProcess implements AutoCloseable {
                 .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A PyPI project page in its PEP 691 JSON form, as pip asks for it. */
+    JsonNode simpleJson(String project) throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(pypiIndex() + project + "/"))
+                .header("Accept", "application/vnd.pypi.simple.v1+json").timeout(Duration.ofSeconds(60)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("project page of " + project + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return JSON.readTree(r.body());
+    }
+
     /** An admin API call with the token; the answer's JSON. */
     JsonNode api(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/" + path))

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.testing.Requirements;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(900)
 class PerFileThroughAirlockTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROJECT = "blinker";
 
     @TempDir
@@ -52,7 +50,7 @@ class PerFileThroughAirlockTest {
 
             try (AirlockProcess airlock = AirlockProcess.start(work, work.resolve("data"), Map.of(),
                     "--pypi-upstream", mirror.simpleUrl(), "--pypi-file-hosts", "127.0.0.1")) {
-                JsonNode page = JSON.readTree(airlock.get("/pypi/" + "simple/" + PROJECT + "/").body());
+                JsonNode page = airlock.simpleJson(PROJECT);
                 String cleanUrl = null;
                 String evilUrl = null;
                 for (JsonNode f : page.path("files")) {
@@ -74,7 +72,7 @@ class PerFileThroughAirlockTest {
                 assertFalse(reason.isEmpty(), "a refusal names its reason");
 
                 // The page now lists the clean file only, and the version view shows both analyses.
-                JsonNode after = JSON.readTree(airlock.get("/pypi/simple/" + PROJECT + "/").body());
+                JsonNode after = airlock.simpleJson(PROJECT);
                 assertEquals(1, after.path("files").size(), after.toString());
                 assertEquals(clean.filename(), after.path("files").get(0).path("filename").asText());
                 JsonNode view = airlock.api("packages/pypi/" + PROJECT + "/" + version);
