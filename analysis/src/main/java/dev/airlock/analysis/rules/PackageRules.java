@@ -23,6 +23,8 @@ public final class PackageRules {
             "^(?:node-gyp(?:-build)?(?:\\s+rebuild)?|prebuild-install(?:\\s.*)?|node-pre-gyp\\s+install.*|husky(?:\\s+install)?"
             + "|patch-package|opencollective(?:-postinstall)?.*|npm run build|tsc|ngcc.*)$");
 
+    private static final Pattern LOADED_LIBRARY = Pattern.compile("(?i)\\.(?:node|dll|so(?:\\.\\d+)*|dylib|pyd)$");
+
     private PackageRules() {
     }
 
@@ -69,13 +71,19 @@ public final class PackageRules {
 
     public static void nativeBinaries(ArtifactContents contents, List<String> installText, List<Hit> out) {
         int reported = 0;
+        boolean installAtInstallReported = false;
         for (ArchiveEntry e : contents.entries()) {
             String kind = binaryKind(e.head());
             if (kind == null) {
                 continue;
             }
-            boolean usedAtInstall = installText.stream().anyMatch(t -> t.contains(e.fileName()));
+            // Node addons and shared libraries are loaded by the module that ships them (node-gyp, prebuild-install,
+            // node-pre-gyp and bindings put them there); only a program the install code names by path is run by it.
+            boolean library = LOADED_LIBRARY.matcher(e.fileName()).find();
+            boolean usedAtInstall = !library && !installAtInstallReported && installText.stream()
+                    .anyMatch(t -> t.contains(e.path()) || t.contains("/" + e.fileName()) || t.contains("\\" + e.fileName()));
             if (usedAtInstall) {
+                installAtInstallReported = true;
                 out.add(new Hit(new Finding("native_binary_at_install", "high", "static",
                         "Install-time code refers to a bundled " + kind + " executable.", e.path(), e.path()),
                         Role.THREAT, Context.INSTALL, "install"));
