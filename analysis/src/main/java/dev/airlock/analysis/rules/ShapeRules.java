@@ -35,7 +35,7 @@ final class ShapeRules {
     private static final Pattern AI_CLI_UNSAFE = Pattern.compile(
             "(?i)--dangerously-skip-permissions|--yolo\\b|--trust-all-tools|--allow-all-tools|--dangerously-bypass");
     private static final Pattern CRYPTO_ADDRESS_REGEX = Pattern.compile(
-            "\\b(?:0x\\[a-fA-F0-9\\]\\{40\\}|bc1|T\\[1-9A-HJ-NP-Za-km-z\\]|\\[13\\]\\[a-km-zA-HJ-NP-Z1-9\\]|\\[LM3\\]|[1-9A-HJ-NP-Za-km-z]\\]\\{3[23],)");
+            "(?:0x\\[a-fA-F0-9\\]\\{40\\}|bc1|T\\[1-9A-HJ-NP-Za-km-z\\]|\\[13\\]\\[a-km-zA-HJ-NP-Z1-9\\]|\\[LM3\\]|[1-9A-HJ-NP-Za-km-z]\\]\\{3[23],)");
     private static final Pattern WALLET_HOOK = Pattern.compile("^(?:window\\.)?ethereum\\.request$|^XMLHttpRequest\\.prototype\\.(?:open|send)$"
             + "|^(?:window\\.)?fetch$|^(?:window\\.)?solana\\.\\w+$");
     private static final Set<String> JS_DNS = Set.of("dns.lookup", "dns.resolve", "dns.resolve4", "dns.resolveTxt", "dns.resolveAny",
@@ -140,8 +140,9 @@ final class ShapeRules {
                         + " checks switched off (" + clip(v) + "), the way stealers have it hunt for secrets.", Role.STRONG_THREAT, ctx, group);
             }
         }
-        long addressRegexes = f.strings.stream().filter(s -> CRYPTO_ADDRESS_REGEX.matcher(s.value()).find()).count();
-        addressRegexes += f.source.length() < 4_000_000 ? CRYPTO_ADDRESS_REGEX.matcher(f.source).results().limit(10).count() : 0;
+        // Regular-expression literals are not strings to the parser, so the source text is read; distinct formats count.
+        long addressRegexes = f.source.length() < 4_000_000
+                ? CRYPTO_ADDRESS_REGEX.matcher(f.source).results().map(m -> m.group().substring(0, 3)).distinct().limit(10).count() : 0;
         boolean hooks = callees.stream().anyMatch(c -> WALLET_HOOK.matcher(c).find())
                 || f.refs.stream().anyMatch(r -> r.name().contains("ethereum") || r.name().startsWith("XMLHttpRequest.prototype"));
         if (addressRegexes >= 3 && hooks) {
