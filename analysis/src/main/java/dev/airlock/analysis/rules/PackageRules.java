@@ -23,6 +23,7 @@ public final class PackageRules {
             "^(?:node-gyp(?:-build)?(?:\\s+rebuild)?|prebuild-install(?:\\s.*)?|node-pre-gyp\\s+install.*|husky(?:\\s+install)?"
             + "|patch-package|opencollective(?:-postinstall)?.*|npm run build|tsc|ngcc.*)$");
 
+    private static final Pattern NINES = Pattern.compile("^9{2,}$");
     private static final Pattern LOADED_LIBRARY = Pattern.compile("(?i)\\.(?:node|dll|so(?:\\.\\d+)*|dylib|pyd)$");
 
     private PackageRules() {
@@ -152,7 +153,10 @@ public final class PackageRules {
             return;
         }
         long major = v.group(1).length() > 9 ? Long.MAX_VALUE : Long.parseLong(v.group(1));
-        if (major >= 99 && major < 1900 || major > 2100 && major < 19000000) {
+        // Browsers and their drivers are past major 140 and counting; confusion packages pick 99, 999, 9999 or
+        // a number in the thousands that is no year (1900-2100) and no date (19000000-21000000).
+        boolean nines = NINES.matcher(v.group(1)).matches();
+        if (nines || major >= 1000 && major < 1900 || major > 2100 && major < 19000000 || major > 21000000) {
             out.add(new Hit(new Finding("dependency_confusion_version", "medium", "metadata",
                     "The version number is far above anything a normal release uses, typical of dependency confusion.",
                     m.version(), m.manifestPath()), Role.THREAT, Context.PACKAGE, "version"));
