@@ -64,13 +64,13 @@ class DynamicFindingsTest {
     }
 
     @Test
-    void registryTrafficIsExpectedButAnOtherHostIsWorthReview() throws Exception {
+    void registryTrafficIsExpectedButAnOtherHostDuringInstallBlocks() throws Exception {
         AnalysisResult ok = analyse(phase(List.of(new BehaviorReport.NetworkAttempt("198.18.0.2", 443, "registry.example")),
                 List.of(new BehaviorReport.DnsQuery("registry.example")), List.of(), List.of()));
         assertEquals(Recommendation.CLEAN, ok.recommendation(), ok.findings().toString());
         AnalysisResult odd = analyse(phase(List.of(new BehaviorReport.NetworkAttempt("198.18.0.3", 443, "collector.example")),
                 List.of(new BehaviorReport.DnsQuery("collector.example")), List.of(), List.of()));
-        assertEquals(Recommendation.SUSPICIOUS, odd.recommendation(), odd.findings().toString());
+        assertEquals(Recommendation.MALICIOUS, odd.recommendation(), odd.findings().toString());
     }
 
     @Test

@@ -77,11 +77,34 @@ public final class CodeRules {
     static final Pattern SHELL_DROPPER = Pattern.compile("(?i)((?:curl|wget)\\b[^|;&\\n]{0,300}\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b"
             + "|Invoke-WebRequest|\\biwr\\s+(?:-\\w+\\s+)*https?://|DownloadFile\\(|DownloadString\\(|Net\\.WebClient|Start-BitsTransfer"
             + "|certutil(?:\\.exe)?\\s+-urlcache|bitsadmin\\s+/transfer|mshta\\s+https?:|powershell[^\\n]{0,80}\\s-e(?:nc|ncodedcommand)?\\s+[A-Za-z0-9+/=]{20,}"
-            + "|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*[\\w.]*(?:urlopen|requests\\.get)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s))");
+            + "|/dev/tcp/\\d|\\bbash\\s+-i\\b|\\bnc(?:at)?\\s+(?:-\\w+\\s+)*-e\\s|exec\\(\\s*[\\w.]*(?:urlopen|requests\\.get)\\(|(?:curl|wget)\\b[^\\n]{0,300}(?:&&|;)\\s*(?:chmod\\s+\\+?[0-7x]+|\\./|sh\\s|bash\\s|python3?\\s)"
+            // Decoded text piped into a shell, and PowerShell's fetch-and-evaluate idioms.
+            + "|base64\\s+(?:-d|--decode|-D)\\s*\\|\\s*(?:sudo\\s+)?(?:ba|z|da)?sh\\b|\\b(?:iex|Invoke-Expression)\\b\\s*[(\\[$]"
+            + "|powershell(?:\\.exe)?\\b[^\\n]{0,120}-(?:w|win|windowstyle)\\s+h(?:idden)?\\b[^\\n]{0,200}https?://"
+            + "|FromBase64String\\([^\\n]{0,200}\\b(?:iex|Invoke-Expression|Invoke-Command)\\b"
+            // A download tool fetching a program by name: curl.exe -O https://.../x.exe.
+            + "|(?:curl|wget)(?:\\.exe)?\\s[^\\n|;&]{0,200}https?://[^\\s'\"]+\\.(?:exe|scr|msi|bat|ps1|vbs|jar)\\b"
+            + "|\\bos\\.dup2\\(\\s*\\w+\\.fileno\\(\\)[^\\n]{0,200}(?:pty\\.spawn|/bin/(?:ba)?sh))");
     private static final Pattern URL_EXECUTABLE = Pattern.compile(
             "(?i)https?://[^\\s'\"]+\\.(?:exe|scr|msi|bat|ps1|vbs|dll|bin|elf|sh|jar)(?:\\?[^\\s'\"]*)?$");
     static final Pattern PERSISTENCE = Pattern.compile("(?i)(Start Menu[\\\\/]+Programs[\\\\/]+Startup"
-            + "|CurrentVersion[\\\\/]+Run\\b|schtasks(?:\\.exe)?\\s+/create|\\bcrontab\\s+-|/etc/cron\\.|LaunchAgents/)");
+            + "|CurrentVersion[\\\\/]+Run(?:Once|Services)?\\b|schtasks(?:\\.exe)?\\s+/create|\\bcrontab\\s+-|/etc/cron\\.|LaunchAgents/"
+            // systemd user units and XDG autostart run at every login without root.
+            + "|\\.config/systemd/user\\b|systemctl\\s+--user\\s+(?:enable|start|daemon-reload)|\\.config/autostart\\b"
+            // Appending to a shell start-up file runs the payload in every new terminal.
+            + "|>>\\s*~?[\\w/$.{}]*\\.(?:bashrc|zshrc|bash_profile|profile)\\b|(?:^|[\\\\/~])\\.(?:bashrc|zshrc|bash_profile)$"
+            // A workflow file pushed into a repository runs the attacker's job in CI with its secrets.
+            + "|\\.github/workflows/[\\w.-]*\\.ya?ml$"
+            + "|\\bWinlogon[\\\\/]+(?:Shell|Userinit)\\b|Image File Execution Options)");
+    /**
+     * Dynamic-DNS and tunnel domains: anyone can point a name there at a home machine for free, which
+     * is why command-and-control servers live under them and published libraries do not.
+     */
+    static final Pattern DYNAMIC_DNS = Pattern.compile("(?i)(?:^|[/@.\\s'\"])((?:[\\w-]+\\.)+(?:duckdns\\.org|ddns\\.net|hopto\\.org"
+            + "|zapto\\.org|sytes\\.net|no-ip\\.(?:org|biz|info|com)|noip\\.(?:me|us)|serveftp\\.com|servebeer\\.com|myftp\\.(?:org|biz)"
+            + "|redirectme\\.net|ddnsking\\.com|dynu\\.net|dynu\\.com|freeddns\\.org|ddnsfree\\.com|mooo\\.com|chickenkiller\\.com"
+            + "|dyndns\\.org|dynalias\\.com|3utilities\\.com|bounceme\\.net|gotdns\\.ch|kozow\\.com|linkpc\\.net|portmap\\.(?:io|host)"
+            + "|ply\\.gg|playit\\.gg|loclx\\.io|pagekite\\.me))(?![\\w.-]*\\w)");
     private static final Pattern CODE_PAYLOAD = Pattern.compile("(?:\\bexec\\(|\\beval\\(|b64decode\\(|urlopen\\(|\\bsystem\\(|subprocess\\.)");
     private static final Pattern EXECUTABLE_NAME = Pattern.compile("(?i)^[^\\s'\"]{1,200}\\.(?:exe|scr|msi|bat|ps1|vbs)$");
     private static final Pattern BASE64ISH = Pattern.compile("^[A-Za-z0-9+/=\\s_-]{40,}$");
@@ -102,6 +125,9 @@ public final class CodeRules {
     static final Pattern EXFIL_CREDENTIAL = Pattern.compile(
             "(?i)(^\\d{8,10}:AA[A-Za-z0-9_-]{33}$|discord(?:app)?\\.com/api/webhooks/\\d{17,20}/[\\w-]{60,})");
 
+    /** {@code a = exec}: the builtin bound to a plain name, to be called under it later. */
+    private static final Pattern EXEC_ALIAS = Pattern.compile("^\\s*(\\w+)\\s*=\\s*(?:builtins\\.)?(?:exec|eval)\\s*(?:#.*)?$");
+
     private CodeRules() {
     }
 
@@ -119,7 +145,19 @@ public final class CodeRules {
         boolean execNow = false;
         boolean environWhole = false;
         boolean hasDecoder = false;
-        int identity = 0;
+        // Distinct identity sources: a display library resolving its own host name twice is not a fingerprint.
+        Set<String> identity = new HashSet<>();
+        Set<String> execAliases = new HashSet<>();
+        if (py) {
+            for (SourceFacts.Ref r : f.refs) {
+                if (r.name().equals("exec") || r.name().equals("eval")) {
+                    Matcher a = EXEC_ALIAS.matcher(f.snippet(r.line()));
+                    if (a.find()) {
+                        execAliases.add(a.group(1));
+                    }
+                }
+            }
+        }
         // chr(ord(a) ^ ord(b)): a character-level XOR cipher, which text processing has little use for next to exec
         // (tests that rebuild objects with chr(ord(c) + n) and eval their repr are common and harmless).
         boolean cipher = py && f.calls.stream().anyMatch(c -> c.callee().equals("chr") && c.argCallees().contains("ord")
@@ -175,8 +213,9 @@ public final class CodeRules {
                 }
                 if (c.firstLiteral() != null) {
                     literalThreats(f, c.firstLiteral(), c.line(), at, group, out, 0);
-                    if (IDENTITY_COMMAND.matcher(c.firstLiteral()).find()) {
-                        identity++;
+                    Matcher idc = IDENTITY_COMMAND.matcher(c.firstLiteral());
+                    if (idc.find()) {
+                        identity.add(idc.group(1).toLowerCase(Locale.ROOT));
                     }
                     if (ctx == Context.INSTALL && PIP_INSTALL_COMMAND.matcher(c.firstLiteral()).find()) {
                         add(out, f, c.line(), "hidden_package_install", "high",
@@ -230,8 +269,12 @@ public final class CodeRules {
                         "A Discord webhook client is built with a webhook id and token shipped in the code" + where(at) + ".",
                         at == Context.INSTALL ? Role.STRONG_THREAT : Role.VERDICT_SUSPICIOUS, at, group);
             }
-            if ((py ? PY_IDENTITY : JS_IDENTITY).contains(callee)) {
-                identity++;
+            if ((py ? PY_IDENTITY : JS_IDENTITY).contains(callee) && !callee.equals("socket.gethostbyname")) {
+                identity.add(callee);
+            }
+            if (py && execAliases.contains(callee) && c.argCallees().stream().anyMatch(a -> DECODER.matcher(a).find())) {
+                add(out, f, c.line(), "obfuscated_code_execution", "high",
+                        "exec/eval under another name (" + callee + ") runs decoded code" + where(at) + ".", Role.STRONG_THREAT, at, group);
             }
         }
         for (SourceFacts.Ref r : f.refs) {
@@ -326,7 +369,11 @@ public final class CodeRules {
                 }
             }
         }
-        if (identity >= 2 && net) {
+        if (ctx == Context.INSTALL && !identity.isEmpty()) {
+            add(out, f, firstLine(f), "install_identity_collection", "low", "Install-time code reads the user or host identity ("
+                    + String.join(", ", identity) + ").", Role.INFO, ctx, group);
+        }
+        if (identity.size() >= 2 && net) {
             add(out, f, firstLine(f), "host_fingerprinting", "medium",
                     "The code collects host and user identity and has network access" + where(ctx) + ".", Role.THREAT, ctx, group);
         }
@@ -356,6 +403,7 @@ public final class CodeRules {
                     obfNames + " identifiers follow the javascript-obfuscator pattern (_0x...)" + where(ctx) + ".",
                     ctx == Context.INSTALL ? Role.THREAT : Role.INFO, ctx, group);
         }
+        ShapeRules.scan(f, ctx, group, out);
     }
 
     /** String-level threats; base64 payloads are decoded (a few levels deep) and read the same way. */
@@ -392,6 +440,13 @@ public final class CodeRules {
         if (m.find()) {
             add(out, f, line, "persistence", "high", "The code installs itself to run at logon or on a schedule (" + clip(m.group(1))
                     + ")" + where(ctx) + ".", Role.STRONG_THREAT, ctx, group);
+        }
+        m = DYNAMIC_DNS.matcher(value);
+        if (m.find()) {
+            add(out, f, line, "dynamic_dns_host", "high", "The code names a host under a dynamic-DNS or tunnel domain ("
+                    + clip(m.group(1)) + ")" + where(ctx) + (depth > 0 ? ", hidden in an encoded string" : "")
+                    + "; servers there are home machines, the usual seat of a command-and-control server.",
+                    Role.STRONG_THREAT, ctx, group);
         }
         m = SHELL_DROPPER.matcher(value);
         if (m.find()) {

@@ -17,6 +17,19 @@ public final class DynamicRules {
     private static final Set<String> EXPECTED_COMMANDS = Set.of("node", "npm", "pip", "pip3", "gcc", "cc", "c++", "g++",
             "make", "node-gyp", "ld", "as", "cc1", "cc1plus", "collect2", "git", "uname", "sh");
 
+    /** The installer's own machinery: pip's build-backend subprocess and setuptools' commands, not the package's doing. */
+    private static final Pattern INSTALLER_COMMAND = Pattern.compile(
+            "(?:_in_process\\.py|pyproject_hooks|pep517|\\bpip\\b.*\\b(?:install|wheel|download)\\b|-m\\s+pip\\b"
+            + "|setup\\.py['\"]?\\s+(?:-q\\s+)?(?:egg_info|bdist_wheel|build|build_ext|install|develop|dist_info|sdist)\\b"
+            + "|import setuptools|__import__\\(['\"]setuptools|-c\\s+import\\s+sys|\\bnode-gyp\\b|\\bprebuild-install\\b|\\bnode-pre-gyp\\b)");
+    /** Hosts prebuilt native binaries are fetched from; a lookup there during install is expected of native packages. */
+    private static final Pattern BINARY_HOST = Pattern.compile(
+            "(?i)(?:^|\\.)(?:github\\.com|githubusercontent\\.com|amazonaws\\.com|cloudfront\\.net|googleapis\\.com|nodejs\\.org"
+            + "|npmmirror\\.com|sourceforge\\.net|azureedge\\.net|blob\\.core\\.windows\\.net|chromium\\.org)\\.?$");
+    /** Installer configuration every client reads for its own auth; anything else under a home directory is a secret. */
+    private static final Pattern INSTALLER_CONFIG = Pattern.compile("(?:^|/)\\.(?:npmrc|netrc|pypirc|gitconfig)$|/etc/passwd$");
+    private static final Pattern INTERACTIVE_SHELL = Pattern.compile("^(?:ba|z|da)?sh\\s+-i\\b|/dev/tcp/|\\bnpm\\s+publish\\b|\\btwine\\s+upload\\b");
+
     private DynamicRules() {
     }
 
@@ -40,22 +53,32 @@ public final class DynamicRules {
             }
             for (BehaviorReport.DnsQuery q : p.dns()) {
                 if (!allowed(q.hostname(), registryHosts)) {
+                    // Reaching out during install or import is what a beacon, a stealer or a dropper does first; only a
+                    // lookup of a binary-distribution host (prebuilt native modules) is left to weigh with other evidence.
+                    boolean binaryHost = BINARY_HOST.matcher(q.hostname()).find();
                     out.add(hit("unexpected_dns", "high", "The package looked up a name outside the registries during the " + where + ".",
-                            q.hostname(), Role.THREAT, ctx));
+                            q.hostname(), binaryHost ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             for (BehaviorReport.NetworkAttempt n : p.network()) {
                 if (n.hostname() == null || !allowed(n.hostname(), registryHosts)) {
+                    boolean binaryHost = n.hostname() != null && BINARY_HOST.matcher(n.hostname()).find();
                     out.add(hit("unexpected_connection", "high", "The package connected outside the registries during the " + where + ".",
-                            n.address() + ":" + n.port() + (n.hostname() == null ? "" : " (" + n.hostname() + ")"), Role.THREAT, ctx));
+                            n.address() + ":" + n.port() + (n.hostname() == null ? "" : " (" + n.hostname() + ")"),
+                            binaryHost ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             for (BehaviorReport.FileAccess f : p.files()) {
                 Matcher strong = CodeRules.CREDENTIAL_STRONG.matcher(f.path());
                 Matcher weak = CodeRules.CREDENTIAL.matcher(f.path());
                 if (f.read() && (strong.find() || weak.find())) {
+                    boolean installerConfig = INSTALLER_CONFIG.matcher(f.path()).find();
                     out.add(hit("credential_read", "high", "The package read a credential file during the " + where + ".",
-                            f.path(), Role.THREAT, ctx));
+                            f.path(), installerConfig ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
+                }
+                if (f.write() && CodeRules.PERSISTENCE.matcher(f.path()).find()) {
+                    out.add(hit("persistence_write", "critical", "The package wrote a file that runs at logon, on a schedule or in CI"
+                            + " during the " + where + ".", f.path(), Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             boolean outside = out.stream().anyMatch(h -> h.group().equals("dynamic") && h.context() == ctx
@@ -67,9 +90,24 @@ public final class DynamicRules {
                         + "registries in the same " + where + ".", "see credential_read and unexpected_connection",
                         Role.VERDICT_MALICIOUS, ctx));
             }
+            Set<String> written = new java.util.HashSet<>();
+            p.files().stream().filter(BehaviorReport.FileAccess::write).forEach(f -> written.add(f.path()));
             for (BehaviorReport.Command c : p.commands()) {
                 if (c.argv().isEmpty()) {
                     continue;
+                }
+                String argvLine = String.join(" ", c.argv());
+                if (INSTALLER_COMMAND.matcher(argvLine).find()) {
+                    continue;
+                }
+                if (written.contains(c.argv().get(0)) && !c.argv().get(0).contains("/node_modules/")
+                        && !c.argv().get(0).contains("/build/")) {
+                    out.add(hit("ran_downloaded_code", "critical", "The package wrote a program and ran it during the " + where + ".",
+                            argvLine, Role.VERDICT_MALICIOUS, ctx));
+                }
+                if (INTERACTIVE_SHELL.matcher(argvLine).find()) {
+                    out.add(hit("shell_or_publish", "critical", "The package opened an interactive or network shell, or published"
+                            + " packages, during the " + where + ".", argvLine, Role.VERDICT_MALICIOUS, ctx));
                 }
                 String exe = c.argv().get(0);
                 String base = exe.substring(exe.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
@@ -80,7 +118,7 @@ public final class DynamicRules {
                 String line = String.join(" ", c.argv());
                 if (CodeRules.SHELL_DROPPER.matcher(line).find()) {
                     out.add(hit("download_and_execute", "critical", "A command downloaded and ran code during the " + where + ".",
-                            line, Role.STRONG_THREAT, ctx));
+                            line, Role.VERDICT_MALICIOUS, ctx));
                 }
             }
         }

@@ -23,6 +23,9 @@ public final class PackageRules {
             "^(?:node-gyp(?:-build)?(?:\\s+rebuild)?|prebuild-install(?:\\s.*)?|node-pre-gyp\\s+install.*|husky(?:\\s+install)?"
             + "|patch-package|opencollective(?:-postinstall)?.*|npm run build|tsc|ngcc.*)$");
 
+    private static final Pattern NINES = Pattern.compile("^9{2,}$");
+    private static final Pattern LOADED_LIBRARY = Pattern.compile("(?i)\\.(?:node|dll|so(?:\\.\\d+)*|dylib|pyd)$");
+
     private PackageRules() {
     }
 
@@ -69,13 +72,19 @@ public final class PackageRules {
 
     public static void nativeBinaries(ArtifactContents contents, List<String> installText, List<Hit> out) {
         int reported = 0;
+        boolean installAtInstallReported = false;
         for (ArchiveEntry e : contents.entries()) {
             String kind = binaryKind(e.head());
             if (kind == null) {
                 continue;
             }
-            boolean usedAtInstall = installText.stream().anyMatch(t -> t.contains(e.fileName()));
+            // Node addons and shared libraries are loaded by the module that ships them (node-gyp, prebuild-install,
+            // node-pre-gyp and bindings put them there); only a program the install code names by path is run by it.
+            boolean library = LOADED_LIBRARY.matcher(e.fileName()).find();
+            boolean usedAtInstall = !library && !installAtInstallReported && installText.stream()
+                    .anyMatch(t -> t.contains(e.path()) || t.contains("/" + e.fileName()) || t.contains("\\" + e.fileName()));
             if (usedAtInstall) {
+                installAtInstallReported = true;
                 out.add(new Hit(new Finding("native_binary_at_install", "high", "static",
                         "Install-time code refers to a bundled " + kind + " executable.", e.path(), e.path()),
                         Role.THREAT, Context.INSTALL, "install"));
@@ -144,7 +153,10 @@ public final class PackageRules {
             return;
         }
         long major = v.group(1).length() > 9 ? Long.MAX_VALUE : Long.parseLong(v.group(1));
-        if (major >= 99 && major < 1900 || major > 2100 && major < 19000000) {
+        // Browsers and their drivers are past major 140 and counting; confusion packages pick 99, 999, 9999 or
+        // a number in the thousands that is no year (1900-2100) and no date (19000000-21000000).
+        boolean nines = NINES.matcher(v.group(1)).matches();
+        if (nines || major >= 1000 && major < 1900 || major > 2100 && major < 19000000 || major > 21000000) {
             out.add(new Hit(new Finding("dependency_confusion_version", "medium", "metadata",
                     "The version number is far above anything a normal release uses, typical of dependency confusion.",
                     m.version(), m.manifestPath()), Role.THREAT, Context.PACKAGE, "version"));

@@ -20,6 +20,12 @@ public final class Verdicts {
     private static final Set<String> SELF_EVIDENT = Set.of("obfuscated_code_execution", "embedded_code_dropper",
             "obfuscated_command");
 
+    private static final Set<String> IDENTITY_RULES = Set.of("host_fingerprinting", "identity_beacon", "environment_harvest",
+            "credential_file_access");
+    /** Findings that show intent and action at once; they need no separate capability to be decisive. */
+    private static final Set<String> SELF_SUFFICIENT = Set.of("download_and_execute", "obfuscated_code_execution",
+            "identity_beacon", "self_publish", "ai_cli_abuse", "secret_scanner", "dns_exfiltration");
+
     private Verdicts() {
     }
 
@@ -33,7 +39,7 @@ public final class Verdicts {
         List<Hit> installThreats = hits.stream().filter(h -> h.context() == Context.INSTALL && h.isThreat()).toList();
         List<Hit> installCaps = hits.stream().filter(h -> h.context() == Context.INSTALL && h.role() == Role.CAPABILITY).toList();
         boolean selfSufficient = installThreats.stream().anyMatch(h -> h.role() == Role.STRONG_THREAT
-                && (h.finding().rule().equals("download_and_execute") || h.finding().rule().equals("obfuscated_code_execution")));
+                && SELF_SUFFICIENT.contains(h.finding().rule()));
         if (!installThreats.isEmpty() && (!installCaps.isEmpty() || selfSufficient)) {
             decisive.addAll(installThreats);
             decisive.addAll(installCaps);
@@ -42,8 +48,7 @@ public final class Verdicts {
             if (strong.context() == Context.IMPORT && strong.role() == Role.STRONG_THREAT) {
                 List<Hit> caps = hits.stream().filter(h -> h.group().equals(strong.group()) && h.role() == Role.CAPABILITY
                         && h.context() != Context.INSTALL).toList();
-                boolean self = strong.finding().rule().equals("download_and_execute")
-                        || strong.finding().rule().equals("obfuscated_code_execution");
+                boolean self = SELF_SUFFICIENT.contains(strong.finding().rule());
                 if (!caps.isEmpty() || self) {
                     decisive.add(strong);
                     decisive.addAll(caps);
@@ -80,7 +85,10 @@ public final class Verdicts {
                         .forEach(h -> capKinds.add(h.finding().rule()));
                 boolean endpointWithTools = strong.finding().rule().equals("exfiltration_endpoint")
                         && capKinds.contains("network_access") && capKinds.contains("process_execution");
-                if (kinds < 2 && !endpointWithTools) {
+                // ...or the file that names a collection endpoint also gathers who and where the user is: a beacon.
+                boolean endpointWithIdentity = strong.finding().rule().equals("exfiltration_endpoint")
+                        && hits.stream().anyMatch(h -> h.group().equals(strong.group()) && IDENTITY_RULES.contains(h.finding().rule()));
+                if (kinds < 2 && !endpointWithTools && !endpointWithIdentity) {
                     continue;
                 }
             }
@@ -109,7 +117,11 @@ public final class Verdicts {
             }
         }
         boolean packageThreat = hits.stream().anyMatch(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT);
-        if (packageThreat && !installCaps.isEmpty()) {
+        // A high version alone is a release-numbering habit (and installers that download a browser driver run programs
+        // and use the network too); it weighs only when install-time code also reads who and where the user is.
+        boolean installIdentity = hits.stream().anyMatch(h -> h.context() == Context.INSTALL
+                && h.finding().rule().equals("install_identity_collection"));
+        if (packageThreat && !installCaps.isEmpty() && installIdentity) {
             hits.stream().filter(h -> h.context() == Context.PACKAGE && h.role() == Role.THREAT).forEach(decisive::add);
             decisive.addAll(installCaps);
         }
