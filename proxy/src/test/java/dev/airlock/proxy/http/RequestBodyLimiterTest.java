@@ -123,6 +123,36 @@ class RequestBodyLimiterTest {
     }
 
     @Test
+    void aDenseGzipBombNeverInflatesIntoOneHugeBufferBeforeItIsCounted() throws Exception {
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(gz)) {
+            byte[] zeros = new byte[1024 * 1024];
+            for (int i = 0; i < 65; i++) {
+                z.write(zeros);
+            }
+        }
+        EmbeddedChannel ch = channel();
+        java.util.concurrent.atomic.AtomicInteger largest = new java.util.concurrent.atomic.AtomicInteger();
+        ch.pipeline().addAfter(AirlockChannelInitializer.DECOMPRESSOR, "measure", new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof io.netty.handler.codec.http.HttpContent c) {
+                    largest.accumulateAndGet(c.content().readableBytes(), Math::max);
+                }
+                ctx.fireChannelRead(msg);
+            }
+        });
+        send(ch, "POST /api/v1/feeds/osv HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer t\r\nContent-Encoding: gzip\r\n"
+                + "Content-Length: " + gz.size() + "\r\n\r\n");
+        send(ch, gz.toByteArray());
+        String a = answer(ch);
+        assertTrue(a.startsWith("HTTP/1.1 413 "), a);
+        assertTrue(largest.get() <= 1024 * 1024, "largest decoded piece: " + largest.get() + " bytes");
+        assertEquals(List.of(), reached);
+        assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
     void eachRouteStillReceivesTheBodiesItAllows() throws Exception {
         EmbeddedChannel ch = channel();
         String json = "{\"left-pad\":[\"1.3.0\"]}";
