@@ -8,6 +8,7 @@
   const POLL_MS = 4000;
   const HELD_STATES = ['quarantined', 'pending', 'blocked'];
   const API = '../api/v1';
+  const AUDIT_PAGE = 100;
 
   let pollTimer = null;
   const queueFilters = { state: 'held', ecosystem: '', search: '' };
@@ -423,19 +424,45 @@
 
   async function loadHistory(eco, name, version) {
     const box = $('#history');
+    // A package target also brings its versions' lines: the server filters, so old lines stay reachable.
+    const target = eco + ':' + name + (version ? '@' + version : '');
     try {
-      const all = items(await api('GET', '/audit'), 'entries', 'audit');
-      const pkgKey = eco + ':' + name;
-      const mine = all.filter((e) => e.target === pkgKey || (version ? e.target === pkgKey + '@' + version : String(e.target || '').startsWith(pkgKey + '@')));
-      box.replaceChildren(auditTable(mine, 'No audit entries for this ' + (version ? 'version.' : 'package.')));
+      await auditPager(box, { target }, 'No audit entries for this ' + (version ? 'version.' : 'package.'));
     } catch (e) {
       box.replaceChildren(h('p', { class: 'error' }, 'Could not load the audit history: ' + e.message));
     }
   }
 
+  // Shows the audit log a page at a time, newest first; "Older entries" asks the server for the
+  // page before the last line shown (its cursor is the page's next), with the same filters.
+  async function auditPager(box, filters, empty) {
+    let entries = [];
+    const load = async (before) => {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+      q.set('limit', String(AUDIT_PAGE));
+      if (before) q.set('before', String(before));
+      const data = await api('GET', '/audit?' + q.toString());
+      const page = items(data, 'entries', 'audit');
+      entries = entries.concat(page);
+      const next = data && data.next;
+      const older = next ? h('button', { type: 'button', class: 'older-entries', onclick: async (e) => {
+        e.currentTarget.disabled = true;
+        try {
+          await load(next);
+          announce(entries.length + ' audit entries shown');
+        } catch (err) {
+          box.append(h('p', { class: 'error', role: 'alert' }, 'Could not load older entries: ' + err.message));
+        }
+      } }, 'Older entries') : null;
+      box.replaceChildren(auditTable(entries, empty), older || '');
+    };
+    await load(null);
+  }
+
   function auditTable(entries, empty) {
     return table(entries.length + ' entr' + (entries.length === 1 ? 'y' : 'ies'), ['When', 'Who', 'Action', 'Target', 'Change', 'Reason'],
-      entries.slice().reverse().map((e) => [when(e.at || e.time), e.who || '', h('span', { class: 'code' }, e.action || ''),
+      entries.map((e) => [when(e.at || e.time), e.who || '', h('span', { class: 'code' }, e.action || ''),
         e.target || '', (e.previousState || e.newState) ? (e.previousState || '-') + ' -> ' + (e.newState || '-') : '', e.reason || '']), empty);
   }
 
@@ -509,31 +536,27 @@
 
   async function auditView() {
     markNav('audit');
-    const since = h('input', { id: 'audit-since', type: 'text', placeholder: '2026-01-31T00:00:00Z', 'aria-describedby': 'since-help' });
-    const filter = h('input', { id: 'audit-filter', type: 'search', placeholder: 'target, who or reason contains' });
-    const box = h('div', { id: 'audit-table' }, h('p', { class: 'muted' }, 'Loading...'));
-    let entries = [];
-    const render = () => {
-      const n = filter.value.trim().toLowerCase();
-      box.replaceChildren(auditTable(entries.filter((e) => !n || [e.target, e.who, e.reason, e.action].join(' ').toLowerCase().includes(n)),
-        'No audit entries.'));
+    const field = (id, label, attrs) => {
+      const input = h('input', Object.assign({ id, type: 'text' }, attrs));
+      return [input, h('div', {}, h('label', { for: id }, label), input)];
     };
+    const [target, targetBox] = field('audit-target', 'Target', { placeholder: 'npm:left-pad or npm:left-pad@1.3.1' });
+    const [actor, actorBox] = field('audit-actor', 'Who', { placeholder: 'exact identity' });
+    const [action, actionBox] = field('audit-action', 'Action', { placeholder: 'override_block' });
+    const [since, sinceBox] = field('audit-since', 'Since (ISO-8601)', { placeholder: '2026-01-31T00:00:00Z' });
+    const box = h('div', { id: 'audit-table' }, h('p', { class: 'muted' }, 'Loading...'));
     const load = async () => {
       try {
-        const q = since.value.trim() ? '?since=' + encodeURIComponent(since.value.trim()) : '';
-        entries = items(await api('GET', '/audit' + q), 'entries', 'audit');
-        render();
+        await auditPager(box, { target: target.value.trim(), actor: actor.value.trim(), action: action.value.trim(),
+          since: since.value.trim() }, 'No audit entries.');
       } catch (e) {
         box.replaceChildren(h('p', { class: 'error', role: 'alert' }, e.message));
       }
     };
-    filter.addEventListener('input', render);
     setView('Audit log',
       h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter the audit log', onsubmit: (e) => { e.preventDefault(); load(); } },
-        h('div', {}, h('label', { for: 'audit-since' }, 'Since (ISO-8601)'), since,
-          h('span', { id: 'since-help', class: 'visually-hidden' }, 'Press Enter to reload from this time')),
-        h('div', {}, h('label', { for: 'audit-filter' }, 'Search'), filter),
-        h('button', { type: 'submit' }, 'Reload')),
+        targetBox, actorBox, actionBox, sinceBox,
+        h('button', { type: 'submit' }, 'Apply filters')),
       box);
     load();
   }

@@ -30,7 +30,7 @@ public final class ConfigLoader {
     /** Flags that are also top-level YAML keys and environment variables. */
     public static final List<String> FLAGS = List.of("port", "bind", "data-dir", "public-url", "pypi-upstream",
             "pypi-file-hosts", "npm-upstream", "admin-token", "log-format");
-    private static final List<String> LIST_KEYS = List.of("pypiFileHosts");
+    private static final List<String> LIST_KEYS = List.of("pypiFileHosts", "trustedProxies");
 
     private ConfigLoader() {
     }

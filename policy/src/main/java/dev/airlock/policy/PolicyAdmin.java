@@ -166,6 +166,12 @@ public final class PolicyAdmin {
         return b.toString();
     }
 
+    /** One page of the audit log, newest first, filtered on the server so old lines stay reachable. */
+    public AuditPage audit(AuditQuery query) {
+        return gate.store().audit(query);
+    }
+
+    /** Audit lines in order of writing, oldest first (see {@link dev.airlock.policy.store.VerdictStore#audit(Instant, int)}). */
     public List<AuditEntry> audit(Instant since, int limit) {
         return gate.store().audit(since, limit);
     }

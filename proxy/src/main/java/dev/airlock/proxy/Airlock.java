@@ -13,6 +13,7 @@ import dev.airlock.proxy.http.AirlockChannelInitializer;
 import dev.airlock.proxy.http.AirlockServer;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.RequestRouter;
+import dev.airlock.proxy.http.TrustedProxies;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.npm.AdvisoryMerger;
 import dev.airlock.proxy.npm.NpmRoute;
@@ -148,7 +149,8 @@ public final class Airlock implements AutoCloseable {
                     new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
         }
 
-        RequestRouter router = new RequestRouter(routes, listeners);
+        RequestRouter router = new RequestRouter(routes, listeners,
+                TrustedProxies.of(config.server().trustedProxyBlocks()));
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
         return new Airlock(config, server, closeables, firewall);

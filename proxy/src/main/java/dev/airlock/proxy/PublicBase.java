@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
 
 /**
  * The base URL written into rewritten metadata: the configured public URL, or what the client
- * used to reach us (its Host header), so URLs work from wherever the client stands.
+ * used to reach us (its Host header, and https when a trusted reverse proxy says so), so URLs
+ * work from wherever the client stands.
  */
 public final class PublicBase {
     /** host, host:port, [v6]:port: nothing that could smuggle a path or another URL. */
@@ -25,8 +26,8 @@ public final class PublicBase {
         if (host == null || !HOST.matcher(host).matches()) {
             host = "127.0.0.1";
         }
-        String proto = ex.header("X-Forwarded-Proto");
-        String scheme = "https".equalsIgnoreCase(proto) ? "https" : "http";
+        // The same rule as for the client address: only a trusted reverse proxy's X-Forwarded-Proto counts.
+        String scheme = ex.forwardedHttps() ? "https" : "http";
         return scheme + "://" + host + "/";
     }
 }

@@ -6,6 +6,8 @@ import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageId;
 import dev.airlock.policy.AdminOverride;
 import dev.airlock.policy.AuditEntry;
+import dev.airlock.policy.AuditPage;
+import dev.airlock.policy.AuditQuery;
 import dev.airlock.policy.DownloadRecord;
 import dev.airlock.policy.Verdict;
 import java.nio.file.Files;
@@ -291,7 +293,34 @@ public final class VerdictStore implements AutoCloseable {
         return w;
     }
 
-    /** Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}. */
+    /**
+     * One page of the audit log, newest first. Walks the keys downwards from the cursor, so the
+     * newest lines cost the same to read however long the log grows; a filter that matches
+     * little may scan far back, which is why callers run this off the event loop.
+     */
+    public AuditPage audit(AuditQuery q) {
+        java.util.NavigableMap<Long, String> older = q.before() == null
+                ? audit.descendingMap()
+                : audit.headMap(q.before(), false).descendingMap();
+        List<AuditEntry> out = new ArrayList<>();
+        for (String json : older.values()) {
+            AuditEntry e = StoreJson.read(json, AuditEntry.class);
+            if (!q.matches(e)) {
+                continue;
+            }
+            if (out.size() == q.limit()) {
+                // One more match exists: the page is full and the next one starts below its last line.
+                return new AuditPage(out, out.get(out.size() - 1).seq());
+            }
+            out.add(e);
+        }
+        return new AuditPage(out, null);
+    }
+
+    /**
+     * Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}: for
+     * reading the log in order of writing (tests, exports); listings use {@link #audit(AuditQuery)}.
+     */
     public List<AuditEntry> audit(Instant since, int limit) {
         List<AuditEntry> out = new ArrayList<>();
         for (String json : audit.values()) {

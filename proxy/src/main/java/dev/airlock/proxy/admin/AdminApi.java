@@ -8,7 +8,8 @@ import dev.airlock.model.PackageId;
 import dev.airlock.policy.AdminOverride;
 import dev.airlock.policy.AdminToken;
 import dev.airlock.policy.AnalysisLookup;
-import dev.airlock.policy.AuditEntry;
+import dev.airlock.policy.AuditPage;
+import dev.airlock.policy.AuditQuery;
 import dev.airlock.policy.OverrideAction;
 import dev.airlock.policy.PolicyAdmin;
 import dev.airlock.policy.Verdict;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * POST   /api/v1/packages/{eco}/{name}[/{version}]/override   {"action","reason","expires"?}
  * DELETE /api/v1/packages/{eco}/{name}[/{version}]/override   (?reason= optional)
  * GET    /api/v1/packages/{eco}/{name}/{version}/downloads
- * GET    /api/v1/audit?since=&amp;limit=
+ * GET    /api/v1/audit?target=&amp;actor=&amp;action=&amp;since=&amp;until=&amp;before=&amp;limit=   newest first, paged by next
  * POST   /api/v1/feeds/osv                                    OSV JSON, JSON array or zip
  * GET    /api/v1/status
  * </pre>
@@ -374,13 +375,28 @@ public final class AdminApi implements Route, AutoCloseable {
         ex.respondJson(HttpResponseStatus.OK, body);
     }
 
+    /** Newest first; {@code next} is the {@code before=} of the next older page, null on the last one. */
     private void audit(HttpExchange ex) {
-        Instant since = instant(ex.query("since"), "since");
-        List<AuditEntry> entries = admin.audit(since, limit(ex));
+        AuditQuery q = new AuditQuery(ex.query("target"), ex.query("actor"), ex.query("action"),
+                instant(ex.query("since"), "since"), instant(ex.query("until"), "until"), before(ex), limit(ex));
+        AuditPage page = admin.audit(q);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("count", entries.size());
-        body.put("entries", entries);
+        body.put("count", page.entries().size());
+        body.put("entries", page.entries());
+        body.put("next", page.next());
         ex.respondJson(HttpResponseStatus.OK, body);
+    }
+
+    private static Long before(HttpExchange ex) {
+        String b = ex.query("before");
+        if (b == null || b.isBlank()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(b.trim());
+        } catch (NumberFormatException e) {
+            throw new BadRequest("before must be an audit entry id (the next of the previous page), got '" + b + "'");
+        }
     }
 
     private void importOsv(HttpExchange ex) {

@@ -40,11 +40,15 @@ public final class AdminCommand {
             "  allow ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
             "  block ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
             "  unoverride ECOSYSTEM NAME [VERSION] [--reason TEXT]",
-            "  audit [--since ISO-8601]",
+            "  audit [--target ECO:NAME[@VERSION]] [--actor WHO] [--action ACTION] [--since ISO-8601]",
+            "        [--until ISO-8601] [--limit N] [--before ID]   (newest first; --before pages back)",
             "  downloads ECOSYSTEM NAME VERSION",
             "  feed import PATH            (an OSV .json file, a .zip, or a directory of OSV records)",
             "URL defaults to $AIRLOCK_URL or http://127.0.0.1:8080/; TOKEN to $AIRLOCK_ADMIN_TOKEN.",
             "Exit codes: 0 ok, 1 server error, 2 usage, 3 unreachable, 4 unauthorized, 5 not found.");
+
+    /** Option values printed back for copy and paste; anything else is single-quoted for the shell. */
+    private static final java.util.regex.Pattern SHELL_SAFE = java.util.regex.Pattern.compile("[A-Za-z0-9@:/._+-]+");
 
     private final PrintStream out;
     private final PrintStream err;
@@ -259,19 +263,23 @@ public final class AdminCommand {
         return 0;
     }
 
+    /** Newest first, one page; when older lines match, prints the {@code --before} that shows them. */
     private int audit(AdminClient client, List<String> args) throws AdminException {
-        String since = option(args, "--since");
-        noMore(args);
-        String path = "audit";
-        if (since != null) {
-            try {
-                Instant.parse(since);
-            } catch (DateTimeParseException e) {
-                throw usage("usage: --since must be an ISO-8601 instant like 2026-01-31T00:00:00Z, got '" + since + "'");
+        List<String> query = new ArrayList<>();
+        List<String> again = new ArrayList<>();
+        for (String name : List.of("target", "actor", "action", "since", "until", "limit", "before")) {
+            String v = option(args, "--" + name);
+            if (v == null) {
+                continue;
             }
-            path += "?since=" + enc(since);
+            checkAuditOption(name, v);
+            query.add(name + "=" + enc(v));
+            if (!name.equals("before")) {
+                again.add("--" + name + " " + (SHELL_SAFE.matcher(v).matches() ? v : "'" + v.replace("'", "'\\''") + "'"));
+            }
         }
-        JsonNode body = client.get(path);
+        noMore(args);
+        JsonNode body = client.get("audit" + (query.isEmpty() ? "" : "?" + String.join("&", query)));
         if (json) {
             return printJson(body);
         }
@@ -279,14 +287,47 @@ public final class AdminCommand {
         for (JsonNode e : items(body, "entries", "audit")) {
             String change = e.hasNonNull("previousState") || e.hasNonNull("newState")
                     ? text(e, "previousState") + " -> " + text(e, "newState") : "";
-            rows.add(List.of(text(e, "at"), text(e, "who"), text(e, "action"), text(e, "target"), change, text(e, "reason")));
+            rows.add(List.of(text(e, "seq"), text(e, "at"), text(e, "who"), text(e, "action"), text(e, "target"), change,
+                    text(e, "reason")));
         }
         if (rows.isEmpty()) {
             out.println("no audit entries");
             return 0;
         }
-        table(List.of("AT", "WHO", "ACTION", "TARGET", "CHANGE", "REASON"), rows);
+        table(List.of("ID", "AT", "WHO", "ACTION", "TARGET", "CHANGE", "REASON"), rows);
+        JsonNode next = body.path("next");
+        if (next.isIntegralNumber()) {
+            again.add("--before " + next.asLong());
+            out.println("older entries: airlock admin audit " + String.join(" ", again));
+        }
         return 0;
+    }
+
+    /** Refuses a malformed option before calling the server, naming the expected form. */
+    private static void checkAuditOption(String name, String v) throws AdminException {
+        switch (name) {
+            case "since", "until" -> {
+                try {
+                    Instant.parse(v);
+                } catch (DateTimeParseException e) {
+                    throw usage("usage: --" + name + " must be an ISO-8601 instant like 2026-01-31T00:00:00Z, got '" + v + "'");
+                }
+            }
+            case "limit", "before" -> {
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    n = 0;
+                }
+                if (n < 1) {
+                    throw usage("usage: --" + name + " must be a positive number, got '" + v + "'");
+                }
+            }
+            default -> {
+                // target, actor and action are matched exactly by the server.
+            }
+        }
     }
 
     private int downloads(AdminClient client, List<String> args) throws AdminException {

@@ -18,6 +18,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public static final String IDLE = "idle";
     public static final String CONTINUE = "expect-continue";
     public static final String DECOMPRESSOR = "request-decompressor";
+    public static final String BODY_LIMIT = "body-limit";
     public static final String AGGREGATOR = "aggregator";
     public static final String CHUNKED = "chunked-writer";
     public static final String ROUTER = "router";
@@ -25,8 +26,12 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     /** Idle keep-alive connections are closed after two minutes so a crowd of clients cannot pin file descriptors. */
     public static final Duration DEFAULT_IDLE = Duration.ofMinutes(2);
 
-    /** Request bodies are small JSON documents or OSV archives; anything larger is refused with 413. */
+    /**
+     * The largest body of any route (an authenticated admin upload of OSV archives); each route's
+     * own, smaller limit is applied before buffering by {@link RequestBodyLimiter}.
+     */
     private final int maxRequestBytes;
+    private final BodyLimits limits;
     private final RequestRouter router;
     private final Duration idle;
 
@@ -38,6 +43,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes, Duration idle) {
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
+        this.limits = new BodyLimits(maxRequestBytes);
         this.idle = idle;
     }
 
@@ -66,10 +72,17 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     }
 
     private void addHttpHandlers(ChannelPipeline p) {
+        addHttpHandlers(p, maxRequestBytes, limits);
+    }
+
+    /** The HTTP steps in their order; package-private so handler tests run exactly this order. */
+    static void addHttpHandlers(ChannelPipeline p, int maxRequestBytes, BodyLimits limits) {
         p.addLast(CODEC, new HttpServerCodec(8192, 32 * 1024, 64 * 1024));
-        p.addLast(CONTINUE, new HttpServerExpectContinueHandler());
-        // npm audit gzips its request body; decoded before aggregation, so the size limit applies to what we read.
+        // npm audit gzips its request body; decoded before the limits, so they count what would be buffered.
         p.addLast(DECOMPRESSOR, new HttpContentDecompressor());
+        // Before expect-continue: an oversized upload is refused without being invited to send.
+        p.addLast(BODY_LIMIT, new RequestBodyLimiter(limits));
+        p.addLast(CONTINUE, new HttpServerExpectContinueHandler());
         p.addLast(AGGREGATOR, new HttpObjectAggregator(maxRequestBytes, true));
         p.addLast(CHUNKED, new ChunkedWriteHandler());
     }

@@ -1,7 +1,16 @@
 package dev.airlock.proxy.http;
 
 import dev.airlock.policy.Decision;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +24,8 @@ import java.util.Map;
  */
 public final class Answers {
     public static final String REASON_HEADER = "X-Airlock-Reason";
+    /** The stable reason code of a request body over its route's limit. */
+    public static final String BODY_TOO_LARGE = "body_too_large";
     private static final int MAX_PHRASE = 300;
 
     private Answers() {
@@ -64,6 +75,31 @@ public final class Answers {
     /** A client mistake (400/404/405/413): standard phrase, clear JSON error. */
     public static void clientError(HttpExchange ex, HttpResponseStatus status, String message) {
         ex.respondError(status, message);
+    }
+
+    /**
+     * 413 for a body refused before it was read (there is no exchange yet: the request was never
+     * aggregated). Same shape as every refusal; the connection closes, so the answer says so.
+     */
+    public static FullHttpResponse bodyTooLarge(HttpRequest request, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message);
+        body.put("code", BODY_TOO_LARGE);
+        byte[] bytes;
+        try {
+            bytes = HttpExchange.JSON.writeValueAsBytes(body);
+        } catch (Exception e) {
+            bytes = "{\"error\":\"request body too large\"}".getBytes(StandardCharsets.UTF_8);
+        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                new HttpResponseStatus(413, ascii(message)),
+                request.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+        r.headers().set(REASON_HEADER, ascii(BODY_TOO_LARGE + ": " + message));
+        r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        HttpUtil.setContentLength(r, bytes.length);
+        return r;
     }
 
     private static void send(HttpExchange ex, int status, String phrase, Map<String, Object> body, HttpHeaders h) {

@@ -20,6 +20,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import dev.airlock.config.AddressBlock;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -49,12 +51,30 @@ public final class HttpExchange {
     private volatile String pkg = "-";
     private final List<ExchangeListener> listeners;
 
+    private final String clientAddress;
+    private final boolean forwardedHttps;
+
     public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners) {
+        this(ctx, request, listeners, TrustedProxies.nobody());
+    }
+
+    /** @param proxies whose forwarded headers name the client; everyone else's are ignored */
+    public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners,
+                        TrustedProxies proxies) {
         this.ctx = ctx;
         this.request = request;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.listeners = listeners;
+        SocketAddress a = ctx.channel().remoteAddress();
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            InetAddress peer = AddressBlock.normalised(i.getAddress());
+            this.clientAddress = proxies.client(peer, request.headers()).getHostAddress();
+            this.forwardedHttps = proxies.forwardedHttps(peer, request.headers());
+        } else {
+            this.clientAddress = a instanceof InetSocketAddress i ? i.getHostString() : String.valueOf(a);
+            this.forwardedHttps = false;
+        }
     }
 
     public ChannelHandlerContext ctx() {
@@ -101,12 +121,14 @@ public final class HttpExchange {
         return ByteBufUtil.getBytes(request.content());
     }
 
+    /** The client: the socket peer, or whom a trusted reverse proxy forwarded for ({@link TrustedProxies}). */
     public String clientAddress() {
-        SocketAddress a = ctx.channel().remoteAddress();
-        if (a instanceof InetSocketAddress i) {
-            return i.getAddress() == null ? i.getHostString() : i.getAddress().getHostAddress();
-        }
-        return String.valueOf(a);
+        return clientAddress;
+    }
+
+    /** True when a trusted reverse proxy says the client used https; false for everyone else's header. */
+    public boolean forwardedHttps() {
+        return forwardedHttps;
     }
 
     public String userAgent() {

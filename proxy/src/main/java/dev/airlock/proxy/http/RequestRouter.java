@@ -22,7 +22,15 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
     private final List<Route> routes;
     private final List<HttpExchange.ExchangeListener> listeners;
 
+    private final TrustedProxies proxies;
+
     public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners) {
+        this(routes, listeners, TrustedProxies.nobody());
+    }
+
+    /** @param proxies reverse proxies whose forwarded headers name the client ({@code server.trustedProxies}) */
+    public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners, TrustedProxies proxies) {
+        this.proxies = proxies;
         List<Route> sorted = new ArrayList<>(routes);
         sorted.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
         this.routes = List.copyOf(sorted);
@@ -31,7 +39,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        HttpExchange ex = new HttpExchange(ctx, request.retain(), listeners);
+        HttpExchange ex = new HttpExchange(ctx, request.retain(), listeners, proxies);
         DecoderResult dr = request.decoderResult();
         if (dr.isFailure()) {
             ex.respondError(HttpResponseStatus.BAD_REQUEST, "malformed request: " + dr.cause().getMessage());

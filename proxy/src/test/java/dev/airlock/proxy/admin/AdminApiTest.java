@@ -193,8 +193,36 @@ class AdminApiTest {
         assertEquals(200, call("DELETE", "/api/v1/packages/npm/left-pad/1.0.0/override", TOKEN, null, null).status());
         assertTrue(engine.gate().listed(c, MONTHS_AGO).serve());
         assertEquals(404, call("DELETE", "/api/v1/packages/npm/left-pad/1.0.0/override", TOKEN, null, null).status());
-        assertEquals(List.of("override_block", "override_removed"),
-                JSON.convertValue(get("/api/v1/audit").body().findValuesAsText("action"), List.class));
+        assertEquals(List.of("override_removed", "override_block"),
+                JSON.convertValue(get("/api/v1/audit").body().findValuesAsText("action"), List.class),
+                "the audit lists the newest line first");
+    }
+
+    @Test
+    void theAuditListsNewOverridesFirstAfterAThousandAndPagesBackToTheOldest() throws Exception {
+        for (int i = 1; i <= 1_100; i++) {
+            engine.admin().override(npm("many", "1.0." + i), dev.airlock.policy.OverrideAction.ALLOW, "r" + i, null, "t");
+        }
+        JsonNode first = get("/api/v1/audit").body();
+        assertEquals(1000, first.get("count").asInt());
+        assertEquals("npm:many@1.0.1100", first.get("entries").get(0).get("target").asText());
+        long next = first.get("next").asLong();
+        assertEquals(first.get("entries").get(999).get("seq").asLong(), next);
+
+        JsonNode second = get("/api/v1/audit?before=" + next).body();
+        assertEquals(100, second.get("count").asInt());
+        assertEquals("npm:many@1.0.1", second.get("entries").get(99).get("target").asText());
+        assertTrue(second.get("next").isNull(), "the oldest page has no next");
+
+        JsonNode old = get("/api/v1/audit?target=npm:many@1.0.7").body();
+        assertEquals(1, old.get("count").asInt(), "a target filter reaches a line older than the first page");
+        assertEquals("r7", old.get("entries").get(0).get("reason").asText());
+        JsonNode pkg = get("/api/v1/audit?target=npm:many&actor=t&action=override_allow&limit=3").body();
+        assertEquals(List.of("npm:many@1.0.1100", "npm:many@1.0.1099", "npm:many@1.0.1098"),
+                JSON.convertValue(pkg.findValuesAsText("target"), List.class));
+        assertEquals(0, get("/api/v1/audit?actor=someone-else").body().get("count").asInt());
+        assertEquals(400, get("/api/v1/audit?before=soon").status());
+        assertEquals(400, get("/api/v1/audit?until=later").status());
     }
 
     @Test

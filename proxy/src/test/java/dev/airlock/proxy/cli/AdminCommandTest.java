@@ -115,6 +115,18 @@ class AdminCommandTest {
     }
 
     @Test
+    void auditPassesItsFiltersToTheServerAndNamesTheCursorOfTheOlderPage() {
+        admin("block", "npm", "left-padd", "1.3.0", "--reason", "R-block");
+        api.auditNext = 41L;
+        out.reset();
+        assertEquals(0, admin("audit", "--target", "npm:left-padd", "--limit", "50", "--before", "90"));
+        assertEquals("target=npm%3Aleft-padd&limit=50&before=90", api.lastAuditQuery);
+        assertTrue(out().contains("older entries: airlock admin audit --target npm:left-padd --limit 50 --before 41"), out());
+        assertEquals(2, admin("audit", "--limit", "none"));
+        assertEquals(2, admin("audit", "--before", "0"));
+    }
+
+    @Test
     void downloadsListsWhoFetchedAVersion() {
         assertEquals(0, admin("downloads", "npm", "left-padd", "1.3.0"));
         assertTrue(out().contains("10.1.2.3") && out().contains("npm/10.8.2"), out());

@@ -34,6 +34,9 @@ public final class FakeAdminApi implements Route, AutoCloseable {
     public final List<String> requests = new CopyOnWriteArrayList<>();
     public volatile byte[] lastFeedBody;
     public volatile String lastFeedType;
+    public volatile String lastAuditQuery;
+    /** What the fake answers as the audit page's {@code next}; null: the last page. */
+    public volatile Long auditNext;
     private final AirlockServer server;
 
     /** @param alongside other routes served by the same server (the UI, for the browser test) */
@@ -80,8 +83,14 @@ public final class FakeAdminApi implements Route, AutoCloseable {
             if (path.startsWith("versions")) {
                 versionsList(ex);
             } else if (path.startsWith("audit")) {
+                lastAuditQuery = ex.rawQuery();
                 ObjectNode body = AdminClient.JSON.createObjectNode();
                 body.putArray("entries").addAll(audit);
+                if (auditNext != null) {
+                    body.put("next", auditNext);
+                } else {
+                    body.putNull("next");
+                }
                 ex.respondJson(HttpResponseStatus.OK, body);
             } else if (path.equals("feeds/osv") && ex.method().equals(HttpMethod.POST)) {
                 lastFeedBody = ex.bodyBytes();
