@@ -50,7 +50,7 @@ public final class MeteredSandbox implements Sandbox {
             metrics.sandboxRun(ecosystem.id(), outcome(report), Duration.ofNanos(System.nanoTime() - start));
             return report;
         } catch (SandboxUnavailableException e) {
-            metrics.sandboxRun(ecosystem.id(), "unavailable_" + e.cause(), Duration.ofNanos(System.nanoTime() - start));
+            metrics.sandboxRun(ecosystem.id(), "unavailable", Duration.ofNanos(System.nanoTime() - start));
             throw e;
         } catch (IOException | RuntimeException e) {
             metrics.sandboxRun(ecosystem.id(), "error", Duration.ofNanos(System.nanoTime() - start));
