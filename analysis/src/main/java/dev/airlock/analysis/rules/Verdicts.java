@@ -20,6 +20,7 @@ public final class Verdicts {
     private static final Set<String> SELF_EVIDENT = Set.of("obfuscated_code_execution", "embedded_code_dropper",
             "obfuscated_command");
 
+    private static final Set<String> CREDENTIAL_RULES = Set.of("credential_file_access", "credential_store_access");
     private static final Set<String> IDENTITY_RULES = Set.of("host_fingerprinting", "identity_beacon", "environment_harvest",
             "credential_file_access");
     /** Findings that show intent and action at once; they need no separate capability to be decisive. */
@@ -52,6 +53,19 @@ public final class Verdicts {
                 if (!caps.isEmpty() || self) {
                     decisive.add(strong);
                     decisive.addAll(caps);
+                }
+            }
+        }
+        for (Hit cred : hits) {
+            // A credential file read and a connection opened by the same file as it loads (or installs): an
+            // import-time stealer's whole shape. A library that uses keys reads them when called, not on import.
+            if ((cred.context() == Context.IMPORT || cred.context() == Context.INSTALL)
+                    && CREDENTIAL_RULES.contains(cred.finding().rule())) {
+                List<Hit> sends = hits.stream().filter(h -> h.group().equals(cred.group()) && h.context() == cred.context()
+                        && h.role() == Role.CAPABILITY && h.finding().rule().equals("network_access")).toList();
+                if (!sends.isEmpty()) {
+                    decisive.add(cred);
+                    decisive.addAll(sends);
                 }
             }
         }
