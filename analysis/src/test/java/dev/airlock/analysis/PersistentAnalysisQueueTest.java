@@ -46,7 +46,7 @@ class PersistentAnalysisQueueTest {
         };
         Path data = dir.resolve("data");
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(data, config, Analyzer.staticOnly(), blocked,
-                Duration.ofMillis(10), 2)) {
+                Duration.ofMillis(10))) {
             q.submit(c, AnalysisPriority.NEW_VERSION);
             q.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
             assertEquals(1, q.depth());
@@ -54,7 +54,7 @@ class PersistentAnalysisQueueTest {
         Map<PackageCoordinate, AnalysisResult> seen = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(1);
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(data, config, Analyzer.staticOnly(), x -> file,
-                Duration.ofMillis(10), 2)) {
+                Duration.ofMillis(10))) {
             Thread.sleep(300);
             assertEquals(1, q.depth(), "a resumed job waits for a listener, so its result cannot be lost");
             q.onResult((coord, r) -> {
@@ -88,7 +88,7 @@ class PersistentAnalysisQueueTest {
         Map<String, AnalysisResult> seen = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(2);
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(dir.resolve("d2"), config, Analyzer.staticOnly(), flaky,
-                Duration.ofMillis(10), 3)) {
+                Duration.ofMillis(10))) {
             q.onResult((c, r) -> {
                 seen.put(c.version(), r);
                 done.countDown();

@@ -91,7 +91,7 @@ class QueuePerFileAndOutageTest {
         Map<String, AnalysisResult> seen = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(2);
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(dir.resolve("q"), STATIC_IS_ENOUGH, Analyzer.staticOnly(),
-                source, Duration.ofMillis(10), 1)) {
+                source, Duration.ofMillis(10))) {
             q.onFileResult((coord, file, r) -> {
                 seen.put(file.name(), r);
                 done.countDown();
@@ -117,7 +117,7 @@ class QueuePerFileAndOutageTest {
         };
         CountDownLatch done = new CountDownLatch(1);
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(dir.resolve("q"), STATIC_IS_ENOUGH, Analyzer.staticOnly(),
-                source, Duration.ofMillis(20), 1)) {
+                source, Duration.ofMillis(20))) {
             q.onFileResult((coord, file, r) -> done.countDown());
             q.submit(c, AnalysisPriority.NEW_VERSION);
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -143,7 +143,7 @@ class QueuePerFileAndOutageTest {
         CountDownLatch done = new CountDownLatch(1);
         Map<String, AnalysisResult> seen = new ConcurrentHashMap<>();
         try (PersistentAnalysisQueue q = new PersistentAnalysisQueue(dir.resolve("q"), NEEDS_SANDBOX, analyzer,
-                coordinate -> bytes, Duration.ofMillis(20), 1)) {
+                coordinate -> bytes, Duration.ofMillis(20))) {
             q.onFileResult((coord, file, r) -> {
                 seen.put("r", r);
                 done.countDown();

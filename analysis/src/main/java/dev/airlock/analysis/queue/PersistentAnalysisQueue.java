@@ -15,9 +15,6 @@ import dev.airlock.config.AnalysisConfig;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.sandbox.SandboxUnavailableException;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -87,7 +84,6 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private final ExecutorService workers;
     private final ExecutorService analysisThreads;
     private final ScheduledExecutorService timers;
-    private final Retry retry;
     private final Duration firstBackoff;
     private final AtomicLong seq = new AtomicLong();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -96,15 +92,12 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private volatile boolean closed;
 
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source) throws IOException {
-        this(dataDir, config, analyzer, source, Duration.ofSeconds(2), 4);
+        this(dataDir, config, analyzer, source, Duration.ofSeconds(2));
     }
 
-    /**
-     * With the retry backoff start and the number of quick tries within one run given (tests use
-     * short ones); after those, the job is rescheduled with a growing backoff.
-     */
+    /** With the first retry backoff given (tests use a short one); it doubles per failure up to {@link #MAX_BACKOFF}. */
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source,
-                                   Duration firstBackoff, int attempts) throws IOException {
+                                   Duration firstBackoff) throws IOException {
         Files.createDirectories(dataDir);
         this.reports = Files.createDirectories(dataDir.resolve("reports"));
         this.config = config;
@@ -117,11 +110,6 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         this.legacyResults = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
         migrateVersionJobs();
-        this.retry = Retry.of("analysis", RetryConfig.custom()
-                .maxAttempts(Math.max(1, attempts))
-                .intervalFunction(IntervalFunction.ofExponentialBackoff(firstBackoff, 2.0))
-                .retryOnException(e -> e instanceof IOException || e instanceof UncheckedIOException)
-                .build());
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
@@ -377,8 +365,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private void expand(Job job) {
         List<ArtifactFile> files;
         try {
-            files = Retry.decorateCheckedSupplier(retry, () -> source.files(job.coordinate())).get();
-        } catch (Throwable e) {
+            files = source.files(job.coordinate());
+        } catch (IOException | RuntimeException e) {
             if (closed) {
                 return;
             }
@@ -409,15 +397,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     private void analyse(Job job) {
         PackageCoordinate c = job.coordinate();
-        Future<AnalysisResult> f = analysisThreads.submit(() -> {
-            try {
-                return Retry.decorateCheckedSupplier(retry, () -> analyzeOnce(job)).get();
-            } catch (Exception | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        });
+        Future<AnalysisResult> f = analysisThreads.submit(() -> analyzeOnce(job));
         AnalysisResult result;
         try {
             result = f.get(config.jobDeadline().toMillis(), TimeUnit.MILLISECONDS);
@@ -440,7 +420,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                     recordFailure(job, "sandbox_unavailable", s.detail());
                     park(job);
                 } else {
-                    reschedule(job, SandboxCauses.of(s), s.detail());
+                    reschedule(job, "sandbox_" + s.cause(), s.detail());
                 }
             } else if (cause instanceof IOException || cause instanceof UncheckedIOException) {
                 reschedule(job, "fetch_failed", String.valueOf(cause.getMessage()));
