@@ -13,11 +13,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +107,7 @@ final class MirrorIndex implements AutoCloseable {
 
     /** Serves this file as one of the project's, uploaded at {@code uploaded}. */
     IndexFile add(String project, Path file, Instant uploaded) throws IOException {
-        IndexFile f = new IndexFile(project, file.getFileName().toString(), file, sha256(file), uploaded);
+        IndexFile f = new IndexFile(project, file.getFileName().toString(), file, Digests.sha256Hex(file), uploaded);
         projects.computeIfAbsent(project, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(f);
         byName.put(f.filename(), f);
         return f;
@@ -188,19 +186,6 @@ final class MirrorIndex implements AutoCloseable {
         ex.getResponseHeaders().set("Content-Type", type);
         ex.sendResponseHeaders(status, b.length);
         ex.getResponseBody().write(b);
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** For assertions: the projects served, by name, with their files. */

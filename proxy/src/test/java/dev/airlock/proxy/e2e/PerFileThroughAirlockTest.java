@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.testing.Requirements;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,7 +81,7 @@ class PerFileThroughAirlockTest {
     }
 
     /** A wheel whose module, on import, reads the user's SSH key and posts it to a TEST-NET-2 address. */
-    private static byte[] maliciousWheel(String version) throws IOException {
+    private static byte[] maliciousWheel(String version) {
         String distInfo = PROJECT + "-" + version + ".dist-info";
         Map<String, byte[]> entries = new LinkedHashMap<>();
         entries.put(PROJECT + "/__init__.py", String.join("\n",
@@ -98,21 +93,6 @@ class PerFileThroughAirlockTest {
                 .getBytes(StandardCharsets.UTF_8));
         entries.put(distInfo + "/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-manylinux_2_17_x86_64\n"
                 .getBytes(StandardCharsets.UTF_8));
-        StringBuilder record = new StringBuilder();
-        entries.forEach((path, data) -> record.append(path).append(',').append(Digests.recordSha256(data)).append(',')
-                .append(data.length).append('\n'));
-        record.append(distInfo).append("/RECORD,,\n");
-        entries.put(distInfo + "/RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
-                ZipEntry entry = new ZipEntry(e.getKey());
-                entry.setTime(Instant.parse("2024-01-01T00:00:00Z").toEpochMilli());
-                zip.putNextEntry(entry);
-                zip.write(e.getValue());
-                zip.closeEntry();
-            }
-        }
-        return out.toByteArray();
+        return PythonFixtures.zipWheel(distInfo, entries);
     }
 }

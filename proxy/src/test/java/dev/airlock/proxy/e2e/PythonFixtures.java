@@ -77,15 +77,21 @@ final class PythonFixtures {
         entries.put(distInfo + "/METADATA", metadata);
         entries.put(distInfo + "/WHEEL", ("Wheel-Version: 1.0\nGenerator: airlock-e2e-fixtures\n"
                 + "Root-Is-Purelib: true\nTag: py3-none-any\n").getBytes(StandardCharsets.UTF_8));
+        return zipWheel(distInfo, entries);
+    }
+
+    /** A wheel's bytes: these entries plus the RECORD that lists them, in one zip with fixed times. */
+    static byte[] zipWheel(String distInfo, Map<String, byte[]> entries) {
+        Map<String, byte[]> all = new LinkedHashMap<>(entries);
         StringBuilder record = new StringBuilder();
-        entries.forEach((path, data) -> record.append(path).append(',').append(Digests.recordSha256(data))
+        all.forEach((path, data) -> record.append(path).append(',').append(Digests.recordSha256(data))
                 .append(',').append(data.length).append('\n'));
         record.append(distInfo).append("/RECORD,,\n");
-        entries.put(distInfo + "/RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
+        all.put(distInfo + "/RECORD", record.toString().getBytes(StandardCharsets.UTF_8));
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
-            for (Map.Entry<String, byte[]> e : entries.entrySet()) {
+            for (Map.Entry<String, byte[]> e : all.entrySet()) {
                 ZipEntry entry = new ZipEntry(e.getKey());
                 entry.setTime(1_700_000_000_000L);
                 zip.putNextEntry(entry);
