@@ -150,11 +150,6 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         }
     }
 
-    /** Whether the full analysis can run right now, as last probed. */
-    public boolean analysisRuns() {
-        return analysisRuns;
-    }
-
     /** Verdicts just worked out, reused while the store is unchanged (see {@link #sight}). */
     private final com.github.benmanes.caffeine.cache.Cache<PackageCoordinate, Sighted> recentSightings =
             com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(200_000)

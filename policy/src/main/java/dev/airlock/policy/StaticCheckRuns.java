@@ -72,11 +72,6 @@ final class StaticCheckRuns implements AutoCloseable {
         return mine;
     }
 
-    /** Runs in progress (tests and the status view). */
-    int inProgress() {
-        return running.size();
-    }
-
     @Override
     public void close() {
         executor.shutdownNow();

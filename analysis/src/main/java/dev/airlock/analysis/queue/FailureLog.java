@@ -63,10 +63,6 @@ final class FailureLog {
         return Optional.ofNullable(best);
     }
 
-    int waiting() {
-        return lastByJob.size();
-    }
-
     synchronized Map<String, Long> countsByCause() {
         return new TreeMap<>(countsByCause);
     }

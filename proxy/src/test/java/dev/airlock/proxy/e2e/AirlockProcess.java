@@ -109,10 +109,6 @@ final class AirlockProcess implements AutoCloseable {
         }
     }
 
-    void kill() throws InterruptedException {
-        process.destroyForcibly().waitFor();
-    }
-
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -115,10 +114,6 @@ final class MirrorIndex implements AutoCloseable {
 
     String simpleUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/simple/";
-    }
-
-    Optional<IndexFile> file(String filename) {
-        return Optional.ofNullable(byName.get(filename));
     }
 
     private void handle(HttpExchange ex) throws IOException {
