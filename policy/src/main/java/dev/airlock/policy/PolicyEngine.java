@@ -54,8 +54,7 @@ public final class PolicyEngine implements AutoCloseable {
         PolicyGate gate = null;
         try {
             MalwareFeed feed = new MalwareFeed(store);
-            gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock,
-                    config.publicUrl() == null ? null : config.publicUrl().toString());
+            gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock);
             queue.onFileResult(gate::onAnalysisResult);
             FeedWatcher watcher = null;
             PolicyAdmin admin = new PolicyAdmin(gate);
@@ -75,7 +74,7 @@ public final class PolicyEngine implements AutoCloseable {
         }
     }
 
-    /** The gate the proxy routes ask (also serves npm bulk advisories). */
+    /** The gate the proxy routes ask. */
     public PolicyGate gate() {
         return gate;
     }

@@ -2,7 +2,6 @@ package dev.airlock.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.analysis.AnalysisPriority;
@@ -322,15 +321,7 @@ class PolicyGateTest {
         assertEquals("feed:MAL-2026-42", v.decidedBy());
         assertTrue(engine.admin().versions(VerdictState.BLOCKED, Ecosystem.NPM, 100).stream()
                 .anyMatch(x -> x.coordinate().equals(c)));
-        Map<String, List<Map<String, Object>>> adv = gate.advisories(Map.of("evil-pkg", List.of("1.0.0", "1.0.2"),
-                "lodash", List.of("4.17.21")));
-        assertEquals(1, adv.size());
-        Map<String, Object> a = adv.get("evil-pkg").get(0);
-        assertEquals("critical", a.get("severity"));
-        assertEquals("1.0.2", a.get("vulnerable_versions"));
-        assertTrue(a.get("title").toString().contains("MAL-2026-42"));
-        assertNotNull(a.get("id"));
-        assertEquals(List.of("CWE-506"), a.get("cwe"));
+        // The npm audit side is asserted where it now lives: proxy's BlockedAdvisoriesTest.
     }
 
     @Test

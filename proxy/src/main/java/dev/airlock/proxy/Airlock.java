@@ -16,6 +16,7 @@ import dev.airlock.proxy.http.RequestRouter;
 import dev.airlock.proxy.http.TrustedProxies;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.npm.AdvisoryMerger;
+import dev.airlock.proxy.npm.BlockedAdvisories;
 import dev.airlock.proxy.npm.NpmRoute;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
@@ -129,9 +130,9 @@ public final class Airlock implements AutoCloseable {
             firewall = Firewall.open(config, metrics,
                     new ProxyArtifactSource(config.pypiUpstream(), config.npmUpstream(), pages, packuments, store, upstreamPool),
                     closeables);
-            gate = firewall.engine().gate();
             PolicyGate policyGate = firewall.engine().gate();
-            advisories = policyGate::advisories;
+            gate = policyGate;
+            advisories = new BlockedAdvisories(policyGate::evaluate, config.publicUrl());
             routes.add(firewall.adminApi());
             routes.add(new UiRoute());
         } else {
