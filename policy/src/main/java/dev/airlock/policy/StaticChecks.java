@@ -4,6 +4,7 @@ import dev.airlock.analysis.AnalysisPriority;
 import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Recommendation;
+import dev.airlock.common.SingleFlight;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import java.nio.file.Path;
@@ -11,8 +12,11 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +34,8 @@ final class StaticChecks implements AutoCloseable {
     private final AnalysisRecorder recorder;
     private final AnalysisQueue queue;
     private final ServingDecisions decisions;
-    private final StaticCheckRuns runs = new StaticCheckRuns(Math.max(2, Runtime.getRuntime().availableProcessors()));
+    private final SingleFlight<String, AnalysisResult> runs = new SingleFlight<>();
+    private final ExecutorService pool;
 
     StaticChecks(StaticCheck check, Duration wait, AnalysisRecorder recorder, AnalysisQueue queue,
                  ServingDecisions decisions) {
@@ -39,6 +44,12 @@ final class StaticChecks implements AutoCloseable {
         this.recorder = recorder;
         this.queue = queue;
         this.decisions = decisions;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "static-check-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -48,8 +59,12 @@ final class StaticChecks implements AutoCloseable {
     CompletionStage<Decision> check(PackageCoordinate c, ArtifactFile file, Path artifact, String sha256,
                                     Supplier<Decision> recorded) {
         String key = c + "|" + (file == null ? "" : file.name()) + "|" + sha256;
-        CompletableFuture<AnalysisResult> run = runs.run(key, () -> check.check(c, artifact),
-                result -> record(c, file, result, sha256));
+        // The future completes only after the result was recorded, so the caller's next look at the verdict sees it.
+        CompletableFuture<AnalysisResult> run = runs.run(key, pool, () -> {
+            AnalysisResult result = check.check(c, artifact);
+            record(c, file, result, sha256);
+            return result;
+        });
         // A copy per caller: one download giving up must not time the shared run out for the others.
         return run.copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).handle((result, error) -> {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
@@ -78,6 +93,6 @@ final class StaticChecks implements AutoCloseable {
 
     @Override
     public void close() {
-        runs.close();
+        pool.shutdownNow();
     }
 }

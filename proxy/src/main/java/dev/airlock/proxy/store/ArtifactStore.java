@@ -2,6 +2,7 @@ package dev.airlock.proxy.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.SingleFlight;
 import java.io.FileNotFoundException;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -21,8 +22,6 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
@@ -51,7 +50,7 @@ public final class ArtifactStore {
     private final Path tmp;
     private final Path refs;
     private final FileOpener files;
-    private final ConcurrentMap<String, CompletableFuture<StoredArtifact>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, StoredArtifact> inFlight = new SingleFlight<>();
     private volatile java.util.function.BiConsumer<String, Boolean> observer = (key, hit) -> { };
     /** Artifacts whose bytes were written or re-hashed by this process. */
     private final Cache<String, StoredArtifact> verified = Caffeine.newBuilder().maximumSize(100_000).build();
@@ -175,23 +174,11 @@ public final class ArtifactStore {
             count(refKey, true);
             return CompletableFuture.completedFuture(known);
         }
-        CompletableFuture<StoredArtifact> mine = new CompletableFuture<>();
-        CompletableFuture<StoredArtifact> existing = inFlight.putIfAbsent(refKey, mine);
-        if (existing != null) {
-            return existing;
-        }
-        executor.execute(() -> {
-            try {
-                Optional<StoredArtifact> present = lookup(refKey);
-                count(refKey, present.isPresent());
-                mine.complete(present.isPresent() ? present.get() : fetch(refKey, expected, writer));
-            } catch (Throwable t) {
-                mine.completeExceptionally(t);
-            } finally {
-                inFlight.remove(refKey, mine);
-            }
+        return inFlight.run(refKey, executor, () -> {
+            Optional<StoredArtifact> present = lookup(refKey);
+            count(refKey, present.isPresent());
+            return present.isPresent() ? present.get() : fetch(refKey, expected, writer);
         });
-        return mine;
     }
 
     private StoredArtifact fetch(String refKey, ExpectedDigest expected, Writer writer) throws Exception {

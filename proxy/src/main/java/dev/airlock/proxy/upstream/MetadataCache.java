@@ -2,6 +2,7 @@ package dev.airlock.proxy.upstream;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.SingleFlight;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,8 +23,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +63,7 @@ public final class MetadataCache<T> {
     private final Duration notFoundTtl;
     /** When the upstream last said 404/410 for a key (clock millis). */
     private final Cache<String, Long> notFound;
-    private final ConcurrentMap<String, CompletableFuture<Result<T>>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, Result<T>> inFlight = new SingleFlight<>();
     private volatile java.util.function.Consumer<Boolean> observer = hit -> { };
 
     /** Remembers not-found answers for the client's {@code upstream.notFoundTtl}. */
@@ -131,28 +130,15 @@ public final class MetadataCache<T> {
             }
             notFound.asMap().remove(key, missingSince);
         }
-        CompletableFuture<Result<T>> mine = new CompletableFuture<>();
-        CompletableFuture<Result<T>> existing = inFlight.putIfAbsent(key, mine);
-        if (existing != null) {
-            return existing;
-        }
-        count(false);
-        Entry<T> known = e != null ? e : readDisk(key);
-        Map<String, String> h = new HashMap<>(headers);
-        if (known != null && known.etag() != null) {
-            h.put("If-None-Match", known.etag());
-        }
-        client.get(uri, h).handle((resp, err) -> {
-            try {
-                mine.complete(settle(key, known, resp, err));
-            } catch (Throwable t) {
-                mine.completeExceptionally(t);
-            } finally {
-                inFlight.remove(key, mine);
+        return inFlight.start(key, () -> {
+            count(false);
+            Entry<T> known = e != null ? e : readDisk(key);
+            Map<String, String> h = new HashMap<>(headers);
+            if (known != null && known.etag() != null) {
+                h.put("If-None-Match", known.etag());
             }
-            return null;
+            return client.get(uri, h).handle((resp, err) -> settle(key, known, resp, err));
         });
-        return mine;
     }
 
     private Result<T> settle(String key, Entry<T> known, UpstreamResponse resp, Throwable err) {
