@@ -15,22 +15,18 @@ import dev.airlock.analysis.rules.Hit;
 import dev.airlock.analysis.rules.Hit.Context;
 import dev.airlock.analysis.rules.PackageRules;
 import dev.airlock.analysis.rules.Verdicts;
+import dev.airlock.common.Hashes;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.sandbox.BehaviorReport;
 import dev.airlock.sandbox.Sandbox;
 import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -125,7 +121,7 @@ public final class Analyzer implements AutoCloseable {
     public AnalysisResult analyze(Path file, String fileName, Ecosystem ecosystemOrNull, boolean useSandbox,
                                   PackageCoordinate expected) throws IOException, SandboxUnavailableException {
         long start = System.nanoTime();
-        String sha256 = sha256(file);
+        String sha256 = Hashes.sha256Hex(file);
         ArtifactContents contents = reader.read(file);
         Ecosystem eco = ecosystemOrNull != null ? ecosystemOrNull : ManifestReader.detect(contents);
         PackageManifest manifest = ManifestReader.read(contents, eco);
@@ -277,20 +273,6 @@ public final class Analyzer implements AutoCloseable {
             }
         }
         return String.join("/", parts);
-    }
-
-    static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[65536];
-            int r;
-            while ((r = in.read(buf)) > 0) {
-                md.update(buf, 0, r);
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JRE", e);
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.airlock.sandbox;
 
+import dev.airlock.common.Hashes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -8,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -37,16 +36,12 @@ final class Resources {
 
     /** A short content hash of the given resources, used to version caches derived from them. */
     static String hash(List<String> names) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            for (String name : names) {
-                digest.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                digest.update(read(name));
-            }
-            return HexFormat.of().formatHex(digest.digest()).substring(0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest digest = Hashes.sha256();
+        for (String name : names) {
+            digest.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            digest.update(read(name));
         }
+        return Hashes.hex(digest.digest()).substring(0, 12);
     }
 
     /** The helper scripts, materialised read-only under the cache directory; bind-mounted at /opt/airlock. */

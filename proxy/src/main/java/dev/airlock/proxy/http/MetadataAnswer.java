@@ -1,5 +1,6 @@
 package dev.airlock.proxy.http;
 
+import dev.airlock.common.Hashes;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -7,9 +8,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -99,11 +97,8 @@ public final class MetadataAnswer {
         return false;
     }
 
+    /** The first 12 bytes of the body's SHA-256, in hex. */
     private static String shortHash(byte[] body) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body), 0, 12);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Hashes.sha256Hex(body).substring(0, 24);
     }
 }
