@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.airlock.common.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -51,7 +52,8 @@ public final class ConfigLoader {
                 return text == null || text.isBlank() || text.equals("off") ? null : Durations.parse(text);
             }
         });
-        return new ObjectMapper(new YAMLFactory())
+        // The shared configuration, but strict: a misspelt key is an error, not a silent default.
+        return Json.newMapper(new YAMLFactory())
                 .registerModule(durations)
                 .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
                 .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);

@@ -1,8 +1,8 @@
 package dev.airlock.sandbox;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.airlock.common.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /** What the in-sandbox helpers wrote to the output directory, read back on the host. */
 final class SandboxOutput {
     private static final Logger LOG = LoggerFactory.getLogger(SandboxOutput.class);
-    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    static final ObjectMapper JSON = Json.MAPPER;
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Step(List<String> argv, Integer exitCode) {

@@ -9,6 +9,7 @@ import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.SandboxFactory;
 import dev.airlock.analysis.archive.ArchiveLimits;
+import dev.airlock.common.Json;
 import dev.airlock.config.SandboxConfig;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.sandbox.Sandbox;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  */
 public final class AnalyzeCommand {
     static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private AnalyzeCommand() {
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.analysis.archive.ArchiveEntry;
 import dev.airlock.analysis.archive.ArtifactContents;
+import dev.airlock.common.Json;
 import dev.airlock.model.Ecosystem;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 
 /** Reads package.json, PKG-INFO / METADATA, setup.py / setup.cfg / pyproject.toml and entry points. */
 public final class ManifestReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final List<String> NPM_INSTALL_HOOKS = List.of("preinstall", "install", "postinstall", "prepare");
     private static final Pattern HEADER = Pattern.compile("^([A-Za-z][A-Za-z0-9-]*):\\s?(.*)$");
     private static final Pattern REQ_NAME = Pattern.compile("^\\s*([A-Za-z0-9][A-Za-z0-9._-]*)\\s*(.*)$");

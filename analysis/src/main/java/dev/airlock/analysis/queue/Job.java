@@ -1,8 +1,8 @@
 package dev.airlock.analysis.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.airlock.analysis.AnalysisPriority;
+import dev.airlock.common.Json;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.time.Instant;
  * Ordered by priority, then by submission.
  */
 record Job(PackageCoordinate coordinate, ArtifactFile file, AnalysisPriority priority, long seq) implements Comparable<Job> {
-    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule());
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     /** Between the version and the file name in a key: no npm or PyPI name, version or file name has it. */
     static final String SEPARATOR = "|";

@@ -11,6 +11,7 @@ import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.InfrastructureFailure;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.store.BehaviorDiff;
+import dev.airlock.common.Json;
 import dev.airlock.config.AnalysisConfig;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
@@ -62,7 +63,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PersistentAnalysisQueue implements AnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
     private static final long SANDBOX_RECHECK_MS = 5_000;
 

@@ -2,6 +2,7 @@ package dev.airlock.policy.feed;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.airlock.common.Json;
 import dev.airlock.model.Ecosystem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -20,7 +21,7 @@ import java.util.zip.ZipInputStream;
  * document that is not JSON at all is an error.
  */
 public final class OsvParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     /** A single OSV record is a few KB; anything this large in a zip is not one (or a zip bomb). */
     private static final long MAX_ENTRY_BYTES = 16L * 1024 * 1024;
     private static final int MAX_ENTRIES = 1_000_000;

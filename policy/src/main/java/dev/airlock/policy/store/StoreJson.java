@@ -3,14 +3,12 @@ package dev.airlock.policy.store;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.airlock.common.Json;
 import dev.airlock.model.PackageCoordinate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,8 +18,8 @@ import java.io.UncheckedIOException;
  * visible and migratable, and a record can be read by a person with a MapDB dump.
  */
 public final class StoreJson {
-    public static final ObjectMapper MAPPER = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
+    /** The shared configuration, plus coordinates stored as their {@code ecosystem:name@version} text. */
+    public static final ObjectMapper MAPPER = Json.MAPPER.copy()
             .registerModule(new SimpleModule("airlock-store")
                     .addSerializer(PackageCoordinate.class, new JsonSerializer<>() {
                         @Override
@@ -34,9 +32,7 @@ public final class StoreJson {
                         public PackageCoordinate deserialize(JsonParser p, DeserializationContext c) throws IOException {
                             return PackageCoordinate.parse(p.getValueAsString());
                         }
-                    }))
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+                    }));
 
     private StoreJson() {
     }

@@ -2,6 +2,7 @@ package dev.airlock.proxy.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.airlock.common.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -18,7 +19,7 @@ import java.time.Duration;
  * into an {@link AdminException} carrying the exit code the CLI documents.
  */
 final class AdminClient {
-    static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = Json.MAPPER;
     private final HttpClient http;
     private final URI base;
     private final String token;

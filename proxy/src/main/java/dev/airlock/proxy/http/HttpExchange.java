@@ -1,8 +1,7 @@
 package dev.airlock.proxy.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.airlock.common.Json;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -36,9 +35,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class HttpExchange {
     /** Shared JSON mapper for API answers: ISO-8601 times, no indentation. */
-    public static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+    public static final ObjectMapper JSON = Json.MAPPER;
 
     private final ChannelHandlerContext ctx;
     private final FullHttpRequest request;

@@ -2,6 +2,7 @@ package dev.airlock.proxy.metrics;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.common.Json;
 import dev.airlock.proxy.http.HttpExchange;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
     /** The logger name operators route to a file of its own. */
     public static final String LOGGER = "airlock.access";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
 
     private final AirlockMetrics metrics;
     private final boolean json;

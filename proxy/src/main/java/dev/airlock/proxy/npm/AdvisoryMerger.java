@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.common.Json;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.upstream.UpstreamClient;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdvisoryMerger {
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryMerger.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final URI upstreamBulk;
     private final UpstreamClient client;
     private final Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> local;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.Json;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.Decision;
@@ -43,7 +44,7 @@ public final class NpmRoute implements Route {
     private static final Logger LOG = LoggerFactory.getLogger(NpmRoute.class);
     private static final String PREFIX = "/npm/";
     private static final String ABBREVIATED = "application/vnd.npm.install-v1+json";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     /** Characters a decoded package path may contain; anything else (.., backslashes, NUL) is refused. */
     private static final Pattern SAFE_PATH = Pattern.compile("^[A-Za-z0-9@/._~+-]+$");
 

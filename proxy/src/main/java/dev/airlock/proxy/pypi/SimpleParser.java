@@ -3,6 +3,7 @@ package dev.airlock.proxy.pypi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.common.Json;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
 
 /** Reads an upstream project page, PEP 691 JSON or PEP 503 HTML, into a {@link SimpleProject}. */
 public final class SimpleParser {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final Pattern ANCHOR = Pattern.compile("<a\\s+([^>]*)>(.*?)</a\\s*>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
     private static final Pattern ATTR = Pattern.compile(
             "([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\"'>]+)))?");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.common.Json;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
@@ -27,7 +28,7 @@ import java.util.Set;
  * {@code requires-python}, {@code yanked}, {@code size} and unknown keys kept).
  */
 public final class SimpleRenderer {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("^[0-9a-fA-F]{64}$");
 
     private SimpleRenderer() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.Json;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import dev.airlock.proxy.upstream.MetadataCache;
 import java.net.URI;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UploadTimes {
     private static final Logger LOG = LoggerFactory.getLogger(UploadTimes.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = Json.MAPPER;
     private final URI jsonBase;
     private final MetadataCache<JsonNode> api;
     /** Identity-keyed: one filled copy per parsed upstream page. */
