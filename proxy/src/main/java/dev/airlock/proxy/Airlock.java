@@ -2,13 +2,10 @@ package dev.airlock.proxy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.airlock.config.AirlockConfig;
-import dev.airlock.policy.PolicyGate;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.metrics.AccessLogListener;
 import dev.airlock.proxy.metrics.AirlockMetrics;
 import dev.airlock.proxy.metrics.MetricsRoute;
-import dev.airlock.proxy.ui.UiRoute;
-import java.util.function.Function;
 import dev.airlock.proxy.http.AirlockChannelInitializer;
 import dev.airlock.proxy.http.AirlockServer;
 import dev.airlock.proxy.http.HttpExchange;
@@ -16,7 +13,6 @@ import dev.airlock.proxy.http.RequestRouter;
 import dev.airlock.proxy.http.TrustedProxies;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.npm.AdvisoryMerger;
-import dev.airlock.proxy.npm.BlockedAdvisories;
 import dev.airlock.proxy.npm.NpmRoute;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
@@ -30,7 +26,6 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
@@ -46,41 +41,38 @@ public final class Airlock implements AutoCloseable {
     private final AirlockServer server;
     private final List<AutoCloseable> closeables;
 
-    private final Firewall firewall;
+    private final PolicySide policy;
 
-    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, Firewall firewall) {
+    private Airlock(AirlockConfig config, AirlockServer server, List<AutoCloseable> closeables, PolicySide policy) {
         this.config = config;
         this.server = server;
         this.closeables = closeables;
-        this.firewall = firewall;
+        this.policy = policy;
     }
 
-    /** The policy and analysis side; empty when started with a test gate. */
+    /** The policy and analysis side; empty when started with another {@link PolicySide}. */
     public java.util.Optional<Firewall> firewall() {
-        return java.util.Optional.ofNullable(firewall);
+        return policy instanceof Firewall f ? java.util.Optional.of(f) : java.util.Optional.empty();
     }
 
+    /** Starts Airlock with the whole firewall (sandbox, analysis queue, policy, admin API and UI). */
     public static Airlock start(AirlockConfig config) throws IOException, InterruptedException {
-        return start(config, null);
+        return start(config, Firewall::open);
     }
 
-    /**
-     * Starts Airlock. With {@code testGate} null, the whole firewall is wired (sandbox, analysis
-     * queue, policy, admin API and UI); with a gate, only the proxy runs in front of that gate
-     * (tests that exercise the filtering machinery without policy).
-     */
-    public static Airlock start(AirlockConfig config, VerdictGate testGate) throws IOException, InterruptedException {
+    /** Starts Airlock with the policy side {@code policy} opens in front of the registries. */
+    public static Airlock start(AirlockConfig config, PolicySide.Opener policy) throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
-            return wire(config, testGate, closeables);
+            return wire(config, policy, closeables);
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(closeables);
             throw e;
         }
     }
 
-    private static Airlock wire(AirlockConfig config, VerdictGate testGate, List<AutoCloseable> closeables)
+    private static Airlock wire(AirlockConfig config, PolicySide.Opener opener, List<AutoCloseable> closeables)
             throws IOException, InterruptedException {
         AirlockMetrics metrics = new AirlockMetrics();
         closeables.add(metrics);
@@ -123,21 +115,11 @@ public final class Airlock implements AutoCloseable {
         routes.add(new MetricsRoute(metrics));
         listeners.add(new AccessLogListener(metrics, config.logFormat()));
 
-        VerdictGate gate;
-        Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> advisories = request -> Map.of();
-        Firewall firewall = null;
-        if (testGate == null) {
-            firewall = Firewall.open(config, metrics,
-                    new ProxyArtifactSource(config.pypiUpstream(), config.npmUpstream(), pages, packuments, store, upstreamPool),
-                    closeables);
-            PolicyGate policyGate = firewall.engine().gate();
-            gate = policyGate;
-            advisories = new BlockedAdvisories(policyGate::evaluate, config.publicUrl());
-            routes.add(firewall.adminApi());
-            routes.add(new UiRoute());
-        } else {
-            gate = testGate;
-        }
+        PolicySide policy = opener.open(config, metrics,
+                new ProxyArtifactSource(config.pypiUpstream(), config.npmUpstream(), pages, packuments, store, upstreamPool),
+                closeables);
+        VerdictGate gate = policy.gate();
+        routes.addAll(policy.routes());
 
         ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
         MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
@@ -147,14 +129,14 @@ public final class Airlock implements AutoCloseable {
                 new UploadTimes(config.pypiJsonBase(), pypiJson)));
         if (packuments != null) {
             routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories())));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,
                 TrustedProxies.of(config.server().trustedProxyBlocks()));
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
-        return new Airlock(config, server, closeables, firewall);
+        return new Airlock(config, server, closeables, policy);
     }
 
     private static void observeCache(MetadataCache<?> cache, AirlockMetrics metrics, String ecosystem) {

@@ -6,10 +6,14 @@ import dev.airlock.analysis.archive.ArchiveLimits;
 import dev.airlock.analysis.queue.PersistentAnalysisQueue;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.policy.PolicyEngine;
+import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.admin.AdminApi;
+import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.metrics.AirlockMetrics;
 import dev.airlock.proxy.metrics.MeteredAnalysisQueue;
 import dev.airlock.proxy.metrics.MeteredSandbox;
+import dev.airlock.proxy.npm.BlockedAdvisories;
+import dev.airlock.proxy.ui.UiRoute;
 import dev.airlock.sandbox.DockerSandbox;
 import dev.airlock.sandbox.Sandbox;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,21 +31,23 @@ import org.slf4j.LoggerFactory;
  * The firewall half of Airlock: sandbox, analyzer, persistent analysis queue and policy engine,
  * wired so that versions the proxy sees are analysed and their verdicts gate what it serves.
  */
-public final class Firewall {
+public final class Firewall implements PolicySide {
     private static final Logger LOG = LoggerFactory.getLogger(Firewall.class);
     private final Sandbox sandbox;
     private final DockerSandbox docker;
     private final PersistentAnalysisQueue queue;
     private final PolicyEngine engine;
     private final AdminApi adminApi;
+    private final BlockedAdvisories advisories;
 
     private Firewall(Sandbox sandbox, DockerSandbox docker, PersistentAnalysisQueue queue, PolicyEngine engine,
-                     AdminApi adminApi) {
+                     AdminApi adminApi, BlockedAdvisories advisories) {
         this.sandbox = sandbox;
         this.docker = docker;
         this.queue = queue;
         this.engine = engine;
         this.adminApi = adminApi;
+        this.advisories = advisories;
     }
 
     static Firewall open(AirlockConfig config, AirlockMetrics metrics, ArtifactSource source, List<AutoCloseable> closeables)
@@ -99,7 +106,8 @@ public final class Firewall {
             return s;
         });
         closeables.add(api);
-        return new Firewall(sandbox, docker, queue, engine, api);
+        return new Firewall(sandbox, docker, queue, engine, api,
+                new BlockedAdvisories(engine.gate()::evaluate, config.publicUrl()));
     }
 
     /** Results the queue committed that policy never recorded (a crash in between) are recorded now. */
@@ -167,6 +175,21 @@ public final class Firewall {
 
     public AdminApi adminApi() {
         return adminApi;
+    }
+
+    @Override
+    public VerdictGate gate() {
+        return engine.gate();
+    }
+
+    @Override
+    public Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> blockedAdvisories() {
+        return advisories;
+    }
+
+    @Override
+    public List<Route> routes() {
+        return List.of(adminApi, new UiRoute());
     }
 
 }

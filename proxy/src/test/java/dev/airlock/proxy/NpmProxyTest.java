@@ -60,7 +60,7 @@ class NpmProxyTest {
         AirlockConfig config = ConfigLoader.load(new String[]{"--port", "0", "--bind", "127.0.0.1",
                 "--data-dir", data.toString(), "--npm-upstream", base, "--pypi-upstream", base + "simple/",
                 "--upstream.metadataTtl", "0s", "--upstream.retries", "1"}, Map.of()).config();
-        airlock = Airlock.start(config, gate);
+        airlock = Airlock.start(config, GateOnly.of(gate));
     }
 
     @AfterEach

@@ -67,7 +67,7 @@ class PypiProxyTest {
         AirlockConfig config = ConfigLoader.load(new String[]{"--port", "0", "--bind", "127.0.0.1",
                 "--data-dir", data.toString(), "--pypi-upstream", base + "simple/", "--npm-upstream", base,
                 "--upstream.metadataTtl", "0s"}, Map.of()).config();
-        airlock = Airlock.start(config, gate);
+        airlock = Airlock.start(config, GateOnly.of(gate));
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.ConfigLoader;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.Airlock;
+import dev.airlock.proxy.GateOnly;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,7 +52,7 @@ final class AirlockRig implements AutoCloseable {
                     "--pypi-file-hosts", "127.0.0.1"));
             flags.addAll(List.of(extraFlags));
             AirlockConfig config = ConfigLoader.load(flags.toArray(String[]::new), Map.of()).config();
-            return new AirlockRig(upstream, Airlock.start(config, gate), dataDir);
+            return new AirlockRig(upstream, Airlock.start(config, GateOnly.of(gate)), dataDir);
         } catch (IOException | InterruptedException | RuntimeException e) {
             upstream.close();
             throw e;
