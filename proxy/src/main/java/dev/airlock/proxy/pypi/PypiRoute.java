@@ -244,7 +244,9 @@ public final class PypiRoute implements Route {
             return;
         }
         boolean metadata = parts[3].endsWith(".metadata");
-        String filePath = metadata ? parts[3].substring(0, parts[3].length() - ".metadata".length()) : parts[3];
+        boolean provenance = parts[3].endsWith(SimpleRenderer.PROVENANCE_SUFFIX);
+        String filePath = metadata ? parts[3].substring(0, parts[3].length() - ".metadata".length())
+                : provenance ? parts[3].substring(0, parts[3].length() - SimpleRenderer.PROVENANCE_SUFFIX.length()) : parts[3];
         URI fileUri;
         try {
             fileUri = new URI(scheme + "://" + authority + "/" + filePath);
@@ -276,6 +278,15 @@ public final class PypiRoute implements Route {
             ArtifactFile file = SimpleRenderer.fileOf(entry);
             if (file == null) {
                 Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "the index lists no valid file " + Answers.ascii(filename));
+                return;
+            }
+            ProjectStatus status = ProjectStatus.upstream(page);
+            if (status.quarantined()) {
+                Answers.refused(ex, status.refusal(project));
+                return;
+            }
+            if (provenance) {
+                provenance(ex, c, file, entry, filename, published);
                 return;
             }
             if (metadata) {
@@ -316,6 +327,56 @@ public final class PypiRoute implements Route {
         artifacts.serveUnchecked(ex, new ArtifactService.Request(c, published, mdUri,
                 ExpectedDigest.sha256Hex(cm.get("sha256").asText()), "pypi|" + mdUri, "application/octet-stream",
                 pages.client(), filename + ".metadata"));
+    }
+
+    /**
+     * PEP 740: relays the upstream's provenance of a file Airlock lists, from the URL the upstream's
+     * own entry names (on an allowed host only), and only while policy serves the file.
+     */
+    private void provenance(HttpExchange ex, PackageCoordinate c, ArtifactFile file, ObjectNode entry, String filename,
+                            java.time.Instant published) {
+        String source = entry.path("provenance").asText(null);
+        URI uri;
+        try {
+            uri = source == null ? null : URI.create(source);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "the index publishes no provenance for " + Answers.ascii(filename));
+            return;
+        }
+        if (uri.getHost() == null || !allowedHosts.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
+            Answers.clientError(ex, HttpResponseStatus.FORBIDDEN, "provenance host " + Answers.ascii(String.valueOf(uri.getHost()))
+                    + " is not an allowed PyPI host");
+            return;
+        }
+        Decision d;
+        try {
+            d = gate.listedFile(c, published, file);
+        } catch (RuntimeException e) {
+            d = Decision.hide("policy_unavailable", "policy could not decide");
+        }
+        if (!d.serve()) {
+            Answers.refused(ex, d);
+            return;
+        }
+        URI target = uri;
+        pages.client().get(target, Map.of("Accept", "application/json")).whenComplete((resp, err) -> {
+            if (err != null) {
+                Answers.upstreamFailure(ex, err, "the provenance of " + filename);
+                return;
+            }
+            if (resp.status() != 200) {
+                Answers.clientError(ex, HttpResponseStatus.valueOf(resp.status() == 404 ? 404 : 502),
+                        "the upstream answered " + resp.status() + " for the provenance of " + Answers.ascii(filename));
+                return;
+            }
+            String ct = resp.header("Content-Type");
+            HttpHeaders h = new DefaultHttpHeaders();
+            h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+            ex.respond(HttpResponseStatus.OK, ct == null ? "application/json" : ct, resp.body(), h);
+        });
     }
 
     private static List<ObjectNode> filesOf(SimpleProject page, String project, String version) {
