@@ -56,6 +56,11 @@ final class NpmProject {
         return dir;
     }
 
+    /** Sets one more environment variable for every later client run of this project. */
+    void environment(String name, String value) {
+        env.put(name, value);
+    }
+
     /** {@code npm <args> --registry <registry>} with scripts off and lockfile URLs kept. */
     ClientProcess.Result npm(String registry, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
