@@ -5,10 +5,12 @@ import dev.airlock.policy.Decision;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
+import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.upstream.MetadataCache;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URLDecoder;
@@ -34,6 +36,25 @@ public final class NpmAttestations {
         this.upstream = upstream;
         this.packuments = packuments;
         this.gate = gate;
+    }
+
+    /** The relay as a route of its own at {@code /-/npm/v1/attestations/}. */
+    public Route atRoot() {
+        return new Route() {
+            @Override
+            public String prefix() {
+                return "/" + PATH;
+            }
+
+            @Override
+            public void handle(HttpExchange ex) {
+                if (!ex.method().equals(HttpMethod.GET) && !ex.method().equals(HttpMethod.HEAD)) {
+                    Answers.clientError(ex, HttpResponseStatus.METHOD_NOT_ALLOWED, "attestations are read-only");
+                    return;
+                }
+                NpmAttestations.this.handle(ex, ex.rawPath().substring(prefix().length()));
+            }
+        };
     }
 
     /** @param spec the still-encoded {@code <name>@<version>} after {@link #PATH} */

@@ -79,21 +79,7 @@ public final class NpmRoute implements Route {
      * rewritten under the npm base arrives at {@code /-/npm/v1/attestations/...}.
      */
     public Route rootAttestations() {
-        return new Route() {
-            @Override
-            public String prefix() {
-                return "/" + NpmAttestations.PATH;
-            }
-
-            @Override
-            public void handle(HttpExchange ex) {
-                if (!ex.method().equals(HttpMethod.GET) && !ex.method().equals(HttpMethod.HEAD)) {
-                    Answers.clientError(ex, HttpResponseStatus.METHOD_NOT_ALLOWED, "attestations are read-only");
-                    return;
-                }
-                attestations.handle(ex, ex.rawPath().substring(prefix().length()));
-            }
-        };
+        return attestations.atRoot();
     }
 
     /** Parses an upstream packument; anything but a JSON object with an object of versions is malformed. */

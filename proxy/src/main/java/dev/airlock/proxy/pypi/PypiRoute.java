@@ -58,6 +58,7 @@ public final class PypiRoute implements Route {
     private final VerdictGate gate;
     private final URI publicUrl;
     private final UploadTimes uploadTimes;
+    private final ProvenanceRelay provenances;
     private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
             .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
@@ -73,6 +74,7 @@ public final class PypiRoute implements Route {
         this.artifacts = artifacts;
         this.gate = gate;
         this.publicUrl = publicUrl;
+        this.provenances = new ProvenanceRelay(allowedHosts, pages.client(), gate);
     }
 
     /** The parser the page cache uses; the cache key is {@code pypi:<normalised name>}. */
@@ -286,7 +288,7 @@ public final class PypiRoute implements Route {
                 return;
             }
             if (provenance) {
-                provenance(ex, c, file, entry, filename, published);
+                provenances.relay(ex, c, file, entry, filename, published);
                 return;
             }
             if (metadata) {
@@ -327,56 +329,6 @@ public final class PypiRoute implements Route {
         artifacts.serveUnchecked(ex, new ArtifactService.Request(c, published, mdUri,
                 ExpectedDigest.sha256Hex(cm.get("sha256").asText()), "pypi|" + mdUri, "application/octet-stream",
                 pages.client(), filename + ".metadata"));
-    }
-
-    /**
-     * PEP 740: relays the upstream's provenance of a file Airlock lists, from the URL the upstream's
-     * own entry names (on an allowed host only), and only while policy serves the file.
-     */
-    private void provenance(HttpExchange ex, PackageCoordinate c, ArtifactFile file, ObjectNode entry, String filename,
-                            java.time.Instant published) {
-        String source = entry.path("provenance").asText(null);
-        URI uri;
-        try {
-            uri = source == null ? null : URI.create(source);
-        } catch (IllegalArgumentException e) {
-            uri = null;
-        }
-        if (uri == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
-            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "the index publishes no provenance for " + Answers.ascii(filename));
-            return;
-        }
-        if (uri.getHost() == null || !allowedHosts.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
-            Answers.clientError(ex, HttpResponseStatus.FORBIDDEN, "provenance host " + Answers.ascii(String.valueOf(uri.getHost()))
-                    + " is not an allowed PyPI host");
-            return;
-        }
-        Decision d;
-        try {
-            d = gate.listedFile(c, published, file);
-        } catch (RuntimeException e) {
-            d = Decision.hide("policy_unavailable", "policy could not decide");
-        }
-        if (!d.serve()) {
-            Answers.refused(ex, d);
-            return;
-        }
-        URI target = uri;
-        pages.client().get(target, Map.of("Accept", "application/json")).whenComplete((resp, err) -> {
-            if (err != null) {
-                Answers.upstreamFailure(ex, err, "the provenance of " + filename);
-                return;
-            }
-            if (resp.status() != 200) {
-                Answers.clientError(ex, HttpResponseStatus.valueOf(resp.status() == 404 ? 404 : 502),
-                        "the upstream answered " + resp.status() + " for the provenance of " + Answers.ascii(filename));
-                return;
-            }
-            String ct = resp.header("Content-Type");
-            HttpHeaders h = new DefaultHttpHeaders();
-            h.set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
-            ex.respond(HttpResponseStatus.OK, ct == null ? "application/json" : ct, resp.body(), h);
-        });
     }
 
     private static List<ObjectNode> filesOf(SimpleProject page, String project, String version) {
