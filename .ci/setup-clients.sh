@@ -9,6 +9,9 @@
 set -euo pipefail
 
 PNPM_VERSION="${PNPM_VERSION:-12.4.2}"
+# npm's own cooldown (min-release-age) arrived in 11.10; an older npm is upgraded to this one.
+NPM_MIN_VERSION="11.10.0"
+NPM_VERSION="${NPM_VERSION:-11.19.1}"
 YARN_VERSION="${YARN_VERSION:-4.18.1}"
 want_bench=0
 for arg in "$@"; do
@@ -64,6 +67,11 @@ ensure_npm_global() {
       || npm install -g --force --no-fund --no-audit --ignore-scripts "$pkg@$version" >/dev/null
   fi
 }
+version_lt() { [ "$1" != "$2" ] && [ "$(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n1)" = "$1" ]; }
+if version_lt "$(cd / && npm --version)" "$NPM_MIN_VERSION"; then
+  ensure_npm_global npm "$NPM_VERSION" npm
+  log "npm upgraded to $(cd / && npm --version) for min-release-age"
+fi
 ensure_npm_global pnpm "$PNPM_VERSION" pnpm
 # Yarn Berry (what registry-protocols.md describes) ships as one self-contained file.
 ensure_npm_global @yarnpkg/cli-dist "$YARN_VERSION" yarn

@@ -60,7 +60,10 @@
       throw new ApiError(401, 'unauthorized');
     }
     if (!res.ok) {
-      throw new ApiError(res.status, (data && (data.error || data.message)) || (res.status + ' ' + res.statusText));
+      // The request id finds this answer's line in Airlock's access log.
+      const rid = res.headers.get('X-Request-Id');
+      throw new ApiError(res.status, ((data && (data.error || data.message)) || (res.status + ' ' + res.statusText))
+        + (rid ? ' (request ' + rid + ')' : ''));
     }
     return data;
   }

@@ -128,12 +128,14 @@ public final class Airlock implements AutoCloseable {
         routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
                 new UploadTimes(config.pypiJsonBase(), pypiJson)));
         if (packuments != null) {
-            routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories())));
+            NpmRoute npm = new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories()));
+            routes.add(npm);
+            routes.add(npm.rootAttestations());
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,
-                TrustedProxies.of(config.server().trustedProxyBlocks()));
+                TrustedProxies.of(config.server().trustedProxyBlocks()), config.publicUrl());
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024));
         return new Airlock(config, server, closeables, policy);

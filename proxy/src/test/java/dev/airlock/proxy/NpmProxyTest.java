@@ -125,7 +125,10 @@ class NpmProxyTest {
         gate.block("npm:left-pad@1.1.0", "blocked_admin", "Blocked by admin: bad release");
         HttpResponse<byte[]> r = fetch("/npm/left-pad/-/left-pad-1.1.0.tgz");
         assertEquals(403, r.statusCode());
-        assertEquals("Blocked by admin: bad release", json(r).path("error").asText());
+        String error = json(r).path("error").asText();
+        assertTrue(error.startsWith("Blocked by admin: bad release - details: http://127.0.0.1:" + airlock.port()
+                + "/ui/#/package/npm/left-pad/1.1.0 (request "), error);
+        assertTrue(r.headers().firstValue("X-Request-Id").isPresent());
         assertEquals("blocked_admin: Blocked by admin: bad release", r.headers().firstValue("X-Airlock-Reason").orElse(""));
         upstream.verify(0, getRequestedFor(urlEqualTo("/left-pad/-/left-pad-1.1.0.tgz")));
         assertEquals(403, fetch("/npm/left-pad/1.1.0").statusCode());

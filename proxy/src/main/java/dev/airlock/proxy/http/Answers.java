@@ -31,7 +31,11 @@ public final class Answers {
     private Answers() {
     }
 
-    /** 403 for a version policy does not serve. */
+    /**
+     * 403 for a version policy does not serve. The sentence ends with where to look (the version's
+     * page in the admin UI) and the request id, so the person who hit the block can hand both to
+     * whoever runs Airlock; the reason phrase keeps that tail even when the reason is long.
+     */
     public static void refused(HttpExchange ex, Decision d) {
         HttpHeaders h = new DefaultHttpHeaders();
         h.set(REASON_HEADER, ascii(d.code() + ": " + d.message()));
@@ -40,10 +44,19 @@ public final class Answers {
         }
         h.set("Cache-Control", "no-store");
         ex.describe(ex.packageDescription(), d.code());
+        String link = UiLink.of(ex);
+        String tail = " - details: " + link + " (request " + ex.requestId() + ")";
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", d.message());
+        body.put("error", d.message() + tail);
         body.put("code", d.code());
-        send(ex, 403, d.message(), body, h);
+        body.put("details", link);
+        body.put("requestId", ex.requestId());
+        String head = ascii(d.message());
+        int room = MAX_PHRASE - tail.length();
+        if (head.length() > room) {
+            head = head.substring(0, Math.max(0, room - 3)) + "...";
+        }
+        send(ex, 403, head + tail, body, h);
     }
 
     /** An upstream or integrity failure (502/503/504): the reason says which, for the person reading the log. */
@@ -55,6 +68,7 @@ public final class Answers {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         body.put("code", code);
+        body.put("requestId", ex.requestId());
         send(ex, status, message, body, h);
     }
 
@@ -85,6 +99,8 @@ public final class Answers {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("error", message);
         body.put("code", BODY_TOO_LARGE);
+        String id = RequestId.from(request.headers().get(RequestId.HEADER));
+        body.put("requestId", id);
         byte[] bytes;
         try {
             bytes = HttpExchange.JSON.writeValueAsBytes(body);
@@ -98,6 +114,7 @@ public final class Answers {
         r.headers().set(REASON_HEADER, ascii(BODY_TOO_LARGE + ": " + message));
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        r.headers().set(RequestId.HEADER, id);
         HttpUtil.setContentLength(r, bytes.length);
         return r;
     }

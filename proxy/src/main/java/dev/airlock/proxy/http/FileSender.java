@@ -60,6 +60,7 @@ public final class FileSender {
             return;
         }
         HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        r.headers().set(RequestId.HEADER, ex.requestId());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.ETAG, quoted);
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);

@@ -50,6 +50,8 @@ public final class HttpExchange {
 
     private final String clientAddress;
     private final boolean forwardedHttps;
+    private final String requestId;
+    private final java.net.URI publicUrl;
 
     public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners) {
         this(ctx, request, listeners, TrustedProxies.nobody());
@@ -58,7 +60,15 @@ public final class HttpExchange {
     /** @param proxies whose forwarded headers name the client; everyone else's are ignored */
     public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners,
                         TrustedProxies proxies) {
+        this(ctx, request, listeners, proxies, null);
+    }
+
+    /** @param publicUrl the configured public URL ({@code publicUrl}), or null; refusals point at the UI there */
+    public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners,
+                        TrustedProxies proxies, java.net.URI publicUrl) {
         this.ctx = ctx;
+        this.publicUrl = publicUrl;
+        this.requestId = RequestId.from(request.headers().get(RequestId.HEADER));
         this.request = request;
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
@@ -126,6 +136,16 @@ public final class HttpExchange {
     /** True when a trusted reverse proxy says the client used https; false for everyone else's header. */
     public boolean forwardedHttps() {
         return forwardedHttps;
+    }
+
+    /** Sent back as {@code X-Request-Id} on every answer, and written to the access log. */
+    public String requestId() {
+        return requestId;
+    }
+
+    /** The configured public URL, or null when URLs are derived from each request. */
+    public java.net.URI publicUrl() {
+        return publicUrl;
     }
 
     public String userAgent() {
@@ -196,9 +216,12 @@ public final class HttpExchange {
         respond(st, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8), null);
     }
 
-    /** A plain error: {@code {"error": message}} with the status's standard phrase. */
+    /** A plain error: {@code {"error": message, "requestId": ...}} with the status's standard phrase. */
     public void respondError(HttpResponseStatus st, String message) {
-        respondJson(st, Map.of("error", message));
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("error", message);
+        body.put("requestId", requestId);
+        respondJson(st, body);
     }
 
     /**
@@ -210,6 +233,7 @@ public final class HttpExchange {
             response.release();
             return;
         }
+        response.headers().set(RequestId.HEADER, requestId);
         if (keepAlive) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         } else {

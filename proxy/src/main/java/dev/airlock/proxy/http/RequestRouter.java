@@ -23,6 +23,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
     private final List<HttpExchange.ExchangeListener> listeners;
 
     private final TrustedProxies proxies;
+    private final java.net.URI publicUrl;
 
     public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners) {
         this(routes, listeners, TrustedProxies.nobody());
@@ -30,7 +31,14 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
 
     /** @param proxies reverse proxies whose forwarded headers name the client ({@code server.trustedProxies}) */
     public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners, TrustedProxies proxies) {
+        this(routes, listeners, proxies, null);
+    }
+
+    /** @param publicUrl the configured public URL, or null: where refusals tell people to look */
+    public RequestRouter(List<Route> routes, List<HttpExchange.ExchangeListener> listeners, TrustedProxies proxies,
+                         java.net.URI publicUrl) {
         this.proxies = proxies;
+        this.publicUrl = publicUrl;
         List<Route> sorted = new ArrayList<>(routes);
         sorted.sort(Comparator.comparingInt((Route r) -> r.prefix().length()).reversed());
         this.routes = List.copyOf(sorted);
@@ -39,7 +47,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
-        HttpExchange ex = new HttpExchange(ctx, request.retain(), listeners, proxies);
+        HttpExchange ex = new HttpExchange(ctx, request.retain(), listeners, proxies, publicUrl);
         DecoderResult dr = request.decoderResult();
         if (dr.isFailure()) {
             ex.respondError(HttpResponseStatus.BAD_REQUEST, "malformed request: " + dr.cause().getMessage());

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Observes every finished exchange: counts it in {@link AirlockMetrics} (requests, blocks) and
  * writes one access-log line with client address, method, path, package, version, decision,
- * status and duration. Text by default; {@code logFormat: json} gives one JSON object per line
+ * status, duration and the request id the answer carried in {@code X-Request-Id}. Text by default; {@code logFormat: json} gives one JSON object per line
  * for log shippers. Fails open: a broken log or metric never changes an answer.
  */
 public final class AccessLogListener implements HttpExchange.ExchangeListener {
@@ -59,7 +59,7 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
 
     /** One line's fields; package and version split out of {@code ecosystem:name@version}. */
     record Entry(String client, String method, String path, String pkg, String version, String decision,
-                 int status, long ms) {
+                 int status, long ms, String requestId) {
         static Entry of(HttpExchange ex) {
             String described = ex.packageDescription();
             String pkg = described == null || described.isEmpty() ? "-" : described;
@@ -72,12 +72,12 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
             }
             String decision = ex.decision() == null || ex.decision().isEmpty() ? "-" : ex.decision();
             return new Entry(ex.clientAddress(), ex.method().name(), ex.rawPath(), pkg, version, decision,
-                    ex.status(), TimeUnit.NANOSECONDS.toMillis(ex.elapsedNanos()));
+                    ex.status(), TimeUnit.NANOSECONDS.toMillis(ex.elapsedNanos()), ex.requestId());
         }
 
         String text() {
             return client + " \"" + method + " " + sanitize(path) + "\" " + status + " " + ms + "ms pkg=" + sanitize(pkg)
-                    + " version=" + sanitize(version) + " decision=" + sanitize(decision);
+                    + " version=" + sanitize(version) + " decision=" + sanitize(decision) + " request=" + sanitize(requestId);
         }
 
         String json() {
@@ -91,6 +91,7 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
             n.put("decision", decision);
             n.put("status", status);
             n.put("ms", ms);
+            n.put("requestId", requestId);
             return n.toString();
         }
 

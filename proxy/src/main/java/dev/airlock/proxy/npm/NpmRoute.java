@@ -50,12 +50,15 @@ public final class NpmRoute implements Route {
 
     /** Read-only registry endpoints that carry no package bytes: passed through as they are. */
     private static final java.util.Set<String> FORWARDED = java.util.Set.of("-/v1/search", "-/npm/v1/keys");
+    /** npm asks for the keys with and without a trailing slash depending on how the registry URL was written. */
+    private static final String KEYS_SLASH = "-/npm/v1/keys/";
     private final URI upstream;
     private final MetadataCache<JsonNode> packuments;
     private final ArtifactService artifacts;
     private final VerdictGate gate;
     private final URI publicUrl;
     private final AdvisoryMerger advisories;
+    private final NpmAttestations attestations;
     /** Filtered, rendered documents: reused while the upstream copy and every verdict are unchanged. */
     private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
             .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
@@ -68,6 +71,16 @@ public final class NpmRoute implements Route {
         this.gate = gate;
         this.publicUrl = publicUrl;
         this.advisories = advisories;
+        this.attestations = new NpmAttestations(upstream, packuments, gate);
+    }
+
+    /**
+     * The same attestation relay at Airlock's root: pacote fetches the path of
+     * {@code dist.attestations.url} from the registry's host, so an upstream URL that was not
+     * rewritten under the npm base arrives at {@code /-/npm/v1/attestations/...}.
+     */
+    public Route rootAttestations() {
+        return attestations.atRoot();
     }
 
     /** Parses an upstream packument; anything but a JSON object with an object of versions is malformed. */
@@ -118,6 +131,14 @@ public final class NpmRoute implements Route {
         }
         if (FORWARDED.contains(raw)) {
             forward(ex, raw);
+            return;
+        }
+        if (raw.equals(KEYS_SLASH)) {
+            forward(ex, "-/npm/v1/keys");
+            return;
+        }
+        if (raw.startsWith(NpmAttestations.PATH)) {
+            attestations.handle(ex, raw.substring(NpmAttestations.PATH.length()));
             return;
         }
         if (raw.startsWith("-/")) {

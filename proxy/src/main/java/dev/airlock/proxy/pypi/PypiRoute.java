@@ -58,6 +58,7 @@ public final class PypiRoute implements Route {
     private final VerdictGate gate;
     private final URI publicUrl;
     private final UploadTimes uploadTimes;
+    private final ProvenanceRelay provenances;
     private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
             .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
@@ -73,6 +74,7 @@ public final class PypiRoute implements Route {
         this.artifacts = artifacts;
         this.gate = gate;
         this.publicUrl = publicUrl;
+        this.provenances = new ProvenanceRelay(allowedHosts, pages.client(), gate);
     }
 
     /** The parser the page cache uses; the cache key is {@code pypi:<normalised name>}. */
@@ -244,7 +246,9 @@ public final class PypiRoute implements Route {
             return;
         }
         boolean metadata = parts[3].endsWith(".metadata");
-        String filePath = metadata ? parts[3].substring(0, parts[3].length() - ".metadata".length()) : parts[3];
+        boolean provenance = parts[3].endsWith(SimpleRenderer.PROVENANCE_SUFFIX);
+        String filePath = metadata ? parts[3].substring(0, parts[3].length() - ".metadata".length())
+                : provenance ? parts[3].substring(0, parts[3].length() - SimpleRenderer.PROVENANCE_SUFFIX.length()) : parts[3];
         URI fileUri;
         try {
             fileUri = new URI(scheme + "://" + authority + "/" + filePath);
@@ -276,6 +280,15 @@ public final class PypiRoute implements Route {
             ArtifactFile file = SimpleRenderer.fileOf(entry);
             if (file == null) {
                 Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "the index lists no valid file " + Answers.ascii(filename));
+                return;
+            }
+            ProjectStatus status = ProjectStatus.upstream(page);
+            if (status.quarantined()) {
+                Answers.refused(ex, status.refusal(project));
+                return;
+            }
+            if (provenance) {
+                provenances.relay(ex, c, file, entry, filename, published);
                 return;
             }
             if (metadata) {

@@ -11,14 +11,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
 
 /** Reads an upstream project page, PEP 691 JSON or PEP 503 HTML, into a {@link SimpleProject}. */
 public final class SimpleParser {
     private static final ObjectMapper JSON = Json.MAPPER;
-    private static final Pattern ANCHOR = Pattern.compile("<a\\s+([^>]*)>(.*?)</a\\s*>", Pattern.CASE_INSENSITIVE | Pattern.DOTALL);
-    private static final Pattern ATTR = Pattern.compile(
-            "([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:\\s*=\\s*(?:\"([^\"]*)\"|'([^']*)'|([^\\s\"'>]+)))?");
-    private static final Pattern ENTITY = Pattern.compile("&(#[0-9]+|#[xX][0-9a-fA-F]+|amp|lt|gt|quot|apos);");
     private static final Pattern HASH_FRAGMENT = Pattern.compile("^([a-z0-9_]+)=([0-9a-fA-F]+)$");
 
     private SimpleParser() {
@@ -53,6 +52,7 @@ public final class SimpleParser {
             }
             ObjectNode copy = ((ObjectNode) f).deepCopy();
             copy.put("url", resolve(page, f.path("url").asText()).toString());
+            resolveProvenance(copy, page);
             if (!copy.path("hashes").isObject()) {
                 copy.set("hashes", JSON.createObjectNode());
             }
@@ -67,51 +67,26 @@ public final class SimpleParser {
         return new SimpleProject(name, files, versions, top, page);
     }
 
+    /**
+     * PEP 503 HTML through a real HTML parser: attribute values may hold a raw {@code >} or
+     * {@code <} (other indexes emit {@code data-requires-python=">=3.8"} unescaped), entities
+     * are decoded by the parser, and a stray tag cannot swallow the next link.
+     */
     static SimpleProject parseHtml(String html, URI page, String normalisedName) throws MalformedMetadataException {
-        if (!html.toLowerCase(Locale.ROOT).contains("<html") && !html.toLowerCase(Locale.ROOT).contains("<a")) {
+        String lower = html.toLowerCase(Locale.ROOT);
+        if (!lower.contains("<html") && !lower.contains("<a")) {
             throw new MalformedMetadataException("project page is neither HTML nor JSON");
         }
+        Document doc = Jsoup.parse(html, page.toString());
         List<ObjectNode> files = new ArrayList<>();
-        Matcher a = ANCHOR.matcher(html);
-        while (a.find()) {
-            ObjectNode f = JSON.createObjectNode();
-            ObjectNode hashes = JSON.createObjectNode();
-            String href = null;
-            Matcher m = ATTR.matcher(a.group(1));
-            while (m.find()) {
-                String key = m.group(1).toLowerCase(Locale.ROOT);
-                String raw = m.group(2) != null ? m.group(2) : m.group(3) != null ? m.group(3) : m.group(4);
-                String value = raw == null ? null : unescape(raw);
-                switch (key) {
-                    case "href":
-                        href = value;
-                        break;
-                    case "data-requires-python":
-                        if (value != null) {
-                            f.put("requires-python", value);
-                        }
-                        break;
-                    case "data-yanked":
-                        if (value == null || value.isEmpty()) {
-                            f.put("yanked", true);
-                        } else {
-                            f.put("yanked", value);
-                        }
-                        break;
-                    case "data-core-metadata":
-                    case "data-dist-info-metadata":
-                        if (!f.has("core-metadata")) {
-                            f.set("core-metadata", metadataValue(value));
-                        }
-                        break;
-                    default:
-                        break;
-                }
-            }
-            if (href == null) {
+        for (Element a : doc.getElementsByTag("a")) {
+            if (!a.hasAttr("href")) {
                 continue;
             }
-            URI url = resolve(page, href);
+            ObjectNode f = fileOf(a);
+            resolveProvenance(f, page);
+            URI url = resolve(page, a.attr("href"));
+            ObjectNode hashes = JSON.createObjectNode();
             String fragment = url.getRawFragment();
             if (fragment != null) {
                 Matcher h = HASH_FRAGMENT.matcher(fragment);
@@ -126,13 +101,77 @@ public final class SimpleParser {
                 continue;
             }
             String path = noFragment.getPath();
-            String filename = path.substring(path.lastIndexOf('/') + 1);
-            f.put("filename", filename);
+            f.put("filename", path.substring(path.lastIndexOf('/') + 1));
             f.put("url", noFragment.toString());
             f.set("hashes", hashes);
             files.add(f);
         }
-        return new SimpleProject(normalisedName, files, List.of(), JSON.createObjectNode(), page);
+        ObjectNode top = JSON.createObjectNode();
+        ObjectNode status = projectStatus(doc);
+        if (status != null) {
+            top.set("project-status", status);
+        }
+        return new SimpleProject(normalisedName, files, List.of(), top, page);
+    }
+
+    /** PEP 740 allows a provenance URL relative to the page; the route needs it absolute. An unusable one is dropped. */
+    private static void resolveProvenance(ObjectNode f, URI page) {
+        if (f.path("provenance").isTextual()) {
+            try {
+                f.put("provenance", resolve(page, f.path("provenance").asText()).toString());
+            } catch (MalformedMetadataException e) {
+                f.putNull("provenance");
+            }
+        }
+    }
+
+    /** The PEP 691 keys a link's {@code data-*} attributes stand for. */
+    private static ObjectNode fileOf(Element a) {
+        ObjectNode f = JSON.createObjectNode();
+        if (a.hasAttr("data-requires-python")) {
+            f.put("requires-python", a.attr("data-requires-python"));
+        }
+        if (a.hasAttr("data-yanked")) {
+            String reason = a.attr("data-yanked");
+            if (reason.isEmpty()) {
+                f.put("yanked", true);
+            } else {
+                f.put("yanked", reason);
+            }
+        }
+        // PEP 714: the new name wins; the legacy one is read only when the new one is absent.
+        if (a.hasAttr("data-core-metadata")) {
+            f.set("core-metadata", metadataValue(a.attr("data-core-metadata")));
+        } else if (a.hasAttr("data-dist-info-metadata")) {
+            f.set("core-metadata", metadataValue(a.attr("data-dist-info-metadata")));
+        }
+        if (a.hasAttr("data-provenance") && !a.attr("data-provenance").isBlank()) {
+            f.put("provenance", a.attr("data-provenance"));
+        }
+        return f;
+    }
+
+    /** PEP 792 {@code <meta name="pypi:project-status">} (and its reason) as the JSON form's object; null when absent. */
+    private static ObjectNode projectStatus(Document doc) {
+        String status = null;
+        String reason = null;
+        for (Element m : doc.getElementsByTag("meta")) {
+            String name = m.attr("name").toLowerCase(Locale.ROOT);
+            if (name.equals("pypi:project-status") && status == null) {
+                status = m.attr("content").trim().toLowerCase(Locale.ROOT);
+            } else if (name.equals("pypi:project-status-reason") && reason == null) {
+                reason = m.attr("content");
+            }
+        }
+        if (status == null || status.isEmpty()) {
+            return null;
+        }
+        ObjectNode o = JSON.createObjectNode();
+        o.put("status", status);
+        if (reason != null && !reason.isEmpty()) {
+            o.put("reason", reason);
+        }
+        return o;
     }
 
     private static JsonNode metadataValue(String value) {
@@ -154,33 +193,5 @@ public final class SimpleParser {
         } catch (java.net.URISyntaxException | IllegalArgumentException e) {
             throw new MalformedMetadataException("invalid file URL '" + href + "'", e);
         }
-    }
-
-    static String unescape(String s) {
-        if (s.indexOf('&') < 0) {
-            return s;
-        }
-        Matcher m = ENTITY.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            String e = m.group(1);
-            String r;
-            if (e.startsWith("#x") || e.startsWith("#X")) {
-                r = new String(Character.toChars(Integer.parseInt(e.substring(2), 16)));
-            } else if (e.startsWith("#")) {
-                r = new String(Character.toChars(Integer.parseInt(e.substring(1))));
-            } else {
-                r = switch (e) {
-                    case "amp" -> "&";
-                    case "lt" -> "<";
-                    case "gt" -> ">";
-                    case "quot" -> "\"";
-                    default -> "'";
-                };
-            }
-            m.appendReplacement(sb, Matcher.quoteReplacement(r));
-        }
-        m.appendTail(sb);
-        return sb.toString();
     }
 }

@@ -29,6 +29,9 @@ import java.util.Set;
  */
 public final class SimpleRenderer {
     private static final ObjectMapper JSON = Json.MAPPER;
+    /** 1.4: PEP 792 project status; 1.3: PEP 740 provenance; 1.1: PEP 700 versions, size and upload-time. */
+    static final String API_VERSION = "1.4";
+    public static final String PROVENANCE_SUFFIX = ".provenance";
     private static final java.util.regex.Pattern SHA256 = java.util.regex.Pattern.compile("^[0-9a-fA-F]{64}$");
 
     private SimpleRenderer() {
@@ -39,7 +42,9 @@ public final class SimpleRenderer {
     }
 
     /** What a page shows after policy: kept files, allowed versions, and the versions hidden with why. */
-    public record Filtered(SimpleProject project, List<Kept> files, List<String> versions, Map<String, Decision> hidden) {
+    /** @param status the PEP 792 marker the page carries ({@link ProjectStatus#of}) */
+    public record Filtered(SimpleProject project, List<Kept> files, List<String> versions, Map<String, Decision> hidden,
+                           ProjectStatus status) {
     }
 
     /**
@@ -60,7 +65,13 @@ public final class SimpleRenderer {
         Map<String, Decision> hidden = new LinkedHashMap<>();
         List<String> versions = new ArrayList<>();
         List<Kept> kept = new ArrayList<>();
+        ProjectStatus upstream = ProjectStatus.upstream(p);
         for (String v : all) {
+            if (upstream.quarantined()) {
+                // PEP 792: a quarantined project offers no distributions, whatever Airlock thinks of them.
+                hidden.put(v, upstream.refusal(normalisedName));
+                continue;
+            }
             List<ObjectNode> files = byVersion.getOrDefault(v, List.of());
             Instant published = publishTime(files);
             PackageCoordinate c = coordinate(normalisedName, v);
@@ -96,7 +107,8 @@ public final class SimpleRenderer {
                 hidden.put(v, refused);
             }
         }
-        return new Filtered(p, kept, versions, hidden);
+        Filtered unmarked = new Filtered(p, kept, versions, hidden, upstream);
+        return new Filtered(p, kept, versions, hidden, ProjectStatus.of(unmarked, upstream));
     }
 
     /** The file as policy judges it: name, published sha256 and upload time; null when the entry cannot name a file. */
@@ -159,6 +171,14 @@ public final class SimpleRenderer {
         return pypiBase + "files/" + project + "/" + upstream.getScheme() + "/" + upstream.getRawAuthority() + upstream.getRawPath();
     }
 
+    /**
+     * PEP 740: where Airlock relays a file's provenance, beside the file as PEP 658 puts its
+     * {@code .metadata}; the route finds the upstream's {@code provenance} URL in the file's entry.
+     */
+    public static String provenanceUrl(String proxyFileUrl) {
+        return proxyFileUrl + PROVENANCE_SUFFIX;
+    }
+
     /** Only a hashed core-metadata entry can be verified when served; unhashed ones are dropped from the page. */
     static JsonNode verifiableMetadata(ObjectNode f) {
         JsonNode cm = f.has("core-metadata") ? f.get("core-metadata") : f.get("dist-info-metadata");
@@ -171,25 +191,32 @@ public final class SimpleRenderer {
     public static byte[] json(Filtered r) {
         ObjectNode root = JSON.createObjectNode();
         ObjectNode meta = JSON.createObjectNode();
-        meta.put("api-version", "1.1");
+        meta.put("api-version", API_VERSION);
         root.set("meta", meta);
         root.put("name", r.project().name());
         r.project().topLevel().fields().forEachRemaining(e -> {
-            if (!e.getKey().equals("meta") && !e.getKey().equals("name")) {
+            if (!e.getKey().equals("meta") && !e.getKey().equals("name") && !e.getKey().equals("project-status")) {
                 root.set(e.getKey(), e.getValue());
             }
         });
+        if (!r.status().active() || r.project().topLevel().has("project-status")) {
+            root.set("project-status", r.status().json());
+        }
         ArrayNode files = root.putArray("files");
         for (Kept k : r.files()) {
             ObjectNode f = k.file().deepCopy();
             f.put("url", k.proxyUrl());
             JsonNode cm = verifiableMetadata(k.file());
+            // PEP 714: both names, and only when Airlock serves the .metadata file (hashed, so it can verify it).
             f.remove("core-metadata");
             f.remove("dist-info-metadata");
             f.remove("data-dist-info-metadata");
             if (cm != null) {
                 f.set("core-metadata", cm);
-                f.set("data-dist-info-metadata", cm);
+                f.set("dist-info-metadata", cm);
+            }
+            if (f.path("provenance").isTextual()) {
+                f.put("provenance", provenanceUrl(k.proxyUrl()));
             }
             files.add(f);
         }
@@ -205,8 +232,15 @@ public final class SimpleRenderer {
     public static byte[] html(Filtered r) {
         StringBuilder sb = new StringBuilder(256 + 256 * r.files().size());
         String name = escape(r.project().name());
-        sb.append("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n")
-                .append("    <title>Links for ").append(name).append("</title>\n  </head>\n  <body>\n")
+        sb.append("<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"" + API_VERSION + "\">\n");
+        if (!r.status().active()) {
+            sb.append("    <meta name=\"pypi:project-status\" content=\"").append(escape(r.status().status())).append("\">\n");
+            if (r.status().reason() != null) {
+                sb.append("    <meta name=\"pypi:project-status-reason\" content=\"").append(escape(r.status().reason()))
+                        .append("\">\n");
+            }
+        }
+        sb.append("    <title>Links for ").append(name).append("</title>\n  </head>\n  <body>\n")
                 .append("    <h1>Links for ").append(name).append("</h1>\n");
         for (Kept k : r.files()) {
             ObjectNode f = k.file();
@@ -224,6 +258,9 @@ public final class SimpleRenderer {
                 String v = "sha256=" + cm.get("sha256").asText();
                 sb.append(" data-core-metadata=\"").append(escape(v)).append('"');
                 sb.append(" data-dist-info-metadata=\"").append(escape(v)).append('"');
+            }
+            if (f.path("provenance").isTextual()) {
+                sb.append(" data-provenance=\"").append(escape(provenanceUrl(k.proxyUrl()))).append('"');
             }
             JsonNode y = f.path("yanked");
             if (y.isTextual()) {

@@ -42,6 +42,34 @@ final class Clients {
         return pipHost;
     }
 
+    private static Path pip26Host;
+
+    /**
+     * The interpreter of a venv whose pip is 26 or newer ({@code --uploaded-prior-to}), upgraded
+     * from the package index this machine's own pip configuration names (the local PyPI mirror
+     * carries a pip 26 wheel); the test needing it fails when that index has none.
+     */
+    static synchronized Path pip26() throws java.io.IOException, InterruptedException {
+        if (pip26Host == null) {
+            Path dir = Files.createTempDirectory("airlock-e2e-pip26");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(dir)));
+            Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.remove("PIP_REQUIRE_VIRTUALENV");
+            ClientProcess.Result r = ClientProcess.run(List.of(PYTHON.orElseThrow().toString(), "-m", "venv",
+                    dir.resolve("venv").toString()), dir, env, Duration.ofSeconds(120));
+            Path python = dir.resolve("venv").resolve("bin").resolve("python");
+            if (r.succeeded()) {
+                r = ClientProcess.run(List.of(python.toString(), "-m", "pip", "install", "--disable-pip-version-check",
+                        "--no-input", "--retries", "0", "--timeout", "20", "pip>=26"), dir, env, Duration.ofSeconds(180));
+            }
+            if (!r.succeeded()) {
+                throw new IllegalStateException("cannot install pip 26 from this machine's configured index: " + r.describe());
+            }
+            pip26Host = python;
+        }
+        return pip26Host;
+    }
+
     private static void deleteQuietly(Path root) {
         try (var s = Files.walk(root)) {
             s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

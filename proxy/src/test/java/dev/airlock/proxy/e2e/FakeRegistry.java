@@ -151,6 +151,10 @@ final class FakeRegistry implements AutoCloseable {
             sendMetadata(ex, "application/json", jsonApi());
         } else if (path.startsWith("/files/")) {
             file(ex, path);
+        } else if (path.equals("/npm/-/npm/v1/keys")) {
+            sendMetadata(ex, "application/json", RegistrySigningKey.keysDocument());
+        } else if (path.startsWith("/npm/-/npm/v1/attestations/")) {
+            attestations(ex, decodeScope(path.substring("/npm/-/npm/v1/attestations/".length())));
         } else if (path.equals("/npm/-/ping")) {
             sendMetadata(ex, "application/json", "{}".getBytes(StandardCharsets.UTF_8));
         } else if ((m = NPM_TARBALL.matcher(decodeScope(path))).matches()) {
@@ -225,6 +229,21 @@ final class FakeRegistry implements AutoCloseable {
             }
         }
         notFound(ex);
+    }
+
+    /** A stand-in attestation document (npm's shape) for every known version; its bytes only need to arrive unchanged. */
+    static byte[] attestationsOf(String spec) {
+        return ("{\"attestations\":[{\"predicateType\":\"https://slsa.dev/provenance/v1\",\"bundle\":{\"for\":\""
+                + spec + "\"}}]}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void attestations(HttpExchange ex, String spec) throws IOException {
+        int at = spec.lastIndexOf('@');
+        if (at > 0 && npmVersions.stream().anyMatch(v -> v.name().equals(spec.substring(0, at)) && v.version().equals(spec.substring(at + 1)))) {
+            sendMetadata(ex, "application/json", attestationsOf(spec));
+        } else {
+            notFound(ex);
+        }
     }
 
     private void bulkAdvisories(HttpExchange ex) throws IOException {

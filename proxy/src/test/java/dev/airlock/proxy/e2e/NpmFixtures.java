@@ -114,6 +114,8 @@ final class NpmFixtures {
             dist.put("tarball", tarballBase + v.tarballPath());
             dist.put("shasum", v.shasum());
             dist.put("integrity", v.integrity());
+            dist.putArray("signatures").addObject().put("keyid", RegistrySigningKey.KEY_ID)
+                    .put("sig", RegistrySigningKey.sign(name, v.version(), v.integrity()));
             dist.put("fileCount", 2);
             dist.put("unpackedSize", 300);
             versions.set(v.version(), m);

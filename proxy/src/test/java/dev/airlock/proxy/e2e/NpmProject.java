@@ -56,6 +56,11 @@ final class NpmProject {
         return dir;
     }
 
+    /** Sets one more environment variable for every later client run of this project. */
+    void environment(String name, String value) {
+        env.put(name, value);
+    }
+
     /** {@code npm <args> --registry <registry>} with scripts off and lockfile URLs kept. */
     ClientProcess.Result npm(String registry, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -78,6 +83,11 @@ final class NpmProject {
 
     /** Yarn Berry: configured by a project {@code .yarnrc.yml}, the way its users do. */
     ClientProcess.Result yarnInstall(String registry) throws IOException, InterruptedException {
+        return yarnInstall(registry, "");
+    }
+
+    /** Yarn Berry with extra {@code .yarnrc.yml} lines (e.g. {@code npmMinimalAgeGate}). */
+    ClientProcess.Result yarnInstall(String registry, String extraSettings) throws IOException, InterruptedException {
         Files.writeString(dir.resolve(".yarnrc.yml"), String.join("\n",
                 "npmRegistryServer: \"" + registry.replaceAll("/$", "") + "\"",
                 "unsafeHttpWhitelist:",
@@ -89,6 +99,7 @@ final class NpmProject {
                 "enableTelemetry: false",
                 "enableImmutableInstalls: false",
                 "httpRetry: 0",
+                extraSettings,
                 ""));
         Files.writeString(dir.resolve("yarn.lock"), "");
         List<String> cmd = List.of(Clients.yarn().orElseThrow().toString(), "install", "--mode=skip-build");

@@ -34,7 +34,12 @@ record Venv(Path dir, Map<String, String> env) {
 
     /** {@code python -m pip install --no-cache-dir --index-url <index> <args...>}. */
     ClientProcess.Result pipInstall(String indexUrl, String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Clients.pip().toString(), "-m", "pip", "--python",
+        return pipInstall(Clients.pip(), indexUrl, args);
+    }
+
+    /** The same with the pip of another host interpreter (e.g. {@link Clients#pip26()}). */
+    ClientProcess.Result pipInstall(Path pipHost, String indexUrl, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(pipHost.toString(), "-m", "pip", "--python",
                 python().toString(), "install", "--no-cache-dir",
                 "--disable-pip-version-check", "--no-input", "--retries", "0", "--timeout", "30",
                 "--index-url", indexUrl));
