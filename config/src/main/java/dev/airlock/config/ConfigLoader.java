@@ -30,7 +30,9 @@ public final class ConfigLoader {
     /** Flags that are also top-level YAML keys and environment variables. */
     public static final List<String> FLAGS = List.of("port", "bind", "data-dir", "public-url", "pypi-upstream",
             "pypi-file-hosts", "npm-upstream", "admin-token", "log-format");
-    private static final List<String> LIST_KEYS = List.of("pypiFileHosts", "trustedProxies");
+    private static final List<String> LIST_KEYS = List.of("pypiFileHosts", "trustedProxies", "noProxy");
+    /** Short flags that stand for a dotted key ({@code --tls-cert F} is {@code --server.tls.cert F}). */
+    public static final Map<String, String> ALIASES = Map.of("tls-cert", "server.tls.cert", "tls-key", "server.tls.key");
 
     private ConfigLoader() {
     }
@@ -49,6 +51,13 @@ public final class ConfigLoader {
                 }
                 String text = p.getValueAsString();
                 return text == null || text.isBlank() || text.equals("off") ? null : Durations.parse(text);
+            }
+        });
+        durations.addDeserializer(java.time.Instant.class, new JsonDeserializer<>() {
+            @Override
+            public java.time.Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                String text = p.getValueAsString();
+                return text == null || text.isBlank() || text.equals("off") ? null : Instants.parse(text);
             }
         });
         return new ObjectMapper(new YAMLFactory())
@@ -76,6 +85,7 @@ public final class ConfigLoader {
                 value = key.substring(eq + 1);
                 key = key.substring(0, eq);
             }
+            key = ALIASES.getOrDefault(key, key);
             boolean known = key.equals("config") || FLAGS.contains(key) || key.contains(".");
             if (!known) {
                 rest.add(a);
@@ -102,6 +112,12 @@ public final class ConfigLoader {
                 put(tree, flag, v);
             }
         }
+        ALIASES.forEach((flag, dotted) -> {
+            String v = env.get("AIRLOCK_" + flag.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (v != null && !v.isEmpty()) {
+                put(tree, dotted, v);
+            }
+        });
         flags.forEach((k, v) -> put(tree, k, v));
         return new Loaded(bind(tree), rest);
     }
