@@ -21,8 +21,11 @@ import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.pypi.UploadTimes;
 import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.tls.ServerTls;
 import dev.airlock.proxy.upstream.MetadataCache;
 import dev.airlock.proxy.upstream.UpstreamClient;
+import dev.airlock.proxy.upstream.UpstreamProxies;
+import dev.airlock.proxy.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -96,7 +99,11 @@ public final class Airlock implements AutoCloseable {
             }
         });
 
-        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
+        java.net.ProxySelector proxies = UpstreamProxies.of(config.upstream().proxy(), config.upstream().noProxy(),
+                System.getenv()).orElse(null);
+        javax.net.ssl.SSLContext upstreamTls = config.upstream().caFile() == null ? null
+                : UpstreamTrust.withBundle(config.upstream().caFile());
+        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool, proxies, upstreamTls);
         pypiClient.observe((outcome, took) -> metrics.upstream("pypi", outcome, took));
         metrics.breaker("pypi", () -> pypiClient.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
         MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
@@ -106,7 +113,7 @@ public final class Airlock implements AutoCloseable {
         UpstreamClient npmClient = null;
         MetadataCache<JsonNode> packuments = null;
         if (config.npmUpstream() != null) {
-            UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool);
+            UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool, proxies, upstreamTls);
             npmClient = c;
             c.observe((outcome, took) -> metrics.upstream("npm", outcome, took));
             metrics.breaker("npm", () -> c.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
@@ -151,8 +158,14 @@ public final class Airlock implements AutoCloseable {
 
         RequestRouter router = new RequestRouter(routes, listeners,
                 TrustedProxies.of(config.server().trustedProxyBlocks()));
+        ServerTls tls = null;
+        if (config.server().tls().enabled()) {
+            tls = ServerTls.load(config.server().tls().cert(), config.server().tls().key(),
+                    config.server().tls().reloadInterval());
+            closeables.add(tls);
+        }
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
-                new AirlockChannelInitializer(router, 64 * 1024 * 1024));
+                new AirlockChannelInitializer(router, 64 * 1024 * 1024, AirlockChannelInitializer.DEFAULT_IDLE, tls));
         return new Airlock(config, server, closeables, firewall);
     }
 
@@ -195,7 +208,7 @@ public final class Airlock implements AutoCloseable {
 
     /** The loopback base URL, for tests and the startup banner. */
     public URI localUrl() {
-        return URI.create("http://127.0.0.1:" + port() + "/");
+        return URI.create((config.server().tls().enabled() ? "https" : "http") + "://127.0.0.1:" + port() + "/");
     }
 
     @Override

@@ -131,6 +131,11 @@ public final class HttpExchange {
         return forwardedHttps;
     }
 
+    /** True when this connection came in over Airlock's own TLS ({@code server.tls}). */
+    public boolean tls() {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+    }
+
     public String userAgent() {
         String ua = header(HttpHeaderNames.USER_AGENT);
         return ua == null ? "" : ua;
