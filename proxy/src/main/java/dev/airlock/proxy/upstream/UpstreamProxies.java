@@ -75,7 +75,10 @@ public final class UpstreamProxies extends ProxySelector {
                 + (noProxy.isEmpty() ? "" : " (not for " + String.join(",", noProxy) + ")"));
     }
 
-    /** curl's rules: {@code *} is everything; {@code example.com} and {@code .example.com} match it and its subdomains. */
+    /**
+     * curl's rules: {@code *} is everything; {@code example.com} and {@code .example.com} match it
+     * and its subdomains. Loopback always goes direct: a proxy elsewhere cannot reach this host's.
+     */
     boolean bypassed(String host) {
         if (host == null) {
             return false;
@@ -83,6 +86,9 @@ public final class UpstreamProxies extends ProxySelector {
         String h = host.toLowerCase(Locale.ROOT);
         if (h.startsWith("[") && h.endsWith("]")) {
             h = h.substring(1, h.length() - 1);
+        }
+        if (h.equals("localhost") || h.startsWith("127.") || h.equals("::1")) {
+            return true;
         }
         for (String n : noProxy) {
             if (n.equals("*") || h.equals(n) || h.endsWith("." + n)) {
