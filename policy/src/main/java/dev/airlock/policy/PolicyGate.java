@@ -75,6 +75,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private static final Reason BEFORE_HOLD = Reason.of("published_before_hold", ReasonSource.RULE,
             "published before the hold window; static check on first download");
     private final Map<String, AdminOverride> overrides = new ConcurrentHashMap<>();
+    private final OutbreakHold outbreakHold;
     private final Map<PackageId, Set<CompletableFuture<Boolean>>> waiters = new ConcurrentHashMap<>();
     private final StaticCheckRuns staticRuns = new StaticCheckRuns(Math.max(2, Runtime.getRuntime().availableProcessors()));
     /** Whether the full analysis can run now; read by the serving path, so kept in a field a timer refreshes. */
@@ -117,6 +118,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         for (AdminOverride o : store.overrides()) {
             overrides.put(o.target(), o);
         }
+        this.outbreakHold = OutbreakHold.open(config.holdPublishedAfter(), store);
         for (int i = 0; i < stripes.length; i++) {
             stripes[i] = new Object();
         }
@@ -552,6 +554,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
                     pending.add(minimumAgeReason);
                 }
             }
+            outbreakHold.reason(f, now).ifPresent(pending::add);
             if (!trusted && f.analysisStage() != AnalysisStage.FULL && holdApplies(f, now)) {
                 pending.add(!analysisRuns ? NO_SANDBOX : f.publishedAt() == null ? unknownPublishReason : pendingReason);
             }
@@ -705,6 +708,10 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     Map<String, AdminOverride> overrides() {
         return overrides;
+    }
+
+    OutbreakHold outbreakHold() {
+        return outbreakHold;
     }
 
     /** Re-decides the stored verdicts of a package (after an override or feed change) and commits them. */
