@@ -140,6 +140,10 @@ public final class Airlock implements AutoCloseable {
             PolicyGate policyGate = firewall.engine().gate();
             advisories = policyGate::advisories;
             routes.add(firewall.adminApi());
+            dev.airlock.proxy.admin.BreakGlassApi breakGlass = new dev.airlock.proxy.admin.BreakGlassApi(
+                    firewall.engine().breakGlass(), firewall.engine().token());
+            closeables.add(breakGlass);
+            routes.add(breakGlass);
             routes.add(new UiRoute());
         } else {
             gate = testGate;
