@@ -271,8 +271,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     @Override
     public void served(PackageCoordinate c, DownloadContext who) {
         try {
-            store.recordDownload(c, new DownloadRecord(clock.instant(), who == null ? null : who.clientAddress(),
-                    who == null ? null : who.userAgent(), who == null ? null : who.file()));
+            store.recordDownload(c, DownloadRecord.of(clock.instant(), who));
         } catch (RuntimeException e) {
             LOG.warn("could not record the download of {}", c, e);
         }

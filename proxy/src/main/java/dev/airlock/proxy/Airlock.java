@@ -20,6 +20,8 @@ import dev.airlock.proxy.npm.NpmRoute;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.pypi.UploadTimes;
+import dev.airlock.proxy.auth.ClientAuthRoute;
+import dev.airlock.proxy.auth.ClientTokens;
 import dev.airlock.proxy.store.ArtifactStore;
 import dev.airlock.proxy.tls.ServerTls;
 import dev.airlock.proxy.upstream.MetadataCache;
@@ -153,11 +155,12 @@ public final class Airlock implements AutoCloseable {
         MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
                 config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
                 Clock.systemUTC());
-        routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
-                new UploadTimes(config.pypiJsonBase(), pypiJson)));
+        ClientTokens clientTokens = ClientTokens.from(config.clients());
+        routes.add(ClientAuthRoute.wrap(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
+                new UploadTimes(config.pypiJsonBase(), pypiJson)), clientTokens));
         if (packuments != null) {
-            routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
+            routes.add(ClientAuthRoute.wrap(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate,
+                    config.publicUrl(), new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)), clientTokens));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,
