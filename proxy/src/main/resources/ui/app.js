@@ -420,7 +420,7 @@
     try {
       const d = items(await api('GET', versionPath(eco, name, version) + '/downloads'), 'downloads');
       box.replaceChildren(table(d.length + ' download(s)', ['Time', 'Client', 'User agent', 'File'],
-        d.map((x) => [when(x.at || x.time), x.clientAddress || x.client, x.userAgent || '', x.file || '']), 'Nobody has downloaded this version through Airlock.'));
+        d.map((x) => [when(x.at || x.time), x.client ? x.client + ' (' + (x.clientAddress || '?') + ')' : (x.clientAddress || ''), x.userAgent || '', x.file || '']), 'Nobody has downloaded this version through Airlock.'));
     } catch (e) {
       box.replaceChildren(h('p', { class: 'error' }, 'Could not load downloads: ' + e.message));
     }

@@ -18,12 +18,13 @@ import java.util.List;
  * @param npmUpstream   the upstream npm registry; null: npm route off
  * @param adminToken    admin API token; null: generated into {@code <dataDir>/admin-token}
  * @param logFormat     {@code text} (default) or {@code json}
- * @param server        the accepted connections ({@code server.*}: trusted reverse proxies)
+ * @param server        the accepted connections ({@code server.*}: trusted reverse proxies, TLS)
+ * @param clients       client identities ({@code clients.*}: tokens; off by default)
  */
 public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicUrl, URI pypiUpstream,
                             List<String> pypiFileHosts, URI npmUpstream, String adminToken, String logFormat,
                             UpstreamConfig upstream, PolicyConfig policy, SandboxConfig sandbox,
-                            AnalysisConfig analysis, ServerConfig server) {
+                            AnalysisConfig analysis, ServerConfig server, ClientsConfig clients) {
     public static final URI DEFAULT_PYPI = URI.create("https://pypi.org/simple/");
 
     public AirlockConfig {
@@ -47,6 +48,16 @@ public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicU
         sandbox = sandbox == null ? SandboxConfig.defaults() : sandbox;
         analysis = analysis == null ? AnalysisConfig.defaults() : analysis;
         server = server == null ? ServerConfig.defaults() : server;
+        clients = clients == null ? ClientsConfig.defaults() : clients;
+    }
+
+    /** Without client identities (their defaults: off). */
+    public AirlockConfig(Integer port, String bind, Path dataDir, URI publicUrl, URI pypiUpstream,
+                         List<String> pypiFileHosts, URI npmUpstream, String adminToken, String logFormat,
+                         UpstreamConfig upstream, PolicyConfig policy, SandboxConfig sandbox, AnalysisConfig analysis,
+                         ServerConfig server) {
+        this(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npmUpstream, adminToken, logFormat,
+                upstream, policy, sandbox, analysis, server, null);
     }
 
     /** Without a server section (its defaults), for callers written before it existed. */
@@ -54,17 +65,17 @@ public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicU
                          List<String> pypiFileHosts, URI npmUpstream, String adminToken, String logFormat,
                          UpstreamConfig upstream, PolicyConfig policy, SandboxConfig sandbox, AnalysisConfig analysis) {
         this(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npmUpstream, adminToken, logFormat,
-                upstream, policy, sandbox, analysis, null);
+                upstream, policy, sandbox, analysis, null, null);
     }
 
     public static AirlockConfig defaults() {
-        return new AirlockConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new AirlockConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** The same configuration with another npm upstream (used when it is detected from the host's npm). */
     public AirlockConfig withNpmUpstream(URI npm) {
         return new AirlockConfig(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npm, adminToken,
-                logFormat, upstream, policy, sandbox, analysis, server);
+                logFormat, upstream, policy, sandbox, analysis, server, clients);
     }
 
     /** The PyPI JSON API base: the simple index with {@code /simple/} replaced by {@code /pypi/}. */

@@ -31,7 +31,11 @@ public final class ConfigLoader {
     /** Flags that are also top-level YAML keys and environment variables. */
     public static final List<String> FLAGS = List.of("port", "bind", "data-dir", "public-url", "pypi-upstream",
             "pypi-file-hosts", "npm-upstream", "admin-token", "log-format");
-    private static final List<String> LIST_KEYS = List.of("pypiFileHosts", "trustedProxies");
+    private static final List<String> LIST_KEYS = List.of("pypiFileHosts", "trustedProxies", "noProxy");
+    /** Maps whose keys are names, not configuration keys: never camel-cased. */
+    private static final List<String> RAW_KEY_MAPS = List.of("tokens");
+    /** Short flags that stand for a dotted key ({@code --tls-cert F} is {@code --server.tls.cert F}). */
+    public static final Map<String, String> ALIASES = Map.of("tls-cert", "server.tls.cert", "tls-key", "server.tls.key");
 
     private ConfigLoader() {
     }
@@ -50,6 +54,13 @@ public final class ConfigLoader {
                 }
                 String text = p.getValueAsString();
                 return text == null || text.isBlank() || text.equals("off") ? null : Durations.parse(text);
+            }
+        });
+        durations.addDeserializer(java.time.Instant.class, new JsonDeserializer<>() {
+            @Override
+            public java.time.Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                String text = p.getValueAsString();
+                return text == null || text.isBlank() || text.equals("off") ? null : Instants.parse(text);
             }
         });
         // The shared configuration, but strict: a misspelt key is an error, not a silent default.
@@ -78,6 +89,7 @@ public final class ConfigLoader {
                 value = key.substring(eq + 1);
                 key = key.substring(0, eq);
             }
+            key = ALIASES.getOrDefault(key, key);
             boolean known = key.equals("config") || FLAGS.contains(key) || key.contains(".");
             if (!known) {
                 rest.add(a);
@@ -104,6 +116,12 @@ public final class ConfigLoader {
                 put(tree, flag, v);
             }
         }
+        ALIASES.forEach((flag, dotted) -> {
+            String v = env.get("AIRLOCK_" + flag.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (v != null && !v.isEmpty()) {
+                put(tree, dotted, v);
+            }
+        });
         flags.forEach((k, v) -> put(tree, k, v));
         return new Loaded(bind(tree), rest);
     }
@@ -140,23 +158,28 @@ public final class ConfigLoader {
             if (!(o instanceof Map)) {
                 throw new ConfigException(file + ": expected a mapping at the top level");
             }
-            return (Map<String, Object>) camelKeys(o);
+            return (Map<String, Object>) camelKeys(o, false);
         } catch (IOException e) {
             throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage(), e);
         }
     }
 
-    /** YAML may use kebab-case ({@code data-dir}) or camelCase ({@code dataDir}); records use camelCase. */
-    @SuppressWarnings("unchecked")
-    private static Object camelKeys(Object o) {
+    /**
+     * YAML may use kebab-case ({@code data-dir}) or camelCase ({@code dataDir}); records use camelCase.
+     * The keys of a map of names ({@code clients.tokens}: {@code ci-web: ...}) are data and stay as written.
+     */
+    private static Object camelKeys(Object o, boolean rawKeys) {
         if (o instanceof Map<?, ?> m) {
             Map<String, Object> out = new LinkedHashMap<>();
-            m.forEach((k, v) -> out.put(camel(String.valueOf(k)), camelKeys(v)));
+            m.forEach((k, v) -> {
+                String key = rawKeys ? String.valueOf(k) : camel(String.valueOf(k));
+                out.put(key, camelKeys(v, !rawKeys && RAW_KEY_MAPS.contains(key)));
+            });
             return out;
         }
         if (o instanceof List<?> l) {
             List<Object> out = new ArrayList<>();
-            l.forEach(x -> out.add(camelKeys(x)));
+            l.forEach(x -> out.add(camelKeys(x, false)));
             return out;
         }
         return o;
@@ -182,14 +205,16 @@ public final class ConfigLoader {
         String[] parts = dottedKey.split("\\.");
         Map<String, Object> node = tree;
         for (int i = 0; i < parts.length - 1; i++) {
-            Object child = node.get(camel(parts[i]));
+            String key = i > 0 && RAW_KEY_MAPS.contains(camel(parts[i - 1])) ? parts[i] : camel(parts[i]);
+            Object child = node.get(key);
             if (!(child instanceof Map)) {
                 child = new LinkedHashMap<String, Object>();
-                node.put(camel(parts[i]), child);
+                node.put(key, child);
             }
             node = (Map<String, Object>) child;
         }
-        String leaf = camel(parts[parts.length - 1]);
+        String last = parts[parts.length - 1];
+        String leaf = parts.length > 1 && RAW_KEY_MAPS.contains(camel(parts[parts.length - 2])) ? last : camel(last);
         node.put(leaf, LIST_KEYS.contains(leaf) ? splitList(value) : value);
     }
 

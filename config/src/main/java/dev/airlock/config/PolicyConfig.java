@@ -1,6 +1,7 @@
 package dev.airlock.config;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -17,10 +18,12 @@ import java.util.Map;
  * @param staticCheckWait how long the first download of an older version waits for its static check
  *                      before a 403 (default 30 s: a cold install asks for dozens of files at once, and
  *                      a client that gives up first retries and is served from the recorded result)
+ * @param holdPublishedAfter outbreak hold ("the line in the sand"): every version published after this moment
+ *                      is held whatever the analysis says, until an admin lets it through (null: off)
  */
 public record PolicyConfig(String mode, String holdNewerThan, Duration holdWait, Duration minimumAge,
                            Internal internal, List<Rule> deny, List<Rule> allow, Typosquat typosquat,
-                           String feedsDir, Duration staticCheckWait) {
+                           String feedsDir, Duration staticCheckWait, Instant holdPublishedAfter) {
     public PolicyConfig {
         mode = mode == null ? "enforce" : mode;
         if (!mode.equals("enforce") && !mode.equals("audit")) {
@@ -38,15 +41,21 @@ public record PolicyConfig(String mode, String holdNewerThan, Duration holdWait,
         staticCheckWait = staticCheckWait == null ? Duration.ofSeconds(30) : staticCheckWait;
     }
 
+    /** Without the outbreak hold. */
+    public PolicyConfig(String mode, String holdNewerThan, Duration holdWait, Duration minimumAge, Internal internal,
+                        List<Rule> deny, List<Rule> allow, Typosquat typosquat, String feedsDir, Duration staticCheckWait) {
+        this(mode, holdNewerThan, holdWait, minimumAge, internal, deny, allow, typosquat, feedsDir, staticCheckWait, null);
+    }
+
     /** Without {@code staticCheckWait}: the static check waits {@code holdWait}, as before the key existed. */
     public PolicyConfig(String mode, String holdNewerThan, Duration holdWait, Duration minimumAge, Internal internal,
                         List<Rule> deny, List<Rule> allow, Typosquat typosquat, String feedsDir) {
         this(mode, holdNewerThan, holdWait, minimumAge, internal, deny, allow, typosquat, feedsDir,
-                holdWait == null ? Duration.ofSeconds(10) : holdWait);
+                holdWait == null ? Duration.ofSeconds(10) : holdWait, null);
     }
 
     public static PolicyConfig defaults() {
-        return new PolicyConfig(null, null, null, null, null, null, null, null, null, null);
+        return new PolicyConfig(null, null, null, null, null, null, null, null, null, null, null);
     }
 
     public boolean holdAlways() {

@@ -1,6 +1,9 @@
 package dev.airlock.config;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How Airlock talks to the public registries.
@@ -17,11 +20,18 @@ import java.time.Duration;
  * @param bodyIdleTimeout       a response body that delivers no byte for this long is abandoned (504)
  * @param maxConnectionsPerHost concurrent calls, and so open connections, to one upstream host
  * @param notFoundTtl           how long an upstream 404/410 for a metadata document is remembered
+ * @param proxy                 HTTP proxy every upstream call goes through ({@code http://host:port}; https
+ *                              upstreams are reached with CONNECT); null: {@code HTTPS_PROXY} / {@code HTTP_PROXY}
+ *                              from the environment, or direct
+ * @param noProxy               hosts reached directly despite a proxy ({@code example.com}, {@code .example.com},
+ *                              {@code *}); null: {@code NO_PROXY} from the environment when the proxy came from there
+ * @param caFile                PEM bundle of extra certificate authorities trusted for upstream TLS, on top of the
+ *                              JDK's (a corporate TLS-inspecting proxy, a private mirror); null: the JDK's only
  */
 public record UpstreamConfig(Duration connectTimeout, Duration requestTimeout, Integer retries,
                              Long maxMetadataBytes, Long maxArtifactBytes, Integer maxConcurrent,
                              Duration metadataTtl, Duration bodyIdleTimeout, Integer maxConnectionsPerHost,
-                             Duration notFoundTtl) {
+                             Duration notFoundTtl, URI proxy, List<String> noProxy, Path caFile) {
     public UpstreamConfig {
         connectTimeout = connectTimeout == null ? Duration.ofSeconds(5) : connectTimeout;
         requestTimeout = requestTimeout == null ? Duration.ofSeconds(30) : requestTimeout;
@@ -37,6 +47,18 @@ public record UpstreamConfig(Duration connectTimeout, Duration requestTimeout, I
             throw new IllegalArgumentException("upstream.bodyIdleTimeout and upstream.maxConnectionsPerHost must be"
                     + " positive, upstream.notFoundTtl must not be negative");
         }
+        if (proxy != null && (!"http".equals(proxy.getScheme()) || proxy.getHost() == null || proxy.getPort() < 0)) {
+            throw new ConfigException("upstream.proxy must be http://host:port, got '" + proxy + "'");
+        }
+        noProxy = noProxy == null ? null : List.copyOf(noProxy);
+    }
+
+    /** Without proxy and CA settings: direct connections, the JDK's trust store. */
+    public UpstreamConfig(Duration connectTimeout, Duration requestTimeout, Integer retries, Long maxMetadataBytes,
+                          Long maxArtifactBytes, Integer maxConcurrent, Duration metadataTtl, Duration bodyIdleTimeout,
+                          Integer maxConnectionsPerHost, Duration notFoundTtl) {
+        this(connectTimeout, requestTimeout, retries, maxMetadataBytes, maxArtifactBytes, maxConcurrent, metadataTtl,
+                bodyIdleTimeout, maxConnectionsPerHost, notFoundTtl, null, null, null);
     }
 
     /** The settings that existed before body, per-host and not-found limits; those get their defaults. */
@@ -47,6 +69,6 @@ public record UpstreamConfig(Duration connectTimeout, Duration requestTimeout, I
     }
 
     public static UpstreamConfig defaults() {
-        return new UpstreamConfig(null, null, null, null, null, null, null, null, null, null);
+        return new UpstreamConfig(null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 }

@@ -84,6 +84,11 @@ public final class PolicyEngine implements AutoCloseable {
         return admin;
     }
 
+    /** Break-glass exemptions from the outbreak hold. */
+    public BreakGlass breakGlass() {
+        return new BreakGlass(gate);
+    }
+
     public AdminToken token() {
         return token;
     }

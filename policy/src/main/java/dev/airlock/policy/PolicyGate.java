@@ -52,6 +52,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final AnalysisRecorder recorder;
     private final VerdictRefresh refresh;
     private final StaticChecks staticChecks;
+    private final OutbreakHold outbreakHold;
 
     public PolicyGate(PolicyConfig config, VerdictStore store, NameRules rules, TyposquatDetector typosquats,
                       MalwareFeed feed, AnalysisQueue queue, StaticCheck staticCheck, Clock clock) {
@@ -63,7 +64,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.overrides = new Overrides(store.overrides(), clock);
         // Decisions depend on it: cached verdicts and filtered documents must be worked out again.
         this.availability = new AnalysisAvailability(store::touch);
-        this.decider = new VerdictDecider(config, rules, typosquats, feed, overrides, availability::runs);
+        this.outbreakHold = OutbreakHold.open(config.holdPublishedAfter(), store);
+        this.decider = new VerdictDecider(config, rules, typosquats, feed, overrides, availability::runs, outbreakHold);
         this.decisions = new ServingDecisions(config.mode().equals("audit"), overrides);
         VerdictLocks locks = new VerdictLocks();
         this.sightings = new Sightings(store, decider, locks, queue, clock);
@@ -174,8 +176,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     @Override
     public void served(PackageCoordinate c, DownloadContext who) {
         try {
-            store.recordDownload(c, new DownloadRecord(clock.instant(), who == null ? null : who.clientAddress(),
-                    who == null ? null : who.userAgent(), who == null ? null : who.file()));
+            store.recordDownload(c, DownloadRecord.of(clock.instant(), who));
         } catch (RuntimeException e) {
             LOG.warn("could not record the download of {}", c, e);
         }
@@ -237,6 +238,10 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     Map<String, AdminOverride> overrides() {
         return overrides.asMap();
+    }
+
+    OutbreakHold outbreakHold() {
+        return outbreakHold;
     }
 
     /** Re-decides the stored verdicts of a package (after an override or feed change) and commits them. */

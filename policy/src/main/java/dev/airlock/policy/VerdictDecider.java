@@ -39,15 +39,17 @@ final class VerdictDecider {
     private final Reason pendingReason;
     private final Reason unknownPublishReason;
     private final Reason minimumAgeReason;
+    private final OutbreakHold outbreakHold;
 
     VerdictDecider(PolicyConfig config, NameRules rules, TyposquatDetector typosquats, MalwareFeed feed,
-                   Overrides overrides, BooleanSupplier analysisRuns) {
+                   Overrides overrides, BooleanSupplier analysisRuns, OutbreakHold outbreakHold) {
         this.config = config;
         this.rules = rules;
         this.typosquats = typosquats;
         this.feed = feed;
         this.overrides = overrides;
         this.analysisRuns = analysisRuns;
+        this.outbreakHold = outbreakHold;
         this.holdWindow = config.holdWindow();
         this.pendingReason = Reason.of("analysis_pending", ReasonSource.RULE, config.holdAlways()
                 ? "new version: analysis pending" : "published less than " + human(holdWindow) + " ago: analysis pending");
@@ -140,6 +142,7 @@ final class VerdictDecider {
                 pending.add(minimumAgeReason);
             }
         }
+        outbreakHold.reason(f, now).ifPresent(pending::add);
         if (!trusted && f.analysisStage() != AnalysisStage.FULL && holdApplies(f, now)) {
             pending.add(!analysisRuns.getAsBoolean() ? NO_SANDBOX
                     : f.publishedAt() == null ? unknownPublishReason : pendingReason);

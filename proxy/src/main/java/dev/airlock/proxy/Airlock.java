@@ -17,9 +17,14 @@ import dev.airlock.proxy.npm.NpmRoute;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.pypi.UploadTimes;
+import dev.airlock.proxy.auth.ClientAuthRoute;
+import dev.airlock.proxy.auth.ClientTokens;
 import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.tls.ServerTls;
 import dev.airlock.proxy.upstream.MetadataCache;
 import dev.airlock.proxy.upstream.UpstreamClient;
+import dev.airlock.proxy.upstream.UpstreamProxies;
+import dev.airlock.proxy.upstream.UpstreamTrust;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -89,7 +94,11 @@ public final class Airlock implements AutoCloseable {
             }
         });
 
-        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool);
+        java.net.ProxySelector proxies = UpstreamProxies.of(config.upstream().proxy(), config.upstream().noProxy(),
+                System.getenv()).orElse(null);
+        javax.net.ssl.SSLContext upstreamTls = config.upstream().caFile() == null ? null
+                : UpstreamTrust.withBundle(config.upstream().caFile());
+        UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool, proxies, upstreamTls);
         pypiClient.observe((outcome, took) -> metrics.upstream("pypi", outcome, took));
         metrics.breaker("pypi", () -> pypiClient.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
         MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
@@ -99,7 +108,7 @@ public final class Airlock implements AutoCloseable {
         UpstreamClient npmClient = null;
         MetadataCache<JsonNode> packuments = null;
         if (config.npmUpstream() != null) {
-            UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool);
+            UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool, proxies, upstreamTls);
             npmClient = c;
             c.observe((outcome, took) -> metrics.upstream("npm", outcome, took));
             metrics.breaker("npm", () -> c.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
@@ -125,19 +134,26 @@ public final class Airlock implements AutoCloseable {
         MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
                 config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
                 Clock.systemUTC());
-        routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
-                new UploadTimes(config.pypiJsonBase(), pypiJson)));
+        ClientTokens clientTokens = ClientTokens.from(config.clients());
+        routes.add(ClientAuthRoute.wrap(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
+                new UploadTimes(config.pypiJsonBase(), pypiJson)), clientTokens));
         if (packuments != null) {
             NpmRoute npm = new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
                     new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories()));
-            routes.add(npm);
-            routes.add(npm.rootAttestations());
+            routes.add(ClientAuthRoute.wrap(npm, clientTokens));
+            routes.add(ClientAuthRoute.wrap(npm.rootAttestations(), clientTokens));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,
                 TrustedProxies.of(config.server().trustedProxyBlocks()), config.publicUrl());
+        ServerTls tls = null;
+        if (config.server().tls().enabled()) {
+            tls = ServerTls.load(config.server().tls().cert(), config.server().tls().key(),
+                    config.server().tls().reloadInterval());
+            closeables.add(tls);
+        }
         AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
-                new AirlockChannelInitializer(router, 64 * 1024 * 1024));
+                new AirlockChannelInitializer(router, 64 * 1024 * 1024, AirlockChannelInitializer.DEFAULT_IDLE, tls));
         return new Airlock(config, server, closeables, policy);
     }
 
@@ -180,7 +196,7 @@ public final class Airlock implements AutoCloseable {
 
     /** The loopback base URL, for tests and the startup banner. */
     public URI localUrl() {
-        return URI.create("http://127.0.0.1:" + port() + "/");
+        return URI.create((config.server().tls().enabled() ? "https" : "http") + "://127.0.0.1:" + port() + "/");
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class ArtifactService {
     }
 
     public void serve(HttpExchange ex, Request r) {
-        DownloadContext who = new DownloadContext(ex.clientAddress(), ex.userAgent(), r.fileName());
+        DownloadContext who = new DownloadContext(ex.clientAddress(), ex.userAgent(), r.fileName(), ex.clientName());
         ex.describe(r.coordinate().toString(), "-");
         CompletionStage<Decision> before;
         try {

@@ -13,6 +13,7 @@ import dev.airlock.proxy.metrics.AirlockMetrics;
 import dev.airlock.proxy.metrics.MeteredAnalysisQueue;
 import dev.airlock.proxy.metrics.MeteredSandbox;
 import dev.airlock.proxy.npm.BlockedAdvisories;
+import dev.airlock.proxy.admin.BreakGlassApi;
 import dev.airlock.proxy.ui.UiRoute;
 import dev.airlock.sandbox.DockerSandbox;
 import dev.airlock.sandbox.Sandbox;
@@ -38,15 +39,17 @@ public final class Firewall implements PolicySide {
     private final PersistentAnalysisQueue queue;
     private final PolicyEngine engine;
     private final AdminApi adminApi;
+    private final BreakGlassApi breakGlass;
     private final BlockedAdvisories advisories;
 
     private Firewall(Sandbox sandbox, DockerSandbox docker, PersistentAnalysisQueue queue, PolicyEngine engine,
-                     AdminApi adminApi, BlockedAdvisories advisories) {
+                     AdminApi adminApi, BreakGlassApi breakGlass, BlockedAdvisories advisories) {
         this.sandbox = sandbox;
         this.docker = docker;
         this.queue = queue;
         this.engine = engine;
         this.adminApi = adminApi;
+        this.breakGlass = breakGlass;
         this.advisories = advisories;
     }
 
@@ -106,7 +109,9 @@ public final class Firewall implements PolicySide {
             return s;
         });
         closeables.add(api);
-        return new Firewall(sandbox, docker, queue, engine, api,
+        BreakGlassApi breakGlass = new BreakGlassApi(engine.breakGlass(), engine.token());
+        closeables.add(breakGlass);
+        return new Firewall(sandbox, docker, queue, engine, api, breakGlass,
                 new BlockedAdvisories(engine.gate()::evaluate, config.publicUrl()));
     }
 
@@ -189,7 +194,7 @@ public final class Firewall implements PolicySide {
 
     @Override
     public List<Route> routes() {
-        return List.of(adminApi, new UiRoute());
+        return List.of(adminApi, breakGlass, new UiRoute());
     }
 
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 
 /**
  * The base URL written into rewritten metadata: the configured public URL, or what the client
- * used to reach us (its Host header, and https when a trusted reverse proxy says so), so URLs
+ * used to reach us (its Host header, and https on Airlock's own TLS or when a trusted reverse proxy says so), so URLs
  * work from wherever the client stands.
  */
 public final class PublicBase {
@@ -27,7 +27,7 @@ public final class PublicBase {
             host = "127.0.0.1";
         }
         // The same rule as for the client address: only a trusted reverse proxy's X-Forwarded-Proto counts.
-        String scheme = ex.forwardedHttps() ? "https" : "http";
+        String scheme = ex.forwardedHttps() || ex.tls() ? "https" : "http";
         return scheme + "://" + host + "/";
     }
 }

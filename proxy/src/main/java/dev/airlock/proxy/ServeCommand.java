@@ -19,6 +19,7 @@ final class ServeCommand {
                         "usage: airlock serve [--config FILE] [--port N] [--bind ADDR] [--data-dir DIR]",
                         "                     [--public-url URL] [--pypi-upstream URL] [--pypi-file-hosts H,H]",
                         "                     [--npm-upstream URL] [--admin-token T] [--log-format text|json]",
+                        "                     [--tls-cert PEM --tls-key PEM]   (= --server.tls.cert / --server.tls.key)",
                         "                     [--<section>.<key> VALUE ...]",
                         "Every flag is also a YAML key (--config) and an AIRLOCK_<FLAG> environment variable."));
                 return 0;
@@ -61,7 +62,7 @@ final class ServeCommand {
     private static void printBanner(Airlock airlock) {
         AirlockConfig c = airlock.config();
         String base = c.publicUrl() != null ? c.publicUrl().toString()
-                : "http://" + ("0.0.0.0".equals(c.bind()) ? "127.0.0.1" : c.bind()) + ":" + airlock.port() + "/";
+                : (c.server().tls().enabled() ? "https" : "http") + "://" + ("0.0.0.0".equals(c.bind()) ? "127.0.0.1" : c.bind()) + ":" + airlock.port() + "/";
         System.out.println("Airlock listening on " + c.bind() + ":" + airlock.port());
         System.out.println("  pip/uv index:  " + base + "pypi/simple/   (upstream " + c.pypiUpstream() + ")");
         if (c.npmUpstream() != null) {

@@ -61,6 +61,7 @@ public final class VerdictStore implements AutoCloseable {
     private final BTreeMap<String, String> downloads;
     private final Atomic.Long downloadSeq;
     private final BTreeMap<String, String> feed;
+    private final BTreeMap<String, String> holdExemptions;
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<PackageCoordinate, Verdict> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -84,6 +85,8 @@ public final class VerdictStore implements AutoCloseable {
         this.downloads = db.treeMap("downloads", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.downloadSeq = db.atomicLong("downloadSeq").createOrOpen();
         this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
+        // Added without a schema bump: an older store simply has none yet.
+        this.holdExemptions = db.treeMap("holdExemptions", Serializer.STRING, Serializer.STRING).createOrOpen();
         db.commit();
         this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verdict-store-commit");
@@ -271,6 +274,27 @@ public final class VerdictStore implements AutoCloseable {
                 overrides.remove(target);
             } else {
                 overrides.put(target, StoreJson.write(o));
+            }
+            written[0] = appendAuditNoCommit(auditLine);
+        });
+        return written[0];
+    }
+
+    // ---- break-glass exemptions from the outbreak hold (JSON of dev.airlock.policy.HoldExemption)
+
+    public List<String> holdExemptions() {
+        return new ArrayList<>(holdExemptions.values());
+    }
+
+    /** Sets or removes ({@code json == null}) an exemption and appends its audit line in one transaction. */
+    public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
+        generation.incrementAndGet();
+        AuditEntry[] written = new AuditEntry[1];
+        transaction(() -> {
+            if (json == null) {
+                holdExemptions.remove(target);
+            } else {
+                holdExemptions.put(target, json);
             }
             written[0] = appendAuditNoCommit(auditLine);
         });

@@ -44,6 +44,7 @@ public final class AdminCommand {
             "        [--until ISO-8601] [--limit N] [--before ID]   (newest first; --before pages back)",
             "  downloads ECOSYSTEM NAME VERSION",
             "  feed import PATH            (an OSV .json file, a .zip, or a directory of OSV records)",
+            BreakGlassCommand.USAGE_LINES,
             "URL defaults to $AIRLOCK_URL or http://127.0.0.1:8080/; TOKEN to $AIRLOCK_ADMIN_TOKEN.",
             "Exit codes: 0 ok, 1 server error, 2 usage, 3 unreachable, 4 unauthorized, 5 not found.");
 
@@ -113,6 +114,7 @@ public final class AdminCommand {
             case "audit": return audit(client, args);
             case "downloads": return downloads(client, args);
             case "feed": return feed(client, args);
+            case "break-glass": return BreakGlassCommand.run(client, args, out, json);
             default: throw usage("usage: unknown command '" + command + "'");
         }
     }

@@ -9,11 +9,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import dev.airlock.proxy.tls.ServerTls;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** The pipeline, assembled from named steps so each handler's role is visible in one place. */
 public final class AirlockChannelInitializer extends ChannelInitializer<SocketChannel> {
+    public static final String TLS = "tls";
     public static final String CODEC = "http-codec";
     public static final String IDLE = "idle";
     public static final String CONTINUE = "expect-continue";
@@ -34,6 +36,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     private final BodyLimits limits;
     private final RequestRouter router;
     private final Duration idle;
+    private final ServerTls tls;
 
     public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes) {
         this(router, maxRequestBytes, DEFAULT_IDLE);
@@ -41,6 +44,12 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
 
     /** @param idle how long a connection may go without reading a byte or sending one before it is closed */
     public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes, Duration idle) {
+        this(router, maxRequestBytes, idle, null);
+    }
+
+    /** @param tls the port's TLS (null: plain HTTP) */
+    public AirlockChannelInitializer(RequestRouter router, int maxRequestBytes, Duration idle, ServerTls tls) {
+        this.tls = tls;
         this.router = router;
         this.maxRequestBytes = maxRequestBytes;
         this.limits = new BodyLimits(maxRequestBytes);
@@ -50,9 +59,17 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        addTlsHandler(p, ch);
         addTimeoutHandlers(p);
         addHttpHandlers(p);
         p.addLast(ROUTER, router);
+    }
+
+    /** First, so everything after it sees plain HTTP; the certificate is the one current for this connection. */
+    private void addTlsHandler(ChannelPipeline p, SocketChannel ch) {
+        if (tls != null) {
+            p.addLast(TLS, tls.newHandler(ch.alloc()));
+        }
     }
 
     private void addTimeoutHandlers(ChannelPipeline p) {

@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -29,8 +31,22 @@ import java.nio.file.StandardOpenOption;
 public final class FileSender {
     /** {@code private}: shared caches must not answer for Airlock; {@code no-cache}: revalidate before every use. */
     public static final String CACHE_CONTROL = "private, no-cache";
+    /** Chunk size under TLS: a few TLS records per read, small enough to stay off the heap's radar. */
+    private static final int TLS_CHUNK = 64 * 1024;
 
     private FileSender() {
+    }
+
+    /**
+     * The file's bytes as the pipeline can send them: zero-copy {@code sendfile} on plain HTTP; under
+     * TLS the bytes must pass through the encryption in user space, so they go as chunks read by
+     * the {@code ChunkedWriteHandler} (only as fast as the connection drains, never the whole file).
+     */
+    static Object body(ChannelHandlerContext ctx, FileChannel ch, long size) throws IOException {
+        if (ctx.pipeline().get(SslHandler.class) != null) {
+            return new ChunkedNioFile(ch, 0, size, TLS_CHUNK);
+        }
+        return new DefaultFileRegion(ch, 0, size);
     }
 
     /**
@@ -73,8 +89,7 @@ public final class FileSender {
             ex.finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
             return;
         }
-        // Airlock terminates plain HTTP (TLS belongs to the load balancer in front), so sendfile always applies.
-        ctx.write(new DefaultFileRegion(ch, 0, size));
+        ctx.write(body(ctx, ch, size));
         ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         ex.finish(last);
     }

@@ -46,6 +46,7 @@ public final class HttpExchange {
     private volatile int status;
     private volatile String decision = "-";
     private volatile String pkg = "-";
+    private volatile String clientName;
     private final List<ExchangeListener> listeners;
 
     private final String clientAddress;
@@ -146,6 +147,21 @@ public final class HttpExchange {
     /** The configured public URL, or null when URLs are derived from each request. */
     public java.net.URI publicUrl() {
         return publicUrl;
+    }
+
+    /** True when this connection came in over Airlock's own TLS ({@code server.tls}). */
+    public boolean tls() {
+        return ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null;
+    }
+
+    /** The client identity a token named ({@code clients.tokens}), or null when anonymous. */
+    public String clientName() {
+        return clientName;
+    }
+
+    /** Marks the exchange with the identity its token proved. */
+    public void identify(String name) {
+        this.clientName = name;
     }
 
     public String userAgent() {

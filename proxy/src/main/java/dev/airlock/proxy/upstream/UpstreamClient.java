@@ -58,10 +58,26 @@ public final class UpstreamClient {
      *                 gets a separate pool of its own.
      */
     public UpstreamClient(String name, UpstreamConfig config, ExecutorService executor) {
+        this(name, config, executor, null, null);
+    }
+
+    /**
+     * @param proxies the HTTP proxy to reach upstreams through (null: direct)
+     * @param tls     trust for upstream TLS (null: the JDK's)
+     */
+    public UpstreamClient(String name, UpstreamConfig config, ExecutorService executor, java.net.ProxySelector proxies,
+                          javax.net.ssl.SSLContext tls) {
         this.name = name;
         this.config = config;
         this.executor = executor;
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder();
+        if (proxies != null) {
+            builder.proxy(proxies);
+        }
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.http = builder
                 .connectTimeout(config.connectTimeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .version(HttpClient.Version.HTTP_1_1)

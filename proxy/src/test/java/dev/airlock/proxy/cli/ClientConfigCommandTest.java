@@ -59,4 +59,19 @@ class ClientConfigCommandTest {
         assertEquals(2, run("--url", "http://h/", "--client", "maven"));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("http:// or https://"), err.toString(StandardCharsets.UTF_8));
     }
+
+    @Test
+    void withATokenEachClientGetsItInTheFormItSends() {
+        assertEquals(0, run("--url", "https://airlock.example.test:8443", "--token", "tok_0123456789abcdef"));
+        String o = out();
+        assertTrue(o.contains("index-url = https://airlock:tok_0123456789abcdef@airlock.example.test:8443/pypi/simple/"), o);
+        assertTrue(o.contains("//airlock.example.test:8443/npm/:_authToken=tok_0123456789abcdef"), o);
+        assertTrue(o.contains("npmAuthToken: \"tok_0123456789abcdef\""), o);
+        assertTrue(o.contains("export UV_INDEX_AIRLOCK_PASSWORD=tok_0123456789abcdef"), o);
+    }
+
+    @Test
+    void aTokenThatWouldBreakAUrlIsRefused() {
+        assertEquals(2, run("--url", "http://airlock.internal:8080", "--token", "a b@c"));
+    }
 }

@@ -35,13 +35,20 @@ public final class PolicyServer implements AutoCloseable {
     private final AirlockServer server;
 
     public PolicyServer(Path dataDir, String token, Route... alongside) throws InterruptedException {
+        this(dataDir, token, null, alongside);
+    }
+
+    /** With this policy (null: defaults) and the break-glass API beside the admin API. */
+    public PolicyServer(Path dataDir, String token, dev.airlock.config.PolicyConfig policy, Route... alongside)
+            throws InterruptedException {
         this.token = token;
         AirlockConfig config = new AirlockConfig(0, "127.0.0.1", dataDir, null, null, null, null, token, null,
-                null, null, null, null);
+                null, policy, null, null);
         this.engine = PolicyEngine.open(config, queue, null);
         this.api = new AdminApi(engine.admin(), engine.token(), c -> Optional.ofNullable(analyses.get(c)));
         List<Route> routes = new ArrayList<>(List.of(alongside));
         routes.add(api);
+        routes.add(new dev.airlock.proxy.admin.BreakGlassApi(engine.breakGlass(), engine.token()));
         this.server = AirlockServer.bind("127.0.0.1", 0,
                 new AirlockChannelInitializer(new RequestRouter(routes, List.of()), 16 * 1024 * 1024));
     }

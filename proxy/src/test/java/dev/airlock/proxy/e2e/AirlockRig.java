@@ -44,12 +44,17 @@ final class AirlockRig implements AutoCloseable {
     /** Airlock with this gate deciding every listed version and every download. */
     static AirlockRig start(Path dataDir, VerdictGate gate, String... extraFlags)
             throws IOException, InterruptedException {
-        FakeRegistry upstream = FakeRegistry.start();
+        return start(FakeRegistry.start(), dataDir, gate, extraFlags);
+    }
+
+    /** Airlock in front of this upstream (closed with the rig), e.g. one reached over TLS through a proxy. */
+    static AirlockRig start(FakeRegistry upstream, Path dataDir, VerdictGate gate, String... extraFlags)
+            throws IOException, InterruptedException {
         try {
             List<String> flags = new java.util.ArrayList<>(List.of(
                     "--port", "0", "--bind", "127.0.0.1", "--data-dir", dataDir.toString(),
                     "--npm-upstream", upstream.npmBase(), "--pypi-upstream", upstream.pypiSimple(),
-                    "--pypi-file-hosts", "127.0.0.1"));
+                    "--pypi-file-hosts", URI.create(upstream.base()).getHost()));
             flags.addAll(List.of(extraFlags));
             AirlockConfig config = ConfigLoader.load(flags.toArray(String[]::new), Map.of()).config();
             return new AirlockRig(upstream, Airlock.start(config, GateOnly.of(gate)), dataDir);
@@ -81,11 +86,26 @@ final class AirlockRig implements AutoCloseable {
     }
 
     HttpResponse<byte[]> get(String url, String accept) throws IOException, InterruptedException {
+        return get(url, accept, HTTP);
+    }
+
+    /** GET over Airlock's own TLS, trusting only this CA. */
+    HttpResponse<byte[]> get(String url, String accept, dev.airlock.proxy.tls.TestCa ca)
+            throws IOException, InterruptedException {
+        try {
+            return get(url, accept, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .sslContext(ca.clientContext()).build());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private HttpResponse<byte[]> get(String url, String accept, HttpClient http) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
         if (accept != null) {
             b.header("Accept", accept);
         }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** Every file under the data dir whose content has this sha256: where the store may have put it. */

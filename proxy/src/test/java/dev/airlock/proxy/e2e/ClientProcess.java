@@ -20,7 +20,9 @@ final class ClientProcess {
     /** Variables that would point a client at this machine's own configuration or proxies. */
     private static final List<String> DROPPED_PREFIXES = List.of("pip_", "npm_config_", "yarn_", "pnpm_",
             "corepack_", "uv_", "python", "virtual_env", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
-            "node_options");
+            "node_options",
+            // requests lets these override pip's own --cert (requests issue 3829): a test's CA would be ignored.
+            "requests_ca_bundle", "curl_ca_bundle");
 
     /** What the command printed (stdout and stderr interleaved) and how it ended. */
     record Result(List<String> command, int exitCode, String output) {

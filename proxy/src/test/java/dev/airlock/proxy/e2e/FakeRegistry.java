@@ -52,8 +52,12 @@ final class FakeRegistry implements AutoCloseable {
     private final List<NpmFixtures.NpmVersion> npmVersions;
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
+    /** {@code http://127.0.0.1}, or for the TLS variant {@code https://<the name in its certificate>}. */
+    private final String origin;
+
     private FakeRegistry(HttpServer server, ExecutorService executor, List<PythonFixtures.PyFile> pyFiles,
-                         List<NpmFixtures.NpmVersion> npmVersions) {
+                         List<NpmFixtures.NpmVersion> npmVersions, String origin) {
+        this.origin = origin;
         this.server = server;
         this.executor = executor;
         this.pyFiles = pyFiles;
@@ -61,13 +65,27 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     static FakeRegistry start() throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        return start(HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64), "http://127.0.0.1");
+    }
+
+    /**
+     * The same registry over TLS, addressed as {@code https://<hostName>:<port>/}: the name its
+     * certificate carries, which may resolve nowhere but in a test's proxy.
+     */
+    static FakeRegistry startHttps(javax.net.ssl.SSLContext tls, String hostName) throws IOException {
+        com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+        server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        return start(server, "https://" + hostName);
+    }
+
+    private static FakeRegistry start(HttpServer server, String origin) {
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "fake-registry");
             t.setDaemon(true);
             return t;
         });
-        FakeRegistry registry = new FakeRegistry(server, executor, PythonFixtures.files(), NpmFixtures.versions());
+        FakeRegistry registry = new FakeRegistry(server, executor, PythonFixtures.files(), NpmFixtures.versions(), origin);
         server.createContext("/", registry::handle);
         server.setExecutor(executor);
         server.start();
@@ -75,7 +93,7 @@ final class FakeRegistry implements AutoCloseable {
     }
 
     String base() {
-        return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+        return origin + ":" + server.getAddress().getPort() + "/";
     }
 
     String pypiSimple() {
