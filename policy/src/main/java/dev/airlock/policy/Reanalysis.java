@@ -60,7 +60,7 @@ final class Reanalysis {
                 }
             }
             AnalysisRecord rec = new AnalysisRecord(gate.clock().instant(), file == null ? null : file.name(),
-                    result.recommendation() == null ? null : result.recommendation().verdict(), now.state().id(),
+                    result.recommendation() == null ? null : result.recommendation().name().toLowerCase(java.util.Locale.ROOT), now.state().id(),
                     new ArrayList<>(rules), result.findings().size(), result.sha256(), result.behavior() != null,
                     result.staticMs(), result.dynamicMs(), asked != null);
             gate.store().appendAnalysisRecord(c, StoreJson.write(rec));
