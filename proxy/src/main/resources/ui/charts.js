@@ -34,7 +34,8 @@ function axes(svg, max, points) {
   }
   if (points.length) {
     for (const i of [0, Math.floor(points.length / 2), points.length - 1]) {
-      svg.append(s('text', { x: xAt(i, points.length), y: H - 6, class: 'tick', 'text-anchor': 'middle' },
+      svg.append(s('text', { x: xAt(i, points.length), y: H - 6, class: 'tick',
+        'text-anchor': i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle' },
         shortTime(points[i].at)));
     }
   }

@@ -37,7 +37,7 @@ public final class PolicyAdmin {
 
     PolicyAdmin(PolicyGate gate) {
         this.gate = gate;
-        VersionIndex index = VersionIndex.attach(gate.store(), v -> gate.decide(v, gate.clock().instant()));
+        VersionIndex index = VersionIndex.attach(gate.store());
         this.review = new ReviewQueue(gate, index);
         this.reanalysis = new Reanalysis(gate);
         this.bulk = new BulkReview(gate, review, reanalysis, this);
@@ -90,6 +90,11 @@ public final class PolicyAdmin {
         }
     }
 
+    /** Stops the listing's background pass (engine shutdown). */
+    void close() {
+        review.close();
+    }
+
     /** The overview's history (also where the firewall counts infrastructure failures). */
     public OverviewHistory history() {
         return history;
@@ -98,7 +103,7 @@ public final class PolicyAdmin {
     /** The overview's gauges, sampled once a minute: versions by state now, queue depth, waiting downloads. */
     Map<String, Long> gauges() {
         Map<String, Long> g = new LinkedHashMap<>();
-        review.countsByState(true).forEach((k, v) -> g.put("state." + k.id(), (long) v));
+        review.countsByState().forEach((k, v) -> g.put("state." + k.id(), (long) v));
         try {
             g.put("queue.depth", (long) gate.queue().depth());
         } catch (RuntimeException e) {
@@ -292,7 +297,7 @@ public final class PolicyAdmin {
         m.put("holdNewerThan", gate.config().holdNewerThan());
         m.put("holdWait", gate.config().holdWait().toString());
         m.put("minimumAge", gate.config().minimumAge() == null ? null : gate.config().minimumAge().toString());
-        Map<VerdictState, Integer> counts = review.countsByState(false);
+        Map<VerdictState, Integer> counts = review.countsByState();
         Map<String, Integer> byState = new LinkedHashMap<>();
         counts.forEach((k, v) -> byState.put(k.id(), v));
         m.put("versions", byState);

@@ -110,6 +110,7 @@ public final class PolicyEngine implements AutoCloseable {
         if (watcher != null) {
             watcher.close();
         }
+        admin.close();
         admin.history().close();
         try {
             admin.history().flush(java.time.Instant.now(), java.util.Map.of());

@@ -19,15 +19,33 @@ final class VersionIndex {
     private VersionIndex() {
     }
 
-    /**
-     * Registers with the store first, then loads what it holds, decided once more: the rules may
-     * have changed since the last run, and a write during the scan is never lost.
-     */
-    static VersionIndex attach(VerdictStore store, java.util.function.UnaryOperator<Verdict> decide) {
+    /** Registers with the store first, then loads what it holds: a write during the scan is never lost. */
+    static VersionIndex attach(VerdictStore store) {
         VersionIndex index = new VersionIndex();
         store.onVerdictWritten(index::written);
-        store.forEachVerdict(v -> index.verdicts.putIfAbsent(v.coordinate(), decide.apply(v)));
+        store.forEachVerdict(v -> index.verdicts.putIfAbsent(v.coordinate(), v));
         return index;
+    }
+
+    /**
+     * Replaces the entries {@code which} selects by what {@code decide} makes of them, unless the
+     * store wrote a newer verdict meanwhile. Not a store write: no transition is reported.
+     *
+     * @return how many entries changed
+     */
+    int redecide(java.util.function.Predicate<Verdict> which, java.util.function.UnaryOperator<Verdict> decide) {
+        int changed = 0;
+        for (Map.Entry<PackageCoordinate, Verdict> e : verdicts.entrySet()) {
+            Verdict v = e.getValue();
+            if (!which.test(v)) {
+                continue;
+            }
+            Verdict d = decide.apply(v);
+            if (!d.equals(v) && verdicts.replace(e.getKey(), v, d)) {
+                changed++;
+            }
+        }
+        return changed;
     }
 
     /** Told of each change (previous verdict or null, new verdict); must be quick and not throw. */

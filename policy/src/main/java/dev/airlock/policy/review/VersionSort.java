@@ -3,7 +3,6 @@ package dev.airlock.policy.review;
 import dev.airlock.policy.Verdict;
 import java.time.Instant;
 import java.util.Comparator;
-import java.util.Locale;
 
 /** The order of a listing: a field and a direction ({@code -firstSeen}: newest first). */
 public record VersionSort(String field, boolean descending) {
@@ -28,14 +27,15 @@ public record VersionSort(String field, boolean descending) {
     public Comparator<Verdict> comparator() {
         Comparator<Verdict> c = switch (field) {
             case "decidedAt" -> Comparator.comparing(Verdict::decidedAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
-            case "name" -> Comparator.comparing(v -> v.coordinate().name().toLowerCase(Locale.ROOT));
+            case "name" -> Comparator.comparing(v -> v.coordinate().name());
             case "state" -> Comparator.comparing(Verdict::state);
             default -> Comparator.comparing(Verdict::firstSeen, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()));
         };
         if (descending) {
             c = c.reversed();
         }
-        return c.thenComparing(v -> v.coordinate().toString());
+        return c.thenComparing(v -> v.coordinate().ecosystem()).thenComparing(v -> v.coordinate().name())
+                .thenComparing(v -> v.coordinate().version());
     }
 
     @Override
