@@ -20,6 +20,15 @@ public interface AnalysisQueue extends AutoCloseable {
         submit(coordinate, priority);
     }
 
+    /**
+     * Analyses the version again even though it was analysed (after a rule or sandbox fix): its
+     * stored results are dropped and a new job is queued ahead of new versions; the new result
+     * reaches the listener like any other.
+     */
+    default void reanalyze(PackageCoordinate coordinate) {
+        submit(coordinate, AnalysisPriority.DOWNLOAD_WAITING);
+    }
+
     /** Number of versions waiting or running. */
     int depth();
 

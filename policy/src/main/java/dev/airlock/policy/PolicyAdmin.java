@@ -16,6 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import dev.airlock.policy.review.AnalysisRecord;
+import dev.airlock.policy.review.BulkAction;
+import dev.airlock.policy.review.BulkResult;
+import dev.airlock.policy.review.OverviewHistory;
+import dev.airlock.policy.review.VersionPage;
+import dev.airlock.policy.review.VersionQuery;
+import dev.airlock.policy.review.VersionSort;
 
 /**
  * What the admin API does, without HTTP: listings, overrides with their audit lines, the audit
@@ -23,24 +30,118 @@ import java.util.Set;
  */
 public final class PolicyAdmin {
     private final PolicyGate gate;
+    private final ReviewQueue review;
+    private final Reanalysis reanalysis;
+    private final BulkReview bulk;
+    private final OverviewHistory history;
 
     PolicyAdmin(PolicyGate gate) {
         this.gate = gate;
+        VersionIndex index = VersionIndex.attach(gate.store());
+        this.review = new ReviewQueue(gate, index);
+        this.reanalysis = new Reanalysis(gate);
+        this.bulk = new BulkReview(gate, review, reanalysis, this);
+        this.history = new OverviewHistory(gate.store());
+        index.onTransition(new HistoryTransitions(history));
     }
+
+    // ---------------------------------------------------------------- the review queue
+
+    /** One page of the versions a query selects, decided now and sorted. */
+    public VersionPage page(VersionQuery query, VersionSort sort, int offset, int limit) {
+        return review.page(query, sort, offset, limit);
+    }
+
+    /** How many versions a query selects now: what a bulk action's confirmation says. */
+    public int count(VersionQuery query) {
+        return review.select(query).size();
+    }
+
+    /**
+     * Releases, blocks or re-analyses every version the query selects, one audit line each.
+     *
+     * @param expected the count the person confirmed; when the selection changed meanwhile nothing
+     *                 is done ({@link dev.airlock.policy.review.SelectionChanged})
+     */
+    public BulkResult bulk(VersionQuery query, BulkAction action, String reason, Instant expires, String who,
+                           Integer expected) {
+        return bulk.apply(query, action, reason, expires, who, expected);
+    }
+
+    /** Asks for a new analysis of one version; its verdict stays until the result replaces it. */
+    public AuditEntry reanalyze(PackageCoordinate c, String reason, String who) {
+        if (reason == null || reason.isBlank()) {
+            throw new IllegalArgumentException("a reason is required: {\"reason\":\"...\"}");
+        }
+        return reanalysis.request(List.of(gate.evaluate(c)), reason, who).get(0);
+    }
+
+    /** Every analysis the version had, oldest first. */
+    public List<AnalysisRecord> analysisHistory(PackageCoordinate c) {
+        return reanalysis.history(c);
+    }
+
+    /** Wired as the analysis queue's listener after the gate: the analysis log and the overview's counters. */
+    void analysisRecorded(PackageCoordinate c, dev.airlock.model.ArtifactFile file, dev.airlock.analysis.AnalysisResult r) {
+        reanalysis.recorded(c, file, r);
+        history.count("analyses", 1);
+        if (r.behavior() != null) {
+            history.count("sandbox.runs", 1);
+        }
+    }
+
+    /** Stops the listing's background pass (engine shutdown). */
+    void close() {
+        review.close();
+    }
+
+    /** The overview's history (also where the firewall counts infrastructure failures). */
+    public OverviewHistory history() {
+        return history;
+    }
+
+    /** The overview's gauges, sampled once a minute: versions by state now, queue depth, waiting downloads. */
+    Map<String, Long> gauges() {
+        Map<String, Long> g = new LinkedHashMap<>();
+        review.countsByState().forEach((k, v) -> g.put("state." + k.id(), (long) v));
+        try {
+            g.put("queue.depth", (long) gate.queue().depth());
+        } catch (RuntimeException e) {
+            // A queue that cannot say leaves a gap in the chart rather than a wrong zero.
+        }
+        g.put("downloads.waiting", (long) gate.waitingDownloads());
+        return g;
+    }
+
+    /** The held versions most downloaded through Airlock (who is waiting on what), most first. */
+    public List<Map<String, Object>> mostDownloadedHeld(int limit) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Verdict v : review.select(new VersionQuery(VersionQuery.HELD, null, null, null, null, null, null))) {
+            List<DownloadRecord> d = gate.store().downloads(v.coordinate(), 1000);
+            if (d.isEmpty()) {
+                continue;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ecosystem", v.coordinate().ecosystem().id());
+            m.put("name", v.coordinate().name());
+            m.put("version", v.coordinate().version());
+            m.put("state", v.state().id());
+            m.put("reason", v.primaryReason().code());
+            m.put("downloads", d.size());
+            m.put("lastDownload", d.get(d.size() - 1).at());
+            m.put("clients", d.stream().map(DownloadRecord::clientAddress).filter(java.util.Objects::nonNull).distinct().count());
+            out.add(m);
+        }
+        out.sort((a, b) -> Integer.compare((Integer) b.get("downloads"), (Integer) a.get("downloads")));
+        return out.size() > limit ? out.subList(0, limit) : out;
+    }
+
+    // ---------------------------------------------------------------- single versions
 
     /** Versions in a state (null: any) of an ecosystem (null: both), at most {@code limit}, newest decision first. */
     public List<Verdict> versions(VerdictState state, Ecosystem ecosystem, int limit) {
-        Instant now = gate.clock().instant();
-        List<Verdict> out = new ArrayList<>();
-        gate.store().forEachVerdict(v -> {
-            if (ecosystem != null && v.coordinate().ecosystem() != ecosystem) {
-                return;
-            }
-            Verdict d = gate.decide(v, now);
-            if (state == null || d.state() == state) {
-                out.add(d);
-            }
-        });
+        List<Verdict> out = review.select(new VersionQuery(state == null ? null : Set.of(state), ecosystem, null, null,
+                null, null, null));
         out.sort(Comparator.comparing(Verdict::decidedAt, Comparator.nullsLast(Comparator.reverseOrder())));
         return out.size() > limit ? out.subList(0, limit) : out;
     }
@@ -196,11 +297,7 @@ public final class PolicyAdmin {
         m.put("holdNewerThan", gate.config().holdNewerThan());
         m.put("holdWait", gate.config().holdWait().toString());
         m.put("minimumAge", gate.config().minimumAge() == null ? null : gate.config().minimumAge().toString());
-        Map<VerdictState, Integer> counts = new EnumMap<>(VerdictState.class);
-        for (VerdictState s : VerdictState.values()) {
-            counts.put(s, 0);
-        }
-        gate.store().forEachVerdict(v -> counts.merge(v.state(), 1, Integer::sum));
+        Map<VerdictState, Integer> counts = review.countsByState();
         Map<String, Integer> byState = new LinkedHashMap<>();
         counts.forEach((k, v) -> byState.put(k.id(), v));
         m.put("versions", byState);

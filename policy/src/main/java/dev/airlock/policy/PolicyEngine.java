@@ -18,6 +18,8 @@ import java.util.Optional;
 public final class PolicyEngine implements AutoCloseable {
     /** How often the feeds directory is polled for new or changed files. */
     public static final long FEED_POLL_MS = 30_000;
+    /** How often the overview's history is written: its finest resolution is a minute. */
+    static final java.time.Duration HISTORY_SAMPLE = java.time.Duration.ofMinutes(1);
 
     private final VerdictStore store;
     private final PolicyGate gate;
@@ -55,9 +57,14 @@ public final class PolicyEngine implements AutoCloseable {
         try {
             MalwareFeed feed = new MalwareFeed(store);
             gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock);
-            queue.onFileResult(gate::onAnalysisResult);
-            FeedWatcher watcher = null;
             PolicyAdmin admin = new PolicyAdmin(gate);
+            PolicyGate recorder = gate;
+            queue.onFileResult((c, file, result) -> {
+                recorder.onAnalysisResult(c, file, result);
+                admin.analysisRecorded(c, file, result);
+            });
+            admin.history().startSampling(HISTORY_SAMPLE, admin::gauges, clock);
+            FeedWatcher watcher = null;
             if (config.policy().feedsDir() != null) {
                 Path dir = config.policy().feedsDir().startsWith("~")
                         ? Path.of(System.getProperty("user.home") + config.policy().feedsDir().substring(1))
@@ -106,6 +113,13 @@ public final class PolicyEngine implements AutoCloseable {
     public void close() {
         if (watcher != null) {
             watcher.close();
+        }
+        admin.close();
+        admin.history().close();
+        try {
+            admin.history().flush(java.time.Instant.now(), java.util.Map.of());
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(PolicyEngine.class).warn("last overview history write failed", e);
         }
         gate.close();
         store.close();

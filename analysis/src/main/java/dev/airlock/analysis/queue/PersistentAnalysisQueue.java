@@ -212,6 +212,23 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         }
     }
 
+    @Override
+    public void reanalyze(PackageCoordinate c) {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            // The old results go (policy keeps its own record of every analysis); the behaviour diff
+            // then compares with the previous version again, not with this version's last run.
+            String prefix = c + Job.SEPARATOR;
+            results.remove(c.toString());
+            results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).clear();
+            legacyResults.remove(c.toString());
+            db.commit();
+        }
+        submitJob(c, null, AnalysisPriority.DOWNLOAD_WAITING);
+    }
+
     private void enqueue(Job job) {
         Job old = waiting.put(job.key(), job);
         if (old != null) {

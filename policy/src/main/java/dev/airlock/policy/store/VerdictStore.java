@@ -62,6 +62,12 @@ public final class VerdictStore implements AutoCloseable {
     private final Atomic.Long downloadSeq;
     private final BTreeMap<String, String> feed;
     private final BTreeMap<String, String> holdExemptions;
+    /** Every analysis a version had, keyed {@code coordinate NUL sequence}: what re-analysis replaced stays readable. */
+    private final BTreeMap<String, String> analysisLog;
+    private final Atomic.Long analysisLogSeq;
+    /** Downsampled counters and gauges for the overview, keyed by resolution and bucket start (epoch seconds). */
+    private final BTreeMap<String, String> history;
+    private volatile Consumer<Verdict> verdictListener = v -> { };
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<PackageCoordinate, Verdict> pending = new java.util.concurrent.ConcurrentHashMap<>();
@@ -87,6 +93,9 @@ public final class VerdictStore implements AutoCloseable {
         this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         // Added without a schema bump: an older store simply has none yet.
         this.holdExemptions = db.treeMap("holdExemptions", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.analysisLog = db.treeMap("analysisLog", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
+        this.analysisLogSeq = db.atomicLong("analysisLogSeq").createOrOpen();
+        this.history = db.treeMap("history", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         db.commit();
         this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verdict-store-commit");
@@ -217,6 +226,24 @@ public final class VerdictStore implements AutoCloseable {
         ensureOpen();
         cache.put(v.coordinate(), v);
         pending.put(v.coordinate(), v);
+        notifyWritten(v);
+    }
+
+    /**
+     * Told of every verdict written (the admin listing's in-memory index, the overview's
+     * transition counters). Called on the writer's thread: it must be quick; a failure is logged
+     * and never fails the write.
+     */
+    public void onVerdictWritten(Consumer<Verdict> listener) {
+        this.verdictListener = listener == null ? v -> { } : listener;
+    }
+
+    private void notifyWritten(Verdict v) {
+        try {
+            verdictListener.accept(v);
+        } catch (RuntimeException e) {
+            LOG.warn("verdict listener failed on {} (ignored)", v.coordinate(), e);
+        }
     }
 
     private void putVerdictNoCommit(Verdict v) {
@@ -224,6 +251,7 @@ public final class VerdictStore implements AutoCloseable {
         pending.remove(v.coordinate());
         verdicts.put(v.coordinate().toString(), StoreJson.write(v));
         cache.put(v.coordinate(), v);
+        notifyWritten(v);
     }
 
     /** Every known version of a package, in key order. */
@@ -299,6 +327,61 @@ public final class VerdictStore implements AutoCloseable {
             written[0] = appendAuditNoCommit(auditLine);
         });
         return written[0];
+    }
+
+    /** Sets or removes ({@code null} value) several overrides with one audit line each, in one transaction. */
+    public List<AuditEntry> changeOverrides(Map<String, AdminOverride> changes, List<AuditEntry> auditLines) {
+        generation.incrementAndGet();
+        List<AuditEntry> written = new ArrayList<>();
+        transaction(() -> {
+            written.clear();
+            for (Map.Entry<String, AdminOverride> e : changes.entrySet()) {
+                if (e.getValue() == null) {
+                    overrides.remove(e.getKey());
+                } else {
+                    overrides.put(e.getKey(), StoreJson.write(e.getValue()));
+                }
+            }
+            for (AuditEntry line : auditLines) {
+                written.add(appendAuditNoCommit(line));
+            }
+        });
+        return written;
+    }
+
+    /** Appends audit lines in one transaction (a bulk action writes one per version it touched). */
+    public List<AuditEntry> appendAudit(List<AuditEntry> lines) {
+        return changeOverrides(Map.of(), lines);
+    }
+
+    // ---- analysis log
+
+    /** Appends one analysis record (JSON) of a version and commits. */
+    public void appendAnalysisRecord(PackageCoordinate c, String json) {
+        write(() -> analysisLog.put(c + "\u0000" + String.format("%016x", analysisLogSeq.incrementAndGet()), json));
+    }
+
+    /** The version's analysis records, oldest first. */
+    public List<String> analysisRecords(PackageCoordinate c) {
+        String prefix = c + "\u0000";
+        return new ArrayList<>(analysisLog.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values());
+    }
+
+    // ---- overview history
+
+    /** The history buckets with keys in {@code [from, to)}, in key order. */
+    public java.util.SortedMap<String, String> history(String from, String to) {
+        return new java.util.TreeMap<>(history.subMap(from, true, to, false));
+    }
+
+    /** Writes and removes history buckets in one transaction. */
+    public void changeHistory(Map<String, String> put, java.util.Collection<String> remove) {
+        write(() -> {
+            history.putAll(put);
+            for (String k : remove) {
+                history.remove(k);
+            }
+        });
     }
 
     // ---- audit
@@ -413,6 +496,11 @@ public final class VerdictStore implements AutoCloseable {
     /** Runs the writes and commits them as one transaction; rolls back if they throw. */
     public void transaction(Runnable writes) {
         generation.incrementAndGet();
+        write(writes);
+    }
+
+    /** A transaction of writes no decision depends on (history, analysis log): cached decisions stay valid. */
+    private void write(Runnable writes) {
         writeLock.lock();
         try {
             ensureOpen();

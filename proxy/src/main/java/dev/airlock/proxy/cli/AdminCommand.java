@@ -1,5 +1,11 @@
 package dev.airlock.proxy.cli;
 
+import static dev.airlock.proxy.cli.AdminArgs.enc;
+import static dev.airlock.proxy.cli.AdminArgs.flag;
+import static dev.airlock.proxy.cli.AdminArgs.noMore;
+import static dev.airlock.proxy.cli.AdminArgs.option;
+import static dev.airlock.proxy.cli.AdminArgs.usage;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.airlock.model.Ecosystem;
@@ -40,6 +46,9 @@ public final class AdminCommand {
             "  allow ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
             "  block ECOSYSTEM NAME [VERSION] --reason TEXT [--expires ISO-8601]",
             "  unoverride ECOSYSTEM NAME [VERSION] [--reason TEXT]",
+            "  reanalyze ECOSYSTEM NAME VERSION --reason TEXT",
+            "  allow|block|reanalyze --where FILTERS --reason TEXT [--expires ISO-8601] [--dry-run]",
+            "        FILTERS: state=quarantined,ecosystem=npm,reason=CODE,rule=RULE,name=GLOB,olderThan=2h,newerThan=7d",
             "  audit [--target ECO:NAME[@VERSION]] [--actor WHO] [--action ACTION] [--since ISO-8601]",
             "        [--until ISO-8601] [--limit N] [--before ID]   (newest first; --before pages back)",
             "  downloads ECOSYSTEM NAME VERSION",
@@ -109,7 +118,10 @@ public final class AdminCommand {
             case "list": return list(client, args);
             case "show": return show(client, args);
             case "allow":
-            case "block": return override(client, command, args);
+            case "block": return args.stream().anyMatch(a -> a.equals("--where") || a.startsWith("--where="))
+                    ? new BulkCommand(client, out, json).run(command, args) : override(client, command, args);
+            case "reanalyze": return args.stream().anyMatch(a -> a.equals("--where") || a.startsWith("--where="))
+                    ? new BulkCommand(client, out, json).run(command, args) : reanalyze(client, args);
             case "unoverride": return unoverride(client, args);
             case "audit": return audit(client, args);
             case "downloads": return downloads(client, args);
@@ -150,7 +162,7 @@ public final class AdminCommand {
             out.println("no versions" + (state == null ? "" : " in state " + state));
             return 0;
         }
-        table(List.of("ECOSYSTEM", "NAME", "VERSION", "STATE", "FIRST SEEN", "REASONS"), rows);
+        TablePrinter.print(out, List.of("ECOSYSTEM", "NAME", "VERSION", "STATE", "FIRST SEEN", "REASONS"), rows);
         return 0;
     }
 
@@ -173,7 +185,7 @@ public final class AdminCommand {
             if (rows.isEmpty()) {
                 out.println("no versions known");
             } else {
-                table(List.of("VERSION", "STATE", "REASONS"), rows);
+                TablePrinter.print(out, List.of("VERSION", "STATE", "REASONS"), rows);
             }
             return 0;
         }
@@ -202,7 +214,7 @@ public final class AdminCommand {
                 rows.add(List.of(text(f, "file"), text(f, "state"), text(f, "stage"), reasonCodes(f)));
             }
             out.println("  files:");
-            table(List.of("FILE", "STATE", "ANALYSIS", "REASONS"), rows);
+            TablePrinter.print(out, List.of("FILE", "STATE", "ANALYSIS", "REASONS"), rows);
         }
         JsonNode failure = v.path("infrastructureFailure");
         if (failure.isObject()) {
@@ -253,6 +265,22 @@ public final class AdminCommand {
         return 0;
     }
 
+    private int reanalyze(AdminClient client, List<String> args) throws AdminException {
+        String reason = option(args, "--reason");
+        Target t = target(args, true);
+        noMore(args);
+        if (reason == null || reason.isBlank()) {
+            throw usage("usage: reanalyze needs --reason TEXT (it is recorded in the audit log)");
+        }
+        JsonNode body = client.post(t.path() + "/reanalyze", AdminClient.JSON.createObjectNode().put("reason", reason));
+        if (json) {
+            return printJson(body);
+        }
+        out.println("queued " + t.label() + " for re-analysis: " + reason + " (state stays " + state(body)
+                + " until the result)");
+        return 0;
+    }
+
     private int unoverride(AdminClient client, List<String> args) throws AdminException {
         String reason = option(args, "--reason");
         Target t = target(args, false);
@@ -296,7 +324,7 @@ public final class AdminCommand {
             out.println("no audit entries");
             return 0;
         }
-        table(List.of("ID", "AT", "WHO", "ACTION", "TARGET", "CHANGE", "REASON"), rows);
+        TablePrinter.print(out, List.of("ID", "AT", "WHO", "ACTION", "TARGET", "CHANGE", "REASON"), rows);
         JsonNode next = body.path("next");
         if (next.isIntegralNumber()) {
             again.add("--before " + next.asLong());
@@ -348,7 +376,7 @@ public final class AdminCommand {
             return 0;
         }
         out.println(rows.size() + " download(s) of " + t.label());
-        table(List.of("AT", "CLIENT", "USER AGENT", "FILE"), rows);
+        TablePrinter.print(out, List.of("AT", "CLIENT", "USER AGENT", "FILE"), rows);
         return 0;
     }
 
@@ -364,7 +392,7 @@ public final class AdminCommand {
         String type;
         try {
             if (Files.isDirectory(path)) {
-                bytes = zipDirectory(path);
+                bytes = FeedUpload.zipDirectory(path);
                 type = "application/zip";
             } else {
                 bytes = Files.readAllBytes(path);
@@ -373,7 +401,7 @@ public final class AdminCommand {
         } catch (IOException e) {
             throw new AdminException(AdminException.OTHER, "cannot read " + path + ": " + e.getMessage());
         }
-        Progress progress = new Progress(err, terminal, bytes.length);
+        FeedUpload.Progress progress = new FeedUpload.Progress(err, terminal, bytes.length);
         HttpRequest.BodyPublisher publisher = HttpRequest.BodyPublishers.fromPublisher(
                 HttpRequest.BodyPublishers.ofInputStream(() -> progress.wrap(bytes)), bytes.length);
         JsonNode body;
@@ -395,22 +423,6 @@ public final class AdminCommand {
         }
         out.println(summary);
         return 0;
-    }
-
-    /** A directory of OSV records goes up as one zip: the API takes a zip of a directory tree. */
-    static byte[] zipDirectory(Path dir) throws IOException {
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        try (ZipOutputStream zip = new ZipOutputStream(buf); Stream<Path> files = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-                if (!p.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json")) {
-                    continue;
-                }
-                zip.putNextEntry(new ZipEntry(dir.relativize(p).toString().replace('\\', '/')));
-                Files.copy(p, zip);
-                zip.closeEntry();
-            }
-        }
-        return buf.toByteArray();
     }
 
     // ---------- arguments ----------
@@ -462,44 +474,6 @@ public final class AdminCommand {
         } catch (IllegalArgumentException e) {
             throw usage("usage: " + e.getMessage());
         }
-    }
-
-    private static String option(List<String> args, String name) throws AdminException {
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if (a.equals(name)) {
-                if (i + 1 >= args.size()) {
-                    throw usage("usage: " + name + " needs a value");
-                }
-                String v = args.get(i + 1);
-                args.remove(i + 1);
-                args.remove(i);
-                return v;
-            }
-            if (a.startsWith(name + "=")) {
-                args.remove(i);
-                return a.substring(name.length() + 1);
-            }
-        }
-        return null;
-    }
-
-    private static boolean flag(List<String> args, String name) {
-        return args.remove(name);
-    }
-
-    private static void noMore(List<String> args) throws AdminException {
-        if (!args.isEmpty()) {
-            throw usage("usage: unexpected argument '" + args.get(0) + "'");
-        }
-    }
-
-    private static AdminException usage(String message) {
-        return new AdminException(AdminException.USAGE, message);
-    }
-
-    private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     // ---------- output ----------
@@ -579,80 +553,5 @@ public final class AdminCommand {
         }
     }
 
-    private void table(List<String> header, List<List<String>> rows) {
-        int[] width = new int[header.size()];
-        Map<Integer, Integer> cap = new LinkedHashMap<>();
-        for (int i = 0; i < width.length; i++) {
-            width[i] = header.get(i).length();
-            cap.put(i, i == width.length - 1 ? Integer.MAX_VALUE : 60);
-        }
-        for (List<String> r : rows) {
-            for (int i = 0; i < width.length; i++) {
-                width[i] = Math.min(cap.get(i), Math.max(width[i], r.get(i).length()));
-            }
-        }
-        out.println(line(header, width));
-        rows.forEach(r -> out.println(line(r, width)));
-    }
 
-    private static String line(List<String> cells, int[] width) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < cells.size(); i++) {
-            String c = cells.get(i).replace('\n', ' ');
-            if (i < cells.size() - 1) {
-                c = c.length() > width[i] ? c.substring(0, width[i] - 1) + "~" : c;
-                b.append(String.format("%-" + width[i] + "s  ", c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString().stripTrailing();
-    }
-
-    /** Upload progress on stderr, redrawn in place; silent when stderr is not a terminal. */
-    private static final class Progress {
-        private final PrintStream err;
-        private final boolean terminal;
-        private final long total;
-        private long sent;
-        private int lastPercent = -1;
-
-        Progress(PrintStream err, boolean terminal, long total) {
-            this.err = err;
-            this.terminal = terminal;
-            this.total = total;
-        }
-
-        InputStream wrap(byte[] bytes) {
-            return new java.io.ByteArrayInputStream(bytes) {
-                @Override
-                public synchronized int read(byte[] b, int off, int len) {
-                    int n = super.read(b, off, Math.min(len, 64 * 1024));
-                    if (n > 0) {
-                        advance(n);
-                    }
-                    return n;
-                }
-            };
-        }
-
-        private synchronized void advance(int n) {
-            sent += n;
-            int percent = total == 0 ? 100 : (int) (sent * 100 / total);
-            if (terminal && percent != lastPercent) {
-                lastPercent = percent;
-                err.print(String.format("\ruploading %3d%% (%,d of %,d bytes)", percent, sent, total));
-                if (percent == 100) {
-                    err.print("; Airlock is importing...");
-                }
-                err.flush();
-            }
-        }
-
-        void done() {
-            if (terminal && lastPercent >= 0) {
-                err.println();
-            }
-        }
-    }
 }

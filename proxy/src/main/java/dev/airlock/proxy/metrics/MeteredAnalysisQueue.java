@@ -45,6 +45,14 @@ public final class MeteredAnalysisQueue implements AnalysisQueue {
     }
 
     @Override
+    public void reanalyze(PackageCoordinate coordinate) {
+        if (submittedAt.size() < MAX_TRACKED) {
+            submittedAt.putIfAbsent(coordinate, System.nanoTime());
+        }
+        delegate.reanalyze(coordinate);
+    }
+
+    @Override
     public void onFileResult(dev.airlock.analysis.FileResultListener listener) {
         delegate.onFileResult((c, f, r) -> {
             record(c, r);

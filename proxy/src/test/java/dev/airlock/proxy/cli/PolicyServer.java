@@ -73,6 +73,11 @@ public final class PolicyServer implements AutoCloseable {
         queue.listener.accept(c, result);
     }
 
+    /** How many times the version was handed to the queue (a re-analysis is one more). */
+    public long submissions(PackageCoordinate c) {
+        return queue.submitted.stream().filter(c::equals).count();
+    }
+
     public boolean submitted(PackageCoordinate c) {
         return queue.submitted.contains(c);
     }
