@@ -14,6 +14,7 @@ import dev.airlock.analysis.rules.DynamicRules;
 import dev.airlock.analysis.rules.Hit;
 import dev.airlock.analysis.rules.Hit.Context;
 import dev.airlock.analysis.rules.PackageRules;
+import dev.airlock.analysis.rules.PreviousVersion;
 import dev.airlock.analysis.rules.Verdicts;
 import dev.airlock.common.Hashes;
 import dev.airlock.model.Ecosystem;
@@ -120,6 +121,16 @@ public final class Analyzer implements AutoCloseable {
      */
     public AnalysisResult analyze(Path file, String fileName, Ecosystem ecosystemOrNull, boolean useSandbox,
                                   PackageCoordinate expected) throws IOException, SandboxUnavailableException {
+        return analyze(file, fileName, ecosystemOrNull, useSandbox, expected, null);
+    }
+
+    /**
+     * As above, with the package's behaviour baseline: {@code previous} is the last allowed version of
+     * the same kind of file (null when there is none), whose sandbox behaviour is not decisive again.
+     */
+    public AnalysisResult analyze(Path file, String fileName, Ecosystem ecosystemOrNull, boolean useSandbox,
+                                  PackageCoordinate expected, PreviousVersion previous)
+            throws IOException, SandboxUnavailableException {
         long start = System.nanoTime();
         String sha256 = Hashes.sha256Hex(file);
         ArtifactContents contents = reader.read(file);
@@ -146,7 +157,7 @@ public final class Analyzer implements AutoCloseable {
             long d0 = System.nanoTime();
             behavior = fileName == null ? sandbox.run(file, eco) : sandbox.run(file, fileName, eco);
             dynamicMs = (System.nanoTime() - d0) / 1_000_000;
-            DynamicRules.fold(behavior, registryHosts, hits);
+            DynamicRules.fold(behavior, previous, registryHosts, hits);
         }
         Verdicts.Outcome outcome = Verdicts.combine(hits);
         return new AnalysisResult(eco.id(), manifest.name(), manifest.version(), sha256, outcome.recommendation(),

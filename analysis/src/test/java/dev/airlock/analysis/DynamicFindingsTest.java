@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.analysis.archive.ArchiveLimits;
+import dev.airlock.analysis.rules.PreviousVersion;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.sandbox.BehaviorReport;
 import dev.airlock.sandbox.Sandbox;
@@ -19,6 +20,10 @@ class DynamicFindingsTest {
     Path dir;
 
     private AnalysisResult analyse(BehaviorReport.Phase install) throws Exception {
+        return analyse(install, null);
+    }
+
+    private AnalysisResult analyse(BehaviorReport.Phase install, PreviousVersion previous) throws Exception {
         BehaviorReport report = new BehaviorReport("runc", "test", List.of(install));
         Sandbox recorded = new Sandbox() {
             @Override
@@ -37,7 +42,7 @@ class DynamicFindingsTest {
             }
         };
         Path p = Fixtures.npm(dir, "d" + System.nanoTime(), Fixtures.files("package.json", Fixtures.packageJson("d", "1.0.0", "")));
-        return new Analyzer(recorded, ArchiveLimits.defaults(), Set.of("registry.example")).analyze(p, null, true);
+        return new Analyzer(recorded, ArchiveLimits.defaults(), Set.of("registry.example")).analyze(p, null, null, true, null, previous);
     }
 
     private static BehaviorReport.Phase phase(List<BehaviorReport.NetworkAttempt> net, List<BehaviorReport.DnsQuery> dns,
@@ -78,5 +83,43 @@ class DynamicFindingsTest {
         AnalysisResult r = analyse(phase(List.of(new BehaviorReport.NetworkAttempt("45.33.12.7", 80, null)), List.of(), List.of(),
                 List.of(new BehaviorReport.FileAccess("/home/u/.ssh/id_rsa", true, false, false))));
         assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+    }
+
+    @Test
+    void aHostThePreviousAllowedVersionAlsoContactedIsWeighedButANewHostStillBlocks() throws Exception {
+        BehaviorReport.Phase telemetry = phase(List.of(new BehaviorReport.NetworkAttempt("198.18.0.7", 443, "telemetry.example")),
+                List.of(new BehaviorReport.DnsQuery("telemetry.example")), List.of(), List.of());
+        PreviousVersion habit = new PreviousVersion("0.9.0", new BehaviorReport("runc", "test", List.of(
+                phase(List.of(new BehaviorReport.NetworkAttempt("198.18.0.2", 443, "telemetry.example")),
+                        List.of(new BehaviorReport.DnsQuery("telemetry.example")), List.of(), List.of()))));
+        AnalysisResult same = analyse(telemetry, habit);
+        assertEquals(Recommendation.CLEAN, same.recommendation(), same.findings().toString());
+        assertTrue(same.findings().stream().anyMatch(f -> f.rule().equals("unexpected_connection")
+                && f.message().contains("previous allowed version (0.9.0)")), same.findings().toString());
+
+        BehaviorReport.Phase newHost = phase(List.of(new BehaviorReport.NetworkAttempt("198.18.0.7", 443, "collector.example")),
+                List.of(new BehaviorReport.DnsQuery("collector.example")), List.of(), List.of());
+        AnalysisResult changed = analyse(newHost, habit);
+        assertEquals(Recommendation.MALICIOUS, changed.recommendation(), changed.findings().toString());
+    }
+
+    @Test
+    void pipsBuildBackendSubprocessIsTheInstallersMachineryAndNoFinding() throws Exception {
+        BehaviorReport.Phase build = new BehaviorReport.Phase("install", "completed", 0, 10, List.of(),
+                List.of(new BehaviorReport.Command(List.of("/usr/local/bin/python3",
+                        "/usr/local/lib/python3.12/site-packages/pip/_vendor/pyproject_hooks/_in_process/_in_process.py",
+                        "get_requires_for_build_wheel", "/tmp/tmpab12"))), List.of(), List.of(), List.of(), 0);
+        AnalysisResult r = analyse(build);
+        assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
+        assertTrue(r.findings().stream().noneMatch(f -> f.source().equals("dynamic")), r.findings().toString());
+    }
+
+    @Test
+    void aShellSpawnedAsTheModuleIsImportedBlocks() throws Exception {
+        BehaviorReport.Phase imp = new BehaviorReport.Phase("import", "completed", 0, 10, List.of(),
+                List.of(new BehaviorReport.Command(List.of("/bin/sh", "-c", "echo hi"))), List.of(), List.of(), List.of(), 0);
+        AnalysisResult r = analyse(imp);
+        assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.rule().equals("shell_spawned")), r.findings().toString());
     }
 }

@@ -28,6 +28,7 @@ import org.mozilla.javascript.ast.VariableInitializer;
  */
 public final class JsFacts {
     private static final int MAX_AST_CHARS = 2_000_000;
+    private static final int MAX_ARGUMENT_TOKENS = 512;
 
     private JsFacts() {
     }
@@ -149,6 +150,7 @@ public final class JsFacts {
     /** Token-level facts: aliases from require/import, dotted calls, strings; function nesting by braces. */
     private static void lexed(String src, SourceFacts f) {
         List<Token> t = JsLexer.tokenize(src);
+        int[] closeAt = PythonFacts.closers(t);
         Map<String, String> alias = new HashMap<>();
         for (int i = 0; i < t.size(); i++) {
             Token k = t.get(i);
@@ -218,10 +220,13 @@ public final class JsFacts {
             }
             boolean moduleLevel = fnDepth == 0;
             if (j < t.size() && t.get(j).isOp("(")) {
-                int close = PythonFacts.matching(t, j);
+                int close = closeAt[j];
                 String first = j + 1 < t.size() && t.get(j + 1).kind() == Kind.STRING ? t.get(j + 1).text() : null;
                 Set<String> inner = new LinkedHashSet<>();
-                for (int a = j + 1; a < close - 1; a++) {
+                // Only the first tokens of the arguments: a bundle's outermost call spans the whole file, and reading every
+                // call's full span made this quadratic. A decoder fed to eval or exec sits at the start of its arguments.
+                int end = Math.min(close - 1, j + 1 + MAX_ARGUMENT_TOKENS);
+                for (int a = j + 1; a < end; a++) {
                     if (t.get(a).kind() == Kind.NAME && !t.get(a - 1).isOp(".")) {
                         StringBuilder d = new StringBuilder(alias.getOrDefault(t.get(a).text(), t.get(a).text()));
                         int b = a + 1;

@@ -17,6 +17,7 @@ public final class PythonFacts {
     public static SourceFacts extract(String path, String source) {
         SourceFacts f = new SourceFacts(path, SourceFacts.Lang.PYTHON, source);
         List<Token> t = PythonTokenizer.tokenize(source);
+        int[] closeAt = closers(t);
         f.parsedByAst = true;
         Map<String, String> alias = new HashMap<>();
         Deque<Integer> defLevels = new ArrayDeque<>();
@@ -129,7 +130,7 @@ public final class PythonFacts {
             }
             String name = dotted.toString();
             if (j < t.size() && t.get(j).isOp("(")) {
-                int close = matching(t, j);
+                int close = closeAt[j];
                 String first = j + 1 < t.size() && t.get(j + 1).kind() == Kind.STRING
                         && j + 2 < t.size() && (t.get(j + 2).isOp(",") || t.get(j + 2).isOp(")")) ? t.get(j + 1).text() : null;
                 Set<String> inner = new LinkedHashSet<>();
@@ -156,7 +157,7 @@ public final class PythonFacts {
                     String attr = first + "." + t.get(close + 2).text();
                     f.calls.add(new SourceFacts.Call(name, k.line(), moduleLevel, first, inner));
                     if (close + 3 < t.size() && t.get(close + 3).isOp("(")) {
-                        int c2 = matching(t, close + 3);
+                        int c2 = closeAt[close + 3];
                         String lit = close + 4 < t.size() && t.get(close + 4).kind() == Kind.STRING ? t.get(close + 4).text() : null;
                         f.calls.add(new SourceFacts.Call(attr, k.line(), moduleLevel, lit, Set.of()));
                         i = close + 2;
@@ -239,19 +240,26 @@ public final class PythonFacts {
         return j - 1;
     }
 
-    static int matching(List<Token> t, int open) {
-        int d = 0;
-        for (int i = open; i < t.size(); i++) {
+    /**
+     * For every opening bracket token, the index of the token that closes it ({@code t.size()} when
+     * none does), found in one pass: looking it up per call made nested calls in bundles quadratic.
+     */
+    static int[] closers(List<Token> t) {
+        int[] close = new int[t.size()];
+        int[] stack = new int[Math.max(16, t.size() / 4 + 1)];
+        int depth = 0;
+        for (int i = 0; i < t.size(); i++) {
             String s = t.get(i).kind() == Kind.OP ? t.get(i).text() : "";
             if (s.equals("(") || s.equals("[") || s.equals("{")) {
-                d++;
-            } else if (s.equals(")") || s.equals("]") || s.equals("}")) {
-                d--;
-                if (d == 0) {
-                    return i;
+                if (depth == stack.length) {
+                    stack = java.util.Arrays.copyOf(stack, depth * 2);
                 }
+                stack[depth++] = i;
+                close[i] = t.size();
+            } else if ((s.equals(")") || s.equals("]") || s.equals("}")) && depth > 0) {
+                close[stack[--depth]] = i;
             }
         }
-        return t.size();
+        return close;
     }
 }

@@ -10,6 +10,7 @@ import dev.airlock.analysis.FileResultListener;
 import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.InfrastructureFailure;
 import dev.airlock.analysis.Recommendation;
+import dev.airlock.analysis.rules.PreviousVersion;
 import dev.airlock.analysis.store.BehaviorDiff;
 import dev.airlock.common.Json;
 import dev.airlock.config.AnalysisConfig;
@@ -72,6 +73,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private final BTreeMap<String, String> results;
     private final HTreeMap<String, String> legacyResults;
     private final HTreeMap<String, String> latestByKind;
+    /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
+    private final HTreeMap<String, String> allowedByKind;
     private final Path reports;
     private final AnalysisConfig config;
     private final Analyzer analyzer;
@@ -110,6 +113,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         this.results = db.treeMap("fileResults", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         this.legacyResults = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.allowedByKind = db.hashMap("allowedByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
         migrateVersionJobs();
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
@@ -461,7 +465,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         if (!sandbox && config.requireSandbox()) {
             throw new SandboxUnavailableException("no sandbox is available and analysis.requireSandbox is on");
         }
-        return analyzer.analyze(file, job.file() == null ? null : job.file().name(), c.ecosystem(), sandbox, c);
+        return analyzer.analyze(file, job.file() == null ? null : job.file().name(), c.ecosystem(), sandbox, c, baseline(job));
     }
 
     private void recordFailure(Job job, String cause, String detail) {
@@ -550,6 +554,9 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                 String json = JSON.writeValueAsString(result);
                 results.put(job.key(), json);
                 latestByKind.put(kindKey, job.key());
+                if (result.recommendation() == Recommendation.CLEAN) {
+                    allowedByKind.put(kindKey, job.key());
+                }
                 jobs.remove(job.key());
                 db.commit();
                 writeReport(c, job.file(), json);
@@ -566,6 +573,17 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         } catch (RuntimeException e) {
             LOG.warn("analysis listener failed for {}: {}", job.key(), e.toString());
         }
+    }
+
+    /** The last version of this package whose file of the same kind was analysed clean: its sandbox behaviour is the habit. */
+    private PreviousVersion baseline(Job job) {
+        String key = allowedByKind.get(job.coordinate().packageId() + "|" + kind(job));
+        if (key == null || Job.coordinateOf(key).equals(job.coordinate())) {
+            return null;
+        }
+        String json = results.containsKey(key) ? results.get(key) : legacyResults.get(key);
+        AnalysisResult previous = json == null ? null : read(json, key);
+        return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
     }
 
     /** Behaviour is compared between files of the same kind: an sdist runs code a wheel never does. */

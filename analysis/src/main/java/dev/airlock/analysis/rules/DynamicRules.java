@@ -28,15 +28,52 @@ public final class DynamicRules {
             + "|npmmirror\\.com|sourceforge\\.net|azureedge\\.net|blob\\.core\\.windows\\.net|chromium\\.org)\\.?$");
     /** Installer configuration every client reads for its own auth; anything else under a home directory is a secret. */
     private static final Pattern INSTALLER_CONFIG = Pattern.compile("(?:^|/)\\.(?:npmrc|netrc|pypirc|gitconfig)$|/etc/passwd$");
+    private static final Pattern SHELL = Pattern.compile("^(?:ba|z|da|k|c|tc)?sh$|^(?:powershell|pwsh|cmd)(?:\\.exe)?$");
+    private static final Pattern SANDBOX_ADDRESS = Pattern.compile("\\b198\\.1[89]\\.\\d{1,3}\\.\\d{1,3}\\b");
     private static final Pattern INTERACTIVE_SHELL = Pattern.compile("^(?:ba|z|da)?sh\\s+-i\\b|/dev/tcp/|\\bnpm\\s+publish\\b|\\btwine\\s+upload\\b");
 
     private DynamicRules() {
     }
 
     public static void fold(BehaviorReport report, Set<String> registryHosts, List<Hit> out) {
+        fold(report, null, registryHosts, out);
+    }
+
+    /**
+     * As above, against the behaviour of the package's previous allowed version: what that version
+     * also did in the sandbox (the same rule in the same phase on the same host, path or command) is
+     * the package's habit, kept as information instead of decisive. Anything new stays decisive.
+     */
+    public static void fold(BehaviorReport report, PreviousVersion previous, Set<String> registryHosts, List<Hit> out) {
         if (report == null) {
             return;
         }
+        List<Hit> seen = new java.util.ArrayList<>();
+        foldPhases(report, registryHosts, seen);
+        Set<String> habits = new java.util.HashSet<>();
+        if (previous != null && previous.behavior() != null) {
+            List<Hit> before = new java.util.ArrayList<>();
+            foldPhases(previous.behavior(), registryHosts, before);
+            before.forEach(h -> habits.add(habitKey(h)));
+        }
+        for (Hit h : seen) {
+            if (h.role() == Role.VERDICT_MALICIOUS && habits.contains(habitKey(h))) {
+                Finding f = h.finding();
+                out.add(new Hit(new Finding(f.rule(), "low", f.source(), f.message() + " The previous allowed version ("
+                        + previous.version() + ") did the same in the sandbox.", f.evidence(), f.location()), Role.INFO,
+                        h.context(), h.group()));
+            } else {
+                out.add(h);
+            }
+        }
+    }
+
+    /** The sandbox hands out addresses from 198.18.0.0/15 in lookup order; the name and port are what a habit is. */
+    private static String habitKey(Hit h) {
+        return h.finding().rule() + "|" + h.context() + "|" + SANDBOX_ADDRESS.matcher(h.finding().evidence()).replaceAll("*");
+    }
+
+    private static void foldPhases(BehaviorReport report, Set<String> registryHosts, List<Hit> out) {
         for (BehaviorReport.Phase p : report.phases()) {
             Context ctx = "install".equals(p.phase()) ? Context.INSTALL : Context.IMPORT;
             String where = p.phase() + " phase";
@@ -111,6 +148,11 @@ public final class DynamicRules {
                 }
                 String exe = c.argv().get(0);
                 String base = exe.substring(exe.lastIndexOf('/') + 1).toLowerCase(Locale.ROOT);
+                if (ctx == Context.IMPORT && SHELL.matcher(base).matches()) {
+                    // Install scripts run under npm's sh; a module that starts a shell the moment it is imported has no such excuse.
+                    out.add(hit("shell_spawned", "high", "The package started a shell as it was imported (" + base + ").",
+                            argvLine, Role.VERDICT_MALICIOUS, ctx));
+                }
                 if (SUSPICIOUS_COMMAND.matcher(base).matches() && !EXPECTED_COMMANDS.contains(base)) {
                     out.add(hit("unexpected_command", "medium", "The package ran '" + base + "' during the " + where + ".",
                             String.join(" ", c.argv()), Role.CAPABILITY, ctx));

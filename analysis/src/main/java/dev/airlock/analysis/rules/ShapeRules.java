@@ -34,8 +34,7 @@ final class ShapeRules {
     /** AI coding CLIs launched with their permission prompts switched off, to search the disk for secrets. */
     private static final Pattern AI_CLI_UNSAFE = Pattern.compile(
             "(?i)--dangerously-skip-permissions|--yolo\\b|--trust-all-tools|--allow-all-tools|--dangerously-bypass");
-    private static final Pattern CRYPTO_ADDRESS_REGEX = Pattern.compile(
-            "(?:0x\\[a-fA-F0-9\\]\\{40\\}|bc1|T\\[1-9A-HJ-NP-Za-km-z\\]|\\[13\\]\\[a-km-zA-HJ-NP-Z1-9\\]|\\[LM3\\]|[1-9A-HJ-NP-Za-km-z]\\]\\{3[23],)");
+    private static final String BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     private static final Pattern WALLET_HOOK = Pattern.compile("^(?:window\\.)?ethereum\\.request$|^XMLHttpRequest\\.prototype\\.(?:open|send)$"
             + "|^(?:window\\.)?fetch$|^(?:window\\.)?solana\\.\\w+$");
     private static final Set<String> JS_DNS = Set.of("dns.lookup", "dns.resolve", "dns.resolve4", "dns.resolveTxt", "dns.resolveAny",
@@ -123,28 +122,29 @@ final class ShapeRules {
         boolean exec = callees.stream().anyMatch(c -> isExec(c, false));
         for (Str s : f.strings) {
             String v = s.value();
-            if (exec && SECRET_SCANNER.matcher(v).find()) {
+            if (exec && (LiteralRules.mayContain(v, "trufflehog") || LiteralRules.mayContain(v, "gitleaks"))
+                    && SECRET_SCANNER.matcher(v).find()) {
                 CodeRules.add(out, f, s.line(), "secret_scanner", "high", "The code runs a secret scanner (" + clip(v)
                         + ") over the machine it is installed on.", Role.STRONG_THREAT, ctx, group);
             }
-            if (exec && SELF_PUBLISH.matcher(v).find()) {
+            if (exec && (LiteralRules.mayContain(v, "publish") || LiteralRules.mayContain(v, "upload"))
+                    && SELF_PUBLISH.matcher(v).find()) {
                 CodeRules.add(out, f, s.line(), "self_publish", "critical", "The code publishes packages with the victim's token ("
                         + clip(v) + "): a worm's way of spreading.", Role.STRONG_THREAT, ctx, group);
             }
-            if (REPO_CREATE.matcher(v).find()) {
+            if (LiteralRules.mayContain(v, "api.github.com") && REPO_CREATE.matcher(v).find()) {
                 CodeRules.add(out, f, s.line(), "repository_tampering", "high", "The code creates repositories or writes workflows and"
                         + " secrets through the GitHub API (" + clip(v) + ").", Role.STRONG_THREAT, ctx, group);
             }
-            if (exec && AI_CLI_UNSAFE.matcher(v).find()) {
+            if (exec && LiteralRules.mayContain(v, "--") && AI_CLI_UNSAFE.matcher(v).find()) {
                 CodeRules.add(out, f, s.line(), "ai_cli_abuse", "critical", "The code runs an AI coding assistant with its permission"
                         + " checks switched off (" + clip(v) + "), the way stealers have it hunt for secrets.", Role.STRONG_THREAT, ctx, group);
             }
         }
         // Regular-expression literals are not strings to the parser, so the source text is read; distinct formats count.
-        long addressRegexes = f.source.length() < 4_000_000
-                ? CRYPTO_ADDRESS_REGEX.matcher(f.source).results().map(m -> m.group().substring(0, 3)).distinct().limit(10).count() : 0;
         boolean hooks = callees.stream().anyMatch(c -> WALLET_HOOK.matcher(c).find())
                 || f.refs.stream().anyMatch(r -> r.name().contains("ethereum") || r.name().startsWith("XMLHttpRequest.prototype"));
+        long addressRegexes = hooks && f.source.length() < 4_000_000 ? addressFormats(f.source) : 0;
         if (addressRegexes >= 3 && hooks) {
             // Patterns for several chains' addresses next to hooks on the wallet provider or the page's requests:
             // a clipper that swaps the recipient of a payment. It needs no install script; loading is enough.
@@ -207,6 +207,30 @@ final class ShapeRules {
                     || callee.equals("os.popen") || callee.startsWith("os.exec") || callee.startsWith("os.spawn");
         }
         return callee.startsWith("child_process.") || callee.equals("shelljs.exec");
+    }
+
+    /**
+     * How many distinct cryptocurrency address formats the source's regular-expression literals spell
+     * (an Ethereum hex class, bech32 "bc1", Tron "T[", legacy "[13]", Litecoin "[LM3]", a base58 class
+     * with a 32/33 length): found with plain searches, since one pattern with a leading character
+     * class tried every position of multi-megabyte bundles.
+     */
+    static int addressFormats(String source) {
+        Set<String> formats = new HashSet<>();
+        for (String literal : List.of("0x[a-fA-F0-9]{40}", "bc1", "T[1-9A-HJ-NP-Za-km-z]", "[13][a-km-zA-HJ-NP-Z1-9]", "[LM3]")) {
+            if (source.contains(literal)) {
+                formats.add(literal.substring(0, 3));
+            }
+        }
+        for (String tail : List.of("]{32,", "]{33,")) {
+            for (int i = source.indexOf(tail, 1); i > 0; i = source.indexOf(tail, i + 1)) {
+                char c = source.charAt(i - 1);
+                if (BASE58.indexOf(c) >= 0) {
+                    formats.add(c + "]{");
+                }
+            }
+        }
+        return formats.size();
     }
 
     private static int lineOf(SourceFacts f, String suffix) {
