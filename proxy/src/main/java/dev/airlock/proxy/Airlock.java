@@ -17,6 +17,8 @@ import dev.airlock.proxy.http.TrustedProxies;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.npm.AdvisoryMerger;
 import dev.airlock.proxy.npm.NpmRoute;
+import dev.airlock.proxy.npm.Packument;
+import dev.airlock.proxy.http.RenderCache;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.pypi.UploadTimes;
@@ -41,6 +43,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Airlock implements AutoCloseable {
     private static final long METADATA_MEMORY = 64L * 1024 * 1024;
+    /** Per ecosystem: rendered documents are reused for seconds only, so this holds the hot ones. */
+    private static final long RENDER_MEMORY = 48L * 1024 * 1024;
+    private static final java.time.Duration RENDER_TTL = java.time.Duration.ofSeconds(5);
     private final AirlockConfig config;
     private final AirlockServer server;
     private final List<AutoCloseable> closeables;
@@ -104,7 +109,7 @@ public final class Airlock implements AutoCloseable {
                 Clock.systemUTC());
         observeCache(pages, metrics, "pypi");
         UpstreamClient npmClient = null;
-        MetadataCache<JsonNode> packuments = null;
+        MetadataCache<Packument> packuments = null;
         if (config.npmUpstream() != null) {
             UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool);
             npmClient = c;
@@ -143,10 +148,14 @@ public final class Airlock implements AutoCloseable {
                 config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
                 Clock.systemUTC());
         routes.add(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
-                new UploadTimes(config.pypiJsonBase(), pypiJson)));
+                new UploadTimes(config.pypiJsonBase(), pypiJson), new RenderCache(RENDER_MEMORY, RENDER_TTL)));
         if (packuments != null) {
+            ExecutorService renderPool = Executors.newFixedThreadPool(
+                    Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads("airlock-render"));
+            closeables.add(renderPool::shutdownNow);
             routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories),
+                    new RenderCache(RENDER_MEMORY, RENDER_TTL), renderPool));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,

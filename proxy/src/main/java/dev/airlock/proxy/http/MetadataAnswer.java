@@ -44,6 +44,11 @@ public final class MetadataAnswer {
         return etag;
     }
 
+    /** Heap this answer may take: its body, room for the gzipped form (JSON and HTML compress at least 3:1), headers. */
+    public int weight() {
+        return body.length + body.length / 3 + 512;
+    }
+
     public void send(HttpExchange ex) {
         boolean gzip = body.length >= GZIP_MIN && acceptsGzip(ex.header(HttpHeaderNames.ACCEPT_ENCODING));
         String tag = gzip ? etag.substring(0, etag.length() - 1) + "-gz\"" : etag;
