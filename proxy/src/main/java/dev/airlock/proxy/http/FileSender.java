@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.stream.ChunkedNioFile;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -29,6 +31,7 @@ import java.nio.file.StandardOpenOption;
 public final class FileSender {
     /** {@code private}: shared caches must not answer for Airlock; {@code no-cache}: revalidate before every use. */
     public static final String CACHE_CONTROL = "private, no-cache";
+    private static final int CHUNK = 64 * 1024;
 
     private FileSender() {
     }
@@ -72,8 +75,13 @@ public final class FileSender {
             ex.finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
             return;
         }
-        // Airlock terminates plain HTTP (TLS belongs to the load balancer in front), so sendfile always applies.
-        ctx.write(new DefaultFileRegion(ch, 0, size));
+        // sendfile cannot pass through TLS: behind an SslHandler the file goes in chunks (the
+        // pipeline's ChunkedWriteHandler reads each only when the channel can take it).
+        if (ctx.pipeline().get(SslHandler.class) != null) {
+            ctx.write(new ChunkedNioFile(ch, 0, size, CHUNK));
+        } else {
+            ctx.write(new DefaultFileRegion(ch, 0, size));
+        }
         ChannelFuture last = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         ex.finish(last);
     }

@@ -309,10 +309,8 @@ public final class NpmRoute implements Route {
                 Answers.failed(ex, 502, "malformed_metadata", "upstream tarball URL of " + name.full() + "@" + version + " is invalid");
                 return;
             }
-            ExpectedDigest expected;
-            try {
-                expected = ExpectedDigest.fromNpmDist(found.integrity(), found.shasum());
-            } catch (IllegalArgumentException e) {
+            ExpectedDigest expected = found.expected();
+            if (expected == null) {
                 // Nothing to verify against means nothing we can vouch for.
                 Answers.failed(ex, 502, "integrity_missing", name.full() + "@" + version + " has no usable integrity or shasum");
                 return;
@@ -324,7 +322,7 @@ public final class NpmRoute implements Route {
                 Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
                 return;
             }
-            java.time.Instant published = doc.publishTime(version);
+            java.time.Instant published = found.published();
             artifacts.serve(ex, new ArtifactService.Request(c, published, uri, expected, "npm|" + upstreamUrl,
                     "application/octet-stream", packuments.client(), file, NpmTarballs.file(uri, file, published)));
         });

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import java.io.IOException;
 import java.time.Instant;
@@ -27,10 +28,17 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
             // Two values for one key would let the index and the rendered document disagree on a version.
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     /** Rough heap of one indexed version (strings and map entry), for the cache weigher. */
-    private static final int VERSION_OVERHEAD = 640;
+    private static final int VERSION_OVERHEAD = 800;
 
-    /** What the serving path needs of one version; {@code object} false: the entry is not a JSON object. */
-    public record Version(String version, boolean object, String tarball, String integrity, String shasum) {
+    /**
+     * What the serving path needs of one version, worked out once per upstream copy rather than
+     * per download. {@code object} false: the entry is not a JSON object.
+     *
+     * @param published the registry's publish time, or null when it has none or an unreadable one
+     * @param expected  the digest to verify the tarball with, or null when integrity and shasum are both unusable
+     */
+    public record Version(String version, boolean object, String tarball, String integrity, String shasum,
+                          Instant published, ExpectedDigest expected) {
     }
 
     private final byte[] raw;
@@ -103,7 +111,34 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
         } catch (IOException | RuntimeException e) {
             throw new MalformedMetadataException("packument is not JSON: " + e.getMessage(), e);
         }
+        // time may come before or after versions in the document: publish times are joined in at the end.
+        for (Map.Entry<String, Version> e : versions.entrySet()) {
+            Version v = e.getValue();
+            Instant published = parseTime(time.get(v.version()));
+            if (published != null) {
+                e.setValue(new Version(v.version(), v.object(), v.tarball(), v.integrity(), v.shasum(), published, v.expected()));
+            }
+        }
         return new Packument(body, name, modified, versions, time, tags);
+    }
+
+    private static Instant parseTime(String t) {
+        if (t == null) {
+            return null;
+        }
+        try {
+            return Instant.parse(t);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static ExpectedDigest expected(String integrity, String shasum) {
+        try {
+            return ExpectedDigest.fromNpmDist(integrity, shasum);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static void readVersions(JsonParser p, Map<String, Version> out) throws IOException {
@@ -111,7 +146,7 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
             String v = p.currentName();
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 p.skipChildren();
-                out.put(v, new Version(v, false, null, null, null));
+                out.put(v, new Version(v, false, null, null, null, null, null));
                 continue;
             }
             String tarball = null;
@@ -136,7 +171,7 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
                     p.skipChildren();
                 }
             }
-            out.put(v, new Version(v, true, tarball, integrity, shasum));
+            out.put(v, new Version(v, true, tarball, integrity, shasum, null, expected(integrity, shasum)));
         }
     }
 
@@ -182,15 +217,8 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
 
     /** The registry's publish time of a version, or null when it has none or an unreadable one. */
     public Instant publishTime(String version) {
-        String t = time.get(version);
-        if (t == null) {
-            return null;
-        }
-        try {
-            return Instant.parse(t);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        Version v = versions.get(version);
+        return v != null ? v.published() : parseTime(time.get(version));
     }
 
     /** Heap this copy takes, roughly: the bytes plus the index (the metadata cache's weigher). */

@@ -152,12 +152,21 @@ public final class MetadataCache<T> {
             h.put("If-None-Match", known.etag());
         }
         client.get(uri, h).handle((resp, err) -> {
+            Result<T> settled = null;
+            Throwable failure = null;
             try {
-                mine.complete(settle(key, known, resp, err));
+                settled = settle(key, known, resp, err);
             } catch (Throwable t) {
-                mine.completeExceptionally(t);
+                failure = t;
             } finally {
+                // Out of the map before anyone is told: a caller woken by the answer and asking
+                // again at once must not be handed this finished fetch (settle stored its result).
                 inFlight.remove(key, mine);
+            }
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(settled);
             }
             return null;
         });
