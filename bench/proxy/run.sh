@@ -270,7 +270,7 @@ run_wrk() {  # server resource url round
   if [ "$2" = tarball ]; then expect="${tarball_bytes[$1]}"; else expect="${packument_bytes[$1]}"; fi
   # A short first run lets the JIT and the caches settle; only the second one is reported.
   timeout 30 wrk -t1 -c32 -d3s "$3" >/dev/null 2>&1 || true
-  timeout 60 wrk -t1 -c32 -d"$duration" --latency -s "$work/summary.lua" "$3" >"$out" 2>&1 \
+  timeout 90 wrk -t1 -c32 -d"$duration" --timeout 10s --latency -s "$work/summary.lua" "$3" >"$out" 2>&1 \
     || { log "wrk failed for $1 $2"; cat "$out" >&2; }
   echo "EXPECT bytes_per_answer=$expect" >>"$out"
 }
