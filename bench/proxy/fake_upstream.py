@@ -6,6 +6,11 @@ a 1 GiB artifact for the streaming test) and serves them under /npm/ the way the
 packuments as JSON with ETag and max-age, tarballs as octet-stream. The same files are what nginx
 serves from disk, so every server in the benchmark answers with the same bytes.
 
+The latest bench-pkg version is published an hour before the fixtures are written, so Airlock
+holds it for its full analysis (static pass and sandbox) like any new version; the older ones are
+years old. For the large-document figures it also serves bench-huge (about 10 MB: 3,000 versions
+with long descriptions) and bench-many-0 .. bench-many-999 (500 versions each, made on request).
+
 usage: fake_upstream.py --root DIR --cache DIR --port-file FILE
 """
 import argparse
@@ -20,10 +25,15 @@ import re
 import shutil
 import sys
 import tarfile
+import time
 
 PKG = "bench-pkg"
 BIG = "bench-big"
 VERSIONS = 36  # about 22 KB of packument, like a typical small package with some history
+HUGE = "bench-huge"
+HUGE_VERSIONS = 3000
+MANY = re.compile(r"^bench-many-(\d{1,3})$")
+MANY_VERSIONS = 500
 BIG_BYTES = 1 << 30
 
 
@@ -70,8 +80,9 @@ def big_artifact(cache):
     return path, h512.digest(), h1.hexdigest()
 
 
-def packument(name, base, versions):
-    """versions: list of (version, tarball file name, sha512 digest, sha1 hex, size)."""
+def packument(name, base, versions, recent_latest=False, filler=0):
+    """versions: list of (version, tarball file name, sha512 digest, sha1 hex, size); filler: bytes of
+    description per version (large real packuments are large because of per-version text)."""
     doc = {"_id": name, "_rev": "7-0123456789abcdef0123456789abcdef", "name": name,
            "description": "Airlock benchmark fixture", "dist-tags": {"latest": versions[-1][0]},
            "versions": {}, "time": {"created": "2023-01-01T00:00:00.000Z", "modified": "2024-06-01T00:00:00.000Z"},
@@ -79,14 +90,29 @@ def packument(name, base, versions):
            "license": "Apache-2.0", "readme": "# " + name + "\n"}
     for i, (version, file, digest, sha1, size) in enumerate(versions):
         doc["versions"][version] = {
-            "name": name, "version": version, "description": "Airlock benchmark fixture",
+            "name": name, "version": version,
+            "description": "Airlock benchmark fixture" + ("." * filler),
             "main": "index.js", "license": "Apache-2.0", "_id": f"{name}@{version}",
             "dependencies": {}, "engines": {"node": ">=18"},
             "dist": {"tarball": f"{base}{name}/-/{file}", "shasum": sha1, "integrity": sri512(digest),
                      "fileCount": 2, "unpackedSize": size},
         }
-        doc["time"][version] = f"2023-{1 + i // 4:02d}-{1 + i % 28:02d}T10:00:00.000Z"
+        doc["time"][version] = f"20{10 + i // 336:02d}-{1 + (i // 28) % 12:02d}-{1 + i % 28:02d}T10:00:00.000Z"
+    if recent_latest:
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(time.time() - 3600))
+        doc["time"][versions[-1][0]] = now
+        doc["time"]["modified"] = now
     return json.dumps(doc, indent=1).encode()
+
+
+def listed_only(name, count):
+    """Versions that are listed but never downloaded: digests derived from the file name."""
+    out = []
+    for i in range(count):
+        file = f"{name}-1.{i // 100}.{i % 100}.tgz"
+        seed = hashlib.sha512(file.encode()).digest()
+        out.append((f"1.{i // 100}.{i % 100}", file, seed, hashlib.sha1(seed).hexdigest(), 100 * 1024))
+    return out
 
 
 def build(root, cache, base):
@@ -105,7 +131,9 @@ def build(root, cache, base):
             seed = hashlib.sha512(file.encode()).digest()
             versions.append((f"1.0.{i}", file, seed, hashlib.sha1(seed).hexdigest(), 100 * 1024))
     with open(os.path.join(root, "packuments", PKG + ".json"), "wb") as f:
-        f.write(packument(PKG, base, versions))
+        f.write(packument(PKG, base, versions, recent_latest=True))
+    with open(os.path.join(root, "packuments", HUGE + ".json"), "wb") as f:
+        f.write(packument(HUGE, base, listed_only(HUGE, HUGE_VERSIONS), filler=3000))
     big_path, big512, big1 = big_artifact(cache)
     link = os.path.join(root, "tarballs", os.path.basename(big_path))
     if not os.path.exists(link):
@@ -117,6 +145,7 @@ def build(root, cache, base):
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     root = "."
+    base = ""
     PACKUMENT = re.compile(r"^/npm/([a-z0-9][a-z0-9._-]*)$")
     TARBALL = re.compile(r"^/npm/([a-z0-9][a-z0-9._-]*)/-/([a-z0-9][a-z0-9._-]*\.tgz)$")
 
@@ -127,6 +156,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         m = self.PACKUMENT.match(self.path)
         if self.path == "/npm/-/ping":
             return self.send_bytes(200, "application/json", b"{}")
+        if m and MANY.match(m.group(1)):
+            body = packument(m.group(1), self.base, listed_only(m.group(1), MANY_VERSIONS))
+            return self.send_bytes(200, "application/json", body, [("Cache-Control", "max-age=300")])
         if m:
             return self.send_file(os.path.join(self.root, "packuments", m.group(1) + ".json"),
                                   "application/json", "max-age=300")
@@ -149,7 +181,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if not os.path.isfile(path):
             return self.send_bytes(404, "application/json", b'{"error":"Not found"}')
         size = os.path.getsize(path)
-        if size < 1 << 20:
+        if size < 64 << 20:
             with open(path, "rb") as f:
                 body = f.read()
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
@@ -181,6 +213,7 @@ def main():
     port = server.server_address[1]
     build(args.root, args.cache, f"http://127.0.0.1:{port}/npm/")
     Handler.root = args.root
+    Handler.base = f"http://127.0.0.1:{port}/npm/"
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(port))
     os.replace(args.port_file + ".tmp", args.port_file)

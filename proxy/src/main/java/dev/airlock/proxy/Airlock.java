@@ -14,6 +14,8 @@ import dev.airlock.proxy.http.TrustedProxies;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.npm.AdvisoryMerger;
 import dev.airlock.proxy.npm.NpmRoute;
+import dev.airlock.proxy.npm.Packument;
+import dev.airlock.proxy.http.RenderCache;
 import dev.airlock.proxy.pypi.PypiRoute;
 import dev.airlock.proxy.pypi.SimpleProject;
 import dev.airlock.proxy.pypi.UploadTimes;
@@ -42,6 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Airlock implements AutoCloseable {
     private static final long METADATA_MEMORY = 64L * 1024 * 1024;
+    /** Per ecosystem: rendered documents are reused for seconds only, so this holds the hot ones. */
+    private static final long RENDER_MEMORY = 48L * 1024 * 1024;
+    private static final java.time.Duration RENDER_TTL = java.time.Duration.ofSeconds(5);
     private final AirlockConfig config;
     private final AirlockServer server;
     private final List<AutoCloseable> closeables;
@@ -106,7 +111,7 @@ public final class Airlock implements AutoCloseable {
                 Clock.systemUTC());
         observeCache(pages, metrics, "pypi");
         UpstreamClient npmClient = null;
-        MetadataCache<JsonNode> packuments = null;
+        MetadataCache<Packument> packuments = null;
         if (config.npmUpstream() != null) {
             UpstreamClient c = new UpstreamClient("npm", config.upstream(), upstreamPool, proxies, upstreamTls);
             npmClient = c;
@@ -136,10 +141,14 @@ public final class Airlock implements AutoCloseable {
                 Clock.systemUTC());
         ClientTokens clientTokens = ClientTokens.from(config.clients());
         routes.add(ClientAuthRoute.wrap(new PypiRoute(config.pypiUpstream(), config.pypiFileHosts(), pages, artifacts, gate, config.publicUrl(),
-                new UploadTimes(config.pypiJsonBase(), pypiJson)), clientTokens));
+                new UploadTimes(config.pypiJsonBase(), pypiJson), new RenderCache(RENDER_MEMORY, RENDER_TTL)), clientTokens));
         if (packuments != null) {
+            ExecutorService renderPool = Executors.newFixedThreadPool(
+                    Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads("airlock-render"));
+            closeables.add(renderPool::shutdownNow);
             NpmRoute npm = new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories()));
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories()),
+                    new RenderCache(RENDER_MEMORY, RENDER_TTL), renderPool);
             routes.add(ClientAuthRoute.wrap(npm, clientTokens));
             routes.add(ClientAuthRoute.wrap(npm.rootAttestations(), clientTokens));
         }

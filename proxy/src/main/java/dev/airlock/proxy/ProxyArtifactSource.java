@@ -7,7 +7,7 @@ import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.proxy.npm.NpmPackageName;
 import dev.airlock.proxy.npm.NpmTarballs;
-import dev.airlock.proxy.npm.PackumentFilter;
+import dev.airlock.proxy.npm.Packument;
 import dev.airlock.proxy.pypi.SimpleRenderer;
 import dev.airlock.proxy.pypi.PypiFilenames;
 import dev.airlock.proxy.pypi.SimpleProject;
@@ -41,12 +41,12 @@ final class ProxyArtifactSource implements ArtifactSource {
     private final URI pypiUpstream;
     private final URI npmUpstream;
     private final MetadataCache<SimpleProject> pages;
-    private final MetadataCache<JsonNode> packuments;
+    private final MetadataCache<Packument> packuments;
     private final ArtifactStore store;
     private final Executor executor;
 
     ProxyArtifactSource(URI pypiUpstream, URI npmUpstream, MetadataCache<SimpleProject> pages,
-                        MetadataCache<JsonNode> packuments, ArtifactStore store, Executor executor) {
+                        MetadataCache<Packument> packuments, ArtifactStore store, Executor executor) {
         this.pypiUpstream = pypiUpstream;
         this.npmUpstream = npmUpstream;
         this.pages = pages;
@@ -72,14 +72,13 @@ final class ProxyArtifactSource implements ArtifactSource {
     public List<ArtifactFile> files(PackageCoordinate c) throws IOException {
         switch (c.ecosystem()) {
             case NPM: {
-                JsonNode doc = packument(c);
-                JsonNode dist = doc == null ? null : doc.path("versions").path(c.version()).path("dist");
-                if (dist == null || !dist.path("tarball").isTextual()) {
+                Packument doc = packument(c);
+                Packument.Version v = doc == null ? null : doc.version(c.version());
+                if (v == null || v.tarball() == null) {
                     throw new FileNotFoundException(c + " is not in the upstream packument");
                 }
-                String url = dist.path("tarball").asText();
-                return List.of(NpmTarballs.file(URI.create(url), NpmPackageName.parse(c.name()).tarballFile(c.version()),
-                        PackumentFilter.publishTime(doc.path("time"), c.version())));
+                return List.of(NpmTarballs.file(URI.create(v.tarball()), NpmPackageName.parse(c.name()).tarballFile(c.version()),
+                        doc.publishTime(c.version())));
             }
             case PYPI: {
                 List<ArtifactFile> out = new ArrayList<>();
@@ -120,7 +119,7 @@ final class ProxyArtifactSource implements ArtifactSource {
         throw new FileNotFoundException(file.name() + " is no longer listed for " + c + " on the upstream index");
     }
 
-    private JsonNode packument(PackageCoordinate c) throws IOException {
+    private Packument packument(PackageCoordinate c) throws IOException {
         if (packuments == null) {
             throw new FileNotFoundException("the npm route is off: no upstream for " + c);
         }
@@ -141,13 +140,13 @@ final class ProxyArtifactSource implements ArtifactSource {
     }
 
     private Path npm(PackageCoordinate c) throws IOException {
-        JsonNode doc = packument(c);
-        JsonNode dist = doc == null ? null : doc.path("versions").path(c.version()).path("dist");
-        if (dist == null || !dist.path("tarball").isTextual()) {
+        Packument doc = packument(c);
+        Packument.Version v = doc == null ? null : doc.version(c.version());
+        if (v == null || v.tarball() == null) {
             throw new FileNotFoundException(c + " is not in the upstream packument");
         }
-        String url = dist.path("tarball").asText();
-        ExpectedDigest expected = ExpectedDigest.fromNpmDist(dist.path("integrity").asText(null), dist.path("shasum").asText(null));
+        String url = v.tarball();
+        ExpectedDigest expected = ExpectedDigest.fromNpmDist(v.integrity(), v.shasum());
         return download(packuments.client(), "npm|" + url, URI.create(url), expected);
     }
 

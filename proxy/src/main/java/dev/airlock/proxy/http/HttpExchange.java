@@ -217,6 +217,26 @@ public final class HttpExchange {
         send(r);
     }
 
+    /** Answers with a body already in a buffer (owned by the response from here on: released once written). */
+    public void respond(HttpResponseStatus st, String contentType, ByteBuf body, HttpHeaders extra) {
+        int length = body.readableBytes();
+        FullHttpResponse r;
+        if (request.method().equals(HttpMethod.HEAD)) {
+            body.release();
+            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, Unpooled.EMPTY_BUFFER);
+        } else {
+            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, body);
+        }
+        if (contentType != null) {
+            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        if (extra != null) {
+            r.headers().add(extra);
+        }
+        HttpUtil.setContentLength(r, length);
+        send(r);
+    }
+
     public void respondJson(HttpResponseStatus st, Object value) {
         byte[] body;
         try {

@@ -1,6 +1,7 @@
 package dev.airlock.proxy.http;
 
 import dev.airlock.common.Hashes;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -8,6 +9,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -21,61 +26,92 @@ public final class MetadataAnswer {
     private static final String VARY = "Accept, Accept-Encoding";
     private static final int GZIP_MIN = 1024;
 
-    private final byte[] body;
+    private final int length;
     private final String contentType;
     private final String etag;
     private final HttpHeaders extra;
-    private volatile byte[] gzipped;
+    /**
+     * The bodies as sent, in direct memory: a heap array would be copied into a direct buffer on
+     * every write. Garbage-collected with this answer (JDK buffers), shared read-only by all writes.
+     */
+    private final ByteBuffer wire;
+    private final HttpHeaders plainHeaders;
+    private volatile ByteBuffer wireGzipped;
+    private volatile HttpHeaders gzipHeaders;
 
     public MetadataAnswer(String representation, String contentType, byte[] body, HttpHeaders extra) {
-        this.body = body;
+        this.length = body.length;
         this.contentType = contentType;
         this.etag = "\"" + representation + "-" + shortHash(body) + "\"";
         this.extra = extra == null ? new DefaultHttpHeaders() : extra;
+        this.wire = direct(body);
+        this.plainHeaders = headers(etag);
     }
 
+    private static ByteBuffer direct(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.allocateDirect(bytes.length);
+        b.put(bytes).flip();
+        return b.asReadOnlyBuffer();
+    }
+
+    private HttpHeaders headers(String tag) {
+        HttpHeaders h = new DefaultHttpHeaders();
+        h.add(extra);
+        h.set(HttpHeaderNames.ETAG, tag);
+        h.set(HttpHeaderNames.VARY, VARY);
+        h.set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
+        return h;
+    }
+
+    /** A copy of the body (tests; the serving path sends the direct buffer). */
     public byte[] body() {
-        return body;
+        byte[] copy = new byte[length];
+        wire.duplicate().get(copy);
+        return copy;
     }
 
     public String etag() {
         return etag;
     }
 
-    public void send(HttpExchange ex) {
-        boolean gzip = body.length >= GZIP_MIN && acceptsGzip(ex.header(HttpHeaderNames.ACCEPT_ENCODING));
-        String tag = gzip ? etag.substring(0, etag.length() - 1) + "-gz\"" : etag;
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add(extra);
-        h.set(HttpHeaderNames.ETAG, tag);
-        h.set(HttpHeaderNames.VARY, VARY);
-        h.set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
-        String inm = ex.header(HttpHeaderNames.IF_NONE_MATCH);
-        if (inm != null && (inm.contains(tag) || inm.trim().equals("*"))) {
-            ex.respond(HttpResponseStatus.NOT_MODIFIED, null, new byte[0], h);
-            return;
-        }
-        if (gzip) {
-            h.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
-            ex.respond(HttpResponseStatus.OK, contentType, gzipped(), h);
-        } else {
-            ex.respond(HttpResponseStatus.OK, contentType, body, h);
-        }
+    /**
+     * Memory this answer may hold: its body, room for the gzipped form (JSON and HTML compress at
+     * least 3:1), headers. The bodies are in direct memory, which the JVM caps at the heap's size.
+     */
+    public int weight() {
+        return length + length / 3 + 512;
     }
 
-    private byte[] gzipped() {
-        byte[] g = gzipped;
-        if (g == null) {
-            ByteArrayOutputStream bos = new ByteArrayOutputStream(body.length / 4 + 64);
-            try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
-                gz.write(body);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            g = bos.toByteArray();
-            gzipped = g;
+    public void send(HttpExchange ex) {
+        boolean gzip = length >= GZIP_MIN && acceptsGzip(ex.header(HttpHeaderNames.ACCEPT_ENCODING));
+        if (gzip && wireGzipped == null) {
+            gzip();
         }
-        return g;
+        HttpHeaders h = gzip ? gzipHeaders : plainHeaders;
+        String tag = h.get(HttpHeaderNames.ETAG);
+        String inm = ex.header(HttpHeaderNames.IF_NONE_MATCH);
+        if (inm != null && (inm.contains(tag) || inm.trim().equals("*"))) {
+            HttpHeaders notModified = new DefaultHttpHeaders().add(h).remove(HttpHeaderNames.CONTENT_ENCODING);
+            ex.respond(HttpResponseStatus.NOT_MODIFIED, null, new byte[0], notModified);
+            return;
+        }
+        ex.respond(HttpResponseStatus.OK, contentType, Unpooled.wrappedBuffer((gzip ? wireGzipped : wire).duplicate()), h);
+    }
+
+    private synchronized void gzip() {
+        if (wireGzipped != null) {
+            return;
+        }
+        ByteArrayOutputStream bos = new ByteArrayOutputStream(length / 4 + 64);
+        try (GZIPOutputStream gz = new GZIPOutputStream(bos)) {
+            gz.write(body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HttpHeaders h = headers(etag.substring(0, etag.length() - 1) + "-gz\"");
+        h.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
+        gzipHeaders = h;
+        wireGzipped = direct(bos.toByteArray());
     }
 
     static boolean acceptsGzip(String acceptEncoding) {

@@ -24,6 +24,8 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
     private final AirlockMetrics metrics;
     private final boolean json;
     private final LineSink sink;
+    /** Null: records are made on the caller's thread (tests with a sink of their own). */
+    private final AsyncLineSink<Entry> background;
 
     /** Where lines go; the slf4j logger in production, a list in tests. */
     @FunctionalInterface
@@ -31,25 +33,46 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
         void write(String line);
     }
 
-    /** Production: lines go to the {@code airlock.access} logger from a background thread. */
+    /**
+     * Production: the serving thread only takes a snapshot of the exchange; metrics, formatting
+     * and the {@code airlock.access} logger run on a background thread.
+     */
     public AccessLogListener(AirlockMetrics metrics, String logFormat) {
-        this(metrics, logFormat, new AsyncLineSink(LOG::info));
+        this.metrics = metrics;
+        this.json = "json".equalsIgnoreCase(logFormat);
+        this.sink = LOG::info;
+        this.background = new AsyncLineSink<>(this::record);
     }
 
+    /** Records on the caller's thread into {@code sink}. */
     public AccessLogListener(AirlockMetrics metrics, String logFormat, LineSink sink) {
         this.metrics = metrics;
         this.json = "json".equalsIgnoreCase(logFormat);
         this.sink = sink;
+        this.background = null;
     }
 
     @Override
     public void completed(HttpExchange ex) {
         try {
             Entry e = Entry.of(ex);
+            if (background != null) {
+                background.write(e);
+            } else {
+                record(e);
+            }
+        } catch (RuntimeException failure) {
+            LOG.warn("access log failed (ignored)", failure);
+        }
+    }
+
+    private void record(Entry e) {
+        try {
             RouteLabels.Labels labels = RouteLabels.of(e.path);
-            metrics.request(labels.ecosystem(), labels.route(), e.status, ex.elapsedNanos());
-            if (e.status == 403 && !"-".equals(e.decision) && !"allowed".equals(e.decision)) {
-                metrics.blocked(labels.ecosystem(), e.decision);
+            metrics.request(labels.ecosystem(), labels.route(), e.status, e.nanos);
+            String decision = e.decision();
+            if (e.status == 403 && !"-".equals(decision) && !"allowed".equals(decision)) {
+                metrics.blocked(labels.ecosystem(), decision);
             }
             sink.write(json ? e.json() : e.text());
         } catch (RuntimeException failure) {
@@ -57,40 +80,53 @@ public final class AccessLogListener implements HttpExchange.ExchangeListener {
         }
     }
 
-    /** One line's fields; package and version split out of {@code ecosystem:name@version}. */
-    record Entry(String client, String method, String path, String pkg, String version, String decision,
-                 int status, long ms, String requestId) {
+    /** What one line says, as taken from the exchange; split and formatted later, off the serving thread. */
+    record Entry(String client, String method, String path, String described, String rawDecision, int status, long nanos,
+                 Instant at, String requestId) {
         static Entry of(HttpExchange ex) {
-            String described = ex.packageDescription();
-            String pkg = described == null || described.isEmpty() ? "-" : described;
-            String version = "-";
-            int colon = pkg.indexOf(':');
-            int at = pkg.lastIndexOf('@');
-            if (at > colon + 1) {
-                version = pkg.substring(at + 1);
-                pkg = pkg.substring(0, at);
-            }
-            String decision = ex.decision() == null || ex.decision().isEmpty() ? "-" : ex.decision();
-            return new Entry(ex.clientAddress(), ex.method().name(), ex.rawPath(), pkg, version, decision,
-                    ex.status(), TimeUnit.NANOSECONDS.toMillis(ex.elapsedNanos()), ex.requestId());
+            return new Entry(ex.clientAddress(), ex.method().name(), ex.rawPath(), ex.packageDescription(), ex.decision(),
+                    ex.status(), ex.elapsedNanos(), Instant.now(), ex.requestId());
+        }
+
+        /** Package and version split out of {@code ecosystem:name@version}. */
+        String pkg() {
+            String p = described == null || described.isEmpty() ? "-" : described;
+            int colon = p.indexOf(':');
+            int at = p.lastIndexOf('@');
+            return at > colon + 1 ? p.substring(0, at) : p;
+        }
+
+        String version() {
+            String p = described == null || described.isEmpty() ? "-" : described;
+            int colon = p.indexOf(':');
+            int at = p.lastIndexOf('@');
+            return at > colon + 1 ? p.substring(at + 1) : "-";
+        }
+
+        String decision() {
+            return rawDecision == null || rawDecision.isEmpty() ? "-" : rawDecision;
+        }
+
+        long ms() {
+            return TimeUnit.NANOSECONDS.toMillis(nanos);
         }
 
         String text() {
-            return client + " \"" + method + " " + sanitize(path) + "\" " + status + " " + ms + "ms pkg=" + sanitize(pkg)
-                    + " version=" + sanitize(version) + " decision=" + sanitize(decision) + " request=" + sanitize(requestId);
+            return client + " \"" + method + " " + sanitize(path) + "\" " + status + " " + ms() + "ms pkg=" + sanitize(pkg())
+                    + " version=" + sanitize(version()) + " decision=" + sanitize(decision()) + " request=" + sanitize(requestId);
         }
 
         String json() {
             ObjectNode n = JSON.createObjectNode();
-            n.put("time", Instant.now().toString());
+            n.put("time", at.toString());
             n.put("client", client);
             n.put("method", method);
             n.put("path", path);
-            n.put("package", pkg);
-            n.put("version", version);
-            n.put("decision", decision);
+            n.put("package", pkg());
+            n.put("version", version());
+            n.put("decision", decision());
             n.put("status", status);
-            n.put("ms", ms);
+            n.put("ms", ms());
             n.put("requestId", requestId);
             return n.toString();
         }

@@ -8,27 +8,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes access-log lines from one background thread. The logger writes synchronously under a
- * global lock; on the serving threads that lock cost tens of milliseconds per request under load.
- * When the queue is full a line is dropped and counted (the log is a side path: it fails open).
+ * Hands access-log records to one background thread, which counts, formats and writes them. The
+ * logger writes synchronously under a global lock; on the serving threads that lock cost tens of
+ * milliseconds per request under load, and formatting a line is work no answer waits for. When
+ * the queue is full a record is dropped and counted (the log is a side path: it fails open).
+ *
+ * @param <T> what is queued: a line, or a snapshot of an exchange that the target turns into one
  */
-final class AsyncLineSink implements AccessLogListener.LineSink, AutoCloseable {
+final class AsyncLineSink<T> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AsyncLineSink.class);
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(16_384);
+    private final BlockingQueue<T> queue = new ArrayBlockingQueue<>(16_384);
     private final AtomicLong dropped = new AtomicLong();
-    private final AccessLogListener.LineSink target;
+    private final java.util.function.Consumer<T> target;
     private final Thread writer;
     private volatile boolean closed;
 
-    AsyncLineSink(AccessLogListener.LineSink target) {
+    AsyncLineSink(java.util.function.Consumer<T> target) {
         this.target = target;
         this.writer = new Thread(this::drain, "access-log");
         this.writer.setDaemon(true);
         this.writer.start();
     }
 
-    @Override
-    public void write(String line) {
+    public void write(T line) {
         if (!queue.offer(line)) {
             dropped.incrementAndGet();
         }
@@ -42,9 +44,9 @@ final class AsyncLineSink implements AccessLogListener.LineSink, AutoCloseable {
         long reported = 0;
         while (!closed || !queue.isEmpty()) {
             try {
-                String line = queue.poll(200, TimeUnit.MILLISECONDS);
+                T line = queue.poll(200, TimeUnit.MILLISECONDS);
                 if (line != null) {
-                    target.write(line);
+                    target.accept(line);
                 }
                 long d = dropped.get();
                 if (d != reported) {

@@ -29,10 +29,10 @@ public final class NpmAttestations {
     public static final String PATH = "-/npm/v1/attestations/";
 
     private final URI upstream;
-    private final MetadataCache<JsonNode> packuments;
+    private final MetadataCache<Packument> packuments;
     private final VerdictGate gate;
 
-    public NpmAttestations(URI upstream, MetadataCache<JsonNode> packuments, VerdictGate gate) {
+    public NpmAttestations(URI upstream, MetadataCache<Packument> packuments, VerdictGate gate) {
         this.upstream = upstream;
         this.packuments = packuments;
         this.gate = gate;
@@ -85,7 +85,7 @@ public final class NpmAttestations {
             try {
                 if (err != null) {
                     Answers.upstreamFailure(ex, err, "metadata of " + name.full());
-                } else if (res.notFound() || !res.document().path("versions").path(version).isObject()) {
+                } else if (res.notFound() || res.document().version(version) == null || !res.document().version(version).object()) {
                     Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "version " + Answers.ascii(version) + " of " + name.full() + " not found");
                 } else {
                     decided(ex, name, version, res.document());
@@ -96,13 +96,14 @@ public final class NpmAttestations {
         });
     }
 
-    private void decided(HttpExchange ex, NpmPackageName name, String version, JsonNode doc) {
-        Decision d = PackumentFilter.decide(name, version, PackumentFilter.publishTime(doc.path("time"), version), gate);
+    private void decided(HttpExchange ex, NpmPackageName name, String version, Packument doc) {
+        Decision d = PackumentFilter.decide(name, version, doc.publishTime(version), gate);
         if (!d.serve()) {
             Answers.refused(ex, d);
             return;
         }
-        URI target = source(name, version, doc.path("versions").path(version).path("dist").path("attestations").path("url").asText(null));
+        // The packument index keeps no attestation URL; the upstream serves them at the conventional path.
+        URI target = source(name, version, null);
         packuments.client().get(target, Map.of("Accept", "application/json")).whenComplete((resp, err) -> {
             if (err != null) {
                 Answers.upstreamFailure(ex, err, "the attestations of " + name.full() + "@" + version);

@@ -16,6 +16,7 @@ import dev.airlock.proxy.http.AcceptHeader;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.MetadataAnswer;
+import dev.airlock.proxy.http.RenderCache;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
@@ -28,9 +29,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -53,18 +54,25 @@ public final class NpmRoute implements Route {
     /** npm asks for the keys with and without a trailing slash depending on how the registry URL was written. */
     private static final String KEYS_SLASH = "-/npm/v1/keys/";
     private final URI upstream;
-    private final MetadataCache<JsonNode> packuments;
+    private final MetadataCache<Packument> packuments;
     private final ArtifactService artifacts;
     private final VerdictGate gate;
     private final URI publicUrl;
     private final AdvisoryMerger advisories;
     private final NpmAttestations attestations;
+    private static final Map<String, String> UPSTREAM_ACCEPT = Map.of("Accept", "application/json");
     /** Filtered, rendered documents: reused while the upstream copy and every verdict are unchanged. */
-    private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
-            .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+    private final RenderCache rendered;
+    private final Executor renderer;
 
-    public NpmRoute(URI upstream, MetadataCache<JsonNode> packuments, ArtifactService artifacts, VerdictGate gate,
-                    URI publicUrl, AdvisoryMerger advisories) {
+    /**
+     * @param renderer where policy and the filtering pass run when no rendered copy is cached
+     * @param rendered filtered documents, shared by nothing else
+     */
+    public NpmRoute(URI upstream, MetadataCache<Packument> packuments, ArtifactService artifacts, VerdictGate gate,
+                    URI publicUrl, AdvisoryMerger advisories, RenderCache rendered, Executor renderer) {
+        this.rendered = rendered;
+        this.renderer = renderer;
         this.upstream = upstream;
         this.packuments = packuments;
         this.artifacts = artifacts;
@@ -84,25 +92,8 @@ public final class NpmRoute implements Route {
     }
 
     /** Parses an upstream packument; anything but a JSON object with an object of versions is malformed. */
-    public static JsonNode parsePackument(String key, byte[] body, String contentType) throws MalformedMetadataException {
-        JsonNode n;
-        try {
-            n = JSON.readTree(body);
-        } catch (Exception e) {
-            throw new MalformedMetadataException("packument is not JSON: " + e.getMessage(), e);
-        }
-        if (n == null || !n.isObject()) {
-            throw new MalformedMetadataException("packument is not a JSON object");
-        }
-        JsonNode versions = n.path("versions");
-        if (!versions.isMissingNode() && !versions.isObject()) {
-            throw new MalformedMetadataException("packument 'versions' is not an object");
-        }
-        JsonNode time = n.path("time");
-        if (!time.isMissingNode() && !time.isObject()) {
-            throw new MalformedMetadataException("packument 'time' is not an object");
-        }
-        return n;
+    public static Packument parsePackument(String key, byte[] body, String contentType) throws MalformedMetadataException {
+        return Packument.parse(body);
     }
 
     @Override
@@ -198,9 +189,9 @@ public final class NpmRoute implements Route {
         });
     }
 
-    private void withPackument(HttpExchange ex, NpmPackageName name, Consumer<JsonNode> then) {
+    private void withPackument(HttpExchange ex, NpmPackageName name, Consumer<Packument> then) {
         URI uri = URI.create(upstream + name.urlForm());
-        packuments.get("npm:" + name.full(), uri, Map.of("Accept", "application/json"))
+        packuments.get("npm:" + name.full(), uri, UPSTREAM_ACCEPT)
                 .whenComplete((res, err) -> {
                     try {
                         if (err != null) {
@@ -211,40 +202,63 @@ public final class NpmRoute implements Route {
                             then.accept(res.document());
                         }
                     } catch (RuntimeException e) {
-                        LOG.warn("npm request for {} failed", name.full(), e);
-                        Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name.full() + ": " + e.getClass().getSimpleName());
+                        internalError(ex, name, e);
                     }
                 });
+    }
+
+    private static void internalError(HttpExchange ex, NpmPackageName name, RuntimeException e) {
+        LOG.warn("npm request for {} failed", name.full(), e);
+        Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name.full() + ": " + e.getClass().getSimpleName());
+    }
+
+    /** Runs work that may take a while (policy for every version, a pass over the document) off the event loop. */
+    private void offLoop(HttpExchange ex, NpmPackageName name, Runnable work) {
+        try {
+            renderer.execute(() -> {
+                try {
+                    work.run();
+                } catch (RuntimeException e) {
+                    internalError(ex, name, e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            Answers.failed(ex, 503, "overloaded", "Airlock is shutting down or overloaded");
+        }
     }
 
     private void packument(HttpExchange ex, NpmPackageName name) {
         String accept = ex.header(HttpHeaderNames.ACCEPT);
         boolean abbreviated = accept != null && accept.contains(ABBREVIATED) && prefersAbbreviated(accept);
+        String form = abbreviated ? "npm-abbreviated" : "npm-full";
         String base = PublicBase.of(ex, publicUrl) + "npm/";
         ex.describe("npm:" + name.full(), "-");
         withPackument(ex, name, doc -> {
-            String key = name.full() + "|" + abbreviated + "|" + base + "|" + gate.generation() + "|"
-                    + System.identityHashCode(doc);
-            MetadataAnswer answer = rendered.get(key, k -> render(name, doc, base, abbreviated));
-            ex.describe("npm:" + name.full(), "listed");
-            answer.send(ex);
+            long generation = gate.generation();
+            MetadataAnswer cached = rendered.getIfPresent(name.full(), form, base, generation, doc);
+            if (cached != null) {
+                ex.describe("npm:" + name.full(), "listed");
+                cached.send(ex);
+                return;
+            }
+            offLoop(ex, name, () -> {
+                MetadataAnswer answer = rendered.get(name.full(), form, base, generation, doc,
+                        () -> render(name, doc, new NpmLinks(base, upstream), abbreviated));
+                ex.describe("npm:" + name.full(), "listed");
+                answer.send(ex);
+            });
         });
     }
 
-    private MetadataAnswer render(NpmPackageName name, JsonNode doc, String base, boolean abbreviated) {
-        PackumentFilter.Result r = PackumentFilter.filter(name, doc, gate, base);
-        ObjectNode out = abbreviated ? PackumentFilter.abbreviate(r.full()) : r.full();
+    private MetadataAnswer render(NpmPackageName name, Packument doc, NpmLinks links, boolean abbreviated) {
+        PackumentFilter.Verdicts v = PackumentFilter.decide(name, doc, gate);
         HttpHeaders h = new DefaultHttpHeaders();
-        if (!r.hidden().isEmpty()) {
-            h.set("npm-notice", Answers.ascii(notice(name, r.hidden())));
+        if (!v.hidden().isEmpty()) {
+            h.set("npm-notice", Answers.ascii(notice(name, v.hidden())));
         }
-        try {
-            return new MetadataAnswer(abbreviated ? "npm-abbreviated" : "npm-full",
-                    abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8",
-                    JSON.writeValueAsBytes(out), h);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot serialise packument", e);
-        }
+        return new MetadataAnswer(abbreviated ? "npm-abbreviated" : "npm-full",
+                abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8",
+                PackumentFilter.render(name, doc, v, links, abbreviated), h);
     }
 
     /** npm prints this header as "npm notice ...", so users who get "No matching version" see why. */
@@ -279,41 +293,40 @@ public final class NpmRoute implements Route {
     private void versionDocument(HttpExchange ex, NpmPackageName name, String versionOrTag) {
         String base = PublicBase.of(ex, publicUrl) + "npm/";
         withPackument(ex, name, doc -> {
-            String version = doc.path("dist-tags").path(versionOrTag).asText(versionOrTag);
-            JsonNode v = doc.path("versions").path(version);
-            if (!v.isObject()) {
+            Packument.Version v = doc.version(doc.resolveTag(versionOrTag));
+            if (v == null || !v.object()) {
                 Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "version " + versionOrTag + " of " + name.full() + " not found");
                 return;
             }
-            // Filter the whole document so tags that name a hidden version resolve the way the packument says.
-            PackumentFilter.Result r = PackumentFilter.filter(name, doc, gate, base);
-            String resolved = r.full().path("dist-tags").path(versionOrTag).asText(versionOrTag);
-            JsonNode kept = r.full().path("versions").path(resolved);
-            if (!kept.isObject()) {
-                Decision d = r.hidden().stream().filter(h -> h.version().equals(resolved)).map(PackumentFilter.Hidden::decision)
-                        .findFirst().orElse(Decision.hide("not_found", "version " + versionOrTag + " is not available"));
-                ex.describe("npm:" + name.full() + "@" + resolved, d.code());
-                Answers.refused(ex, d);
-                return;
-            }
-            try {
-                new MetadataAnswer("npm-version", "application/json; charset=utf-8", JSON.writeValueAsBytes(kept), null).send(ex);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            offLoop(ex, name, () -> {
+                // Decide the whole document so tags that name a hidden version resolve the way the packument says.
+                PackumentFilter.Verdicts verdicts = PackumentFilter.decide(name, doc, gate);
+                String resolved = verdicts.resolve(versionOrTag);
+                byte[] body = verdicts.shown().contains(resolved)
+                        ? PackumentFilter.versionDocument(name, doc, resolved, new NpmLinks(base, upstream)) : null;
+                if (body == null) {
+                    Decision d = verdicts.hidden().stream().filter(h -> h.version().equals(resolved))
+                            .map(PackumentFilter.Hidden::decision).findFirst()
+                            .orElse(Decision.hide("not_found", "version " + versionOrTag + " is not available"));
+                    ex.describe("npm:" + name.full() + "@" + resolved, d.code());
+                    Answers.refused(ex, d);
+                    return;
+                }
+                new MetadataAnswer("npm-version", "application/json; charset=utf-8", body, null).send(ex);
+            });
         });
     }
 
     private void tarball(HttpExchange ex, NpmPackageName name, String file) {
         ex.describe("npm:" + name.full(), "-");
         withPackument(ex, name, doc -> {
-            String version = findVersion(name, doc, file);
-            if (version == null) {
+            Packument.Version found = findVersion(name, doc, file);
+            if (found == null) {
                 Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no version of " + name.full() + " has tarball " + file);
                 return;
             }
-            JsonNode dist = doc.path("versions").path(version).path("dist");
-            String upstreamUrl = dist.path("tarball").asText("");
+            String version = found.version();
+            String upstreamUrl = found.tarball() == null ? "" : found.tarball();
             URI uri;
             try {
                 uri = URI.create(upstreamUrl);
@@ -324,10 +337,8 @@ public final class NpmRoute implements Route {
                 Answers.failed(ex, 502, "malformed_metadata", "upstream tarball URL of " + name.full() + "@" + version + " is invalid");
                 return;
             }
-            ExpectedDigest expected;
-            try {
-                expected = ExpectedDigest.fromNpmDist(dist.path("integrity").asText(null), dist.path("shasum").asText(null));
-            } catch (IllegalArgumentException e) {
+            ExpectedDigest expected = found.expected();
+            if (expected == null) {
                 // Nothing to verify against means nothing we can vouch for.
                 Answers.failed(ex, 502, "integrity_missing", name.full() + "@" + version + " has no usable integrity or shasum");
                 return;
@@ -339,26 +350,22 @@ public final class NpmRoute implements Route {
                 Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
                 return;
             }
-            java.time.Instant published = PackumentFilter.publishTime(doc.path("time"), version);
+            java.time.Instant published = found.published();
             artifacts.serve(ex, new ArtifactService.Request(c, published, uri, expected, "npm|" + upstreamUrl,
                     "application/octet-stream", packuments.client(), file, NpmTarballs.file(uri, file, published)));
         });
     }
 
     /** The version whose tarball has this file name: by the conventional name first, then by search. */
-    static String findVersion(NpmPackageName name, JsonNode doc, String file) {
+    static Packument.Version findVersion(NpmPackageName name, Packument doc, String file) {
         String guess = name.versionFromTarball(file);
-        JsonNode versions = doc.path("versions");
-        if (guess != null && versions.path(guess).isObject()) {
-            String t = versions.path(guess).path("dist").path("tarball").asText("");
-            if (t.isEmpty() || t.endsWith("/" + file)) {
-                return guess;
-            }
+        Packument.Version v = guess == null ? null : doc.version(guess);
+        if (v != null && v.object() && (v.tarball() == null || v.tarball().isEmpty() || v.tarball().endsWith("/" + file))) {
+            return v;
         }
-        for (var it = versions.fields(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getValue().path("dist").path("tarball").asText("").endsWith("/" + file)) {
-                return e.getKey();
+        for (Packument.Version candidate : doc.versions().values()) {
+            if (candidate.object() && candidate.tarball() != null && candidate.tarball().endsWith("/" + file)) {
+                return candidate;
             }
         }
         return null;

@@ -1,5 +1,8 @@
 package dev.airlock.proxy.npm;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -7,10 +10,13 @@ import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.Decision;
 import dev.airlock.policy.VerdictGate;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,8 +24,13 @@ import java.util.Set;
 /**
  * Turns an upstream packument into what clients of Airlock see: versions policy does not serve
  * removed from {@code versions} and {@code time}, {@code dist-tags} re-pointed to allowed
- * versions, and every {@code dist.tarball} pointing at Airlock. The upstream tree is never
- * modified (it is shared by concurrent requests); changed nodes are copied.
+ * versions, every {@code dist.tarball} and upstream {@code dist.attestations.url} pointing at
+ * Airlock; everything else (including {@code dist.integrity} and {@code dist.signatures}) passes
+ * unchanged.
+ *
+ * <p>Decisions come from the {@link Packument}'s index; the document itself is rewritten in one
+ * streaming pass from the upstream bytes to the answer's bytes, holding at most one {@code dist}
+ * object as a tree, so a packument of tens of megabytes costs its output and no more.
  */
 public final class PackumentFilter {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -34,102 +45,235 @@ public final class PackumentFilter {
     public record Hidden(String version, Decision decision) {
     }
 
-    /** The filtered full document and what was hidden. */
-    public record Result(ObjectNode full, List<Hidden> hidden) {
+    /** What policy says of every version of one document: those shown (upstream order), those hidden, the tags. */
+    public record Verdicts(Set<String> shown, List<Hidden> hidden, ObjectNode tags) {
+        /** The version a tag names after re-pointing, or the argument when it is no tag. */
+        public String resolve(String versionOrTag) {
+            JsonNode t = tags.get(versionOrTag);
+            return t != null && t.isTextual() ? t.asText() : versionOrTag;
+        }
     }
 
     private PackumentFilter() {
     }
 
-    public static Result filter(NpmPackageName name, JsonNode upstream, VerdictGate gate, String npmBase) {
-        ObjectNode out = F.objectNode();
-        JsonNode versions = upstream.path("versions");
-        JsonNode time = upstream.path("time");
-        ObjectNode keptVersions = F.objectNode();
+    /** Asks policy about every version (from the index: no pass over the document). */
+    public static Verdicts decide(NpmPackageName name, Packument doc, VerdictGate gate) {
+        Set<String> shown = new LinkedHashSet<>();
         List<Hidden> hidden = new ArrayList<>();
-        List<String> allowed = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = versions.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String v = e.getKey();
-            Decision d = decide(name, v, publishTime(time, v), gate);
-            if (!d.serve() || !e.getValue().isObject()) {
-                hidden.add(new Hidden(v, d.serve() ? Decision.hide("malformed_metadata", "version entry is not an object") : d));
+        for (Packument.Version v : doc.versions().values()) {
+            Decision d = decide(name, v.version(), doc.publishTime(v.version()), gate);
+            if (!d.serve() || !v.object()) {
+                hidden.add(new Hidden(v.version(), d.serve() ? Decision.hide("malformed_metadata", "version entry is not an object") : d));
+            } else {
+                shown.add(v.version());
+            }
+        }
+        return new Verdicts(shown, hidden, repointTags(doc.distTags(), new ArrayList<>(shown)));
+    }
+
+    /** The full or abbreviated document with only the shown versions. */
+    public static byte[] render(NpmPackageName name, Packument doc, Verdicts verdicts, NpmLinks links, boolean abbreviated) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, abbreviated ? doc.raw().length / 3 : doc.raw().length));
+        try (JsonParser p = Packument.JSON.createParser(doc.raw()); JsonGenerator g = Packument.JSON.createGenerator(out)) {
+            p.nextToken();
+            g.writeStartObject();
+            if (abbreviated) {
+                writeAbbreviatedHead(name, doc, verdicts, g);
+            }
+            boolean versions = false;
+            boolean tags = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("versions")) {
+                    versions = true;
+                    g.writeFieldName("versions");
+                    writeVersions(name, p, g, verdicts.shown(), links, abbreviated);
+                } else if (abbreviated) {
+                    p.skipChildren();
+                } else if (field.equals("time")) {
+                    g.writeFieldName("time");
+                    writeTime(p, g, verdicts.shown());
+                } else if (field.equals("dist-tags")) {
+                    tags = true;
+                    p.skipChildren();
+                    g.writeFieldName("dist-tags");
+                    g.writeTree(verdicts.tags());
+                } else {
+                    g.writeFieldName(field);
+                    g.copyCurrentStructure(p);
+                }
+            }
+            if (!versions) {
+                g.writeFieldName("versions");
+                g.writeStartObject();
+                g.writeEndObject();
+            }
+            if (!tags && !abbreviated) {
+                g.writeFieldName("dist-tags");
+                g.writeTree(verdicts.tags());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            // The bytes were parsed once already when they were indexed: failing now is a bug, not bad input.
+            throw new UncheckedIOException("cannot render packument of " + name.full(), e);
+        }
+        return out.toByteArray();
+    }
+
+    /** One shown version as {@code GET /<name>/<version>} answers it, or null when the document lacks it. */
+    public static byte[] versionDocument(NpmPackageName name, Packument doc, String version, NpmLinks links) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try (JsonParser p = Packument.JSON.createParser(doc.raw()); JsonGenerator g = Packument.JSON.createGenerator(out)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (!field.equals("versions")) {
+                    p.skipChildren();
+                    continue;
+                }
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String v = p.currentName();
+                    p.nextToken();
+                    if (v.equals(version) && p.currentToken() == JsonToken.START_OBJECT) {
+                        writeVersion(name, v, p, g, links, false);
+                        g.flush();
+                        return out.toByteArray();
+                    }
+                    p.skipChildren();
+                }
+            }
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render a version of " + name.full(), e);
+        }
+    }
+
+    /**
+     * {@code name}, a truthful {@code modified} and the tags first, as the registry orders them.
+     * The upstream's {@code modified} stays (it is no earlier than any shown version); without
+     * one, the latest publish time of a shown version, so age checks never see a younger document
+     * as an older one.
+     */
+    private static void writeAbbreviatedHead(NpmPackageName name, Packument doc, Verdicts verdicts, JsonGenerator g)
+            throws IOException {
+        g.writeStringField("name", doc.name() != null ? doc.name() : name.full());
+        String modified = doc.time().get("modified");
+        if (modified == null) {
+            modified = doc.topLevelModified();
+        }
+        if (modified == null) {
+            Instant latest = null;
+            for (String v : verdicts.shown()) {
+                Instant t = doc.publishTime(v);
+                if (t != null && (latest == null || t.isAfter(latest))) {
+                    latest = t;
+                }
+            }
+            modified = latest == null ? null : latest.toString();
+        }
+        if (modified != null) {
+            g.writeStringField("modified", modified);
+        }
+        g.writeFieldName("dist-tags");
+        g.writeTree(verdicts.tags());
+    }
+
+    private static void writeVersions(NpmPackageName name, JsonParser p, JsonGenerator g, Set<String> shown, NpmLinks links,
+                                      boolean abbreviated) throws IOException {
+        g.writeStartObject();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String v = p.currentName();
+            p.nextToken();
+            if (!shown.contains(v) || p.currentToken() != JsonToken.START_OBJECT) {
+                p.skipChildren();
                 continue;
             }
-            keptVersions.set(v, rewriteTarball(name, v, (ObjectNode) e.getValue(), npmBase));
-            allowed.add(v);
+            g.writeFieldName(v);
+            writeVersion(name, v, p, g, links, abbreviated);
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = upstream.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            switch (e.getKey()) {
-                case "versions":
-                    out.set("versions", keptVersions);
-                    break;
-                case "time":
-                    out.set("time", filterTime(time, keptVersions));
-                    break;
-                case "dist-tags":
-                    out.set("dist-tags", repointTags(e.getValue(), allowed));
-                    break;
-                default:
-                    out.set(e.getKey(), e.getValue());
-            }
-        }
-        if (!out.has("versions")) {
-            out.set("versions", keptVersions);
-        }
-        if (!out.has("dist-tags")) {
-            out.set("dist-tags", repointTags(F.objectNode(), allowed));
-        }
-        return new Result(out, hidden);
+        g.writeEndObject();
     }
 
-    /** The abbreviated form npm asks for with {@code Accept: application/vnd.npm.install-v1+json}. */
-    public static ObjectNode abbreviate(ObjectNode full) {
-        ObjectNode out = F.objectNode();
-        out.set("name", full.path("name"));
-        JsonNode modified = full.path("time").path("modified");
-        if (!modified.isMissingNode()) {
-            out.set("modified", modified);
-        } else if (full.has("modified")) {
-            out.set("modified", full.get("modified"));
-        }
-        out.set("dist-tags", full.path("dist-tags"));
-        ObjectNode versions = F.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = full.path("versions").fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            ObjectNode v = F.objectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> f = e.getValue().fields(); f.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = f.next();
-                if (ABBREVIATED_VERSION_FIELDS.contains(field.getKey())) {
-                    v.set(field.getKey(), field.getValue());
+    /** Copies one version object (the parser on its START_OBJECT), rewriting its {@code dist}. */
+    private static void writeVersion(NpmPackageName name, String version, JsonParser p, JsonGenerator g, NpmLinks links,
+                                     boolean abbreviated) throws IOException {
+        g.writeStartObject();
+        boolean dist = false;
+        boolean hasInstallScript = false;
+        boolean installScripts = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            p.nextToken();
+            if (f.equals("dist")) {
+                dist = true;
+                g.writeFieldName("dist");
+                g.writeTree(rewriteDist(name, version, p.readValueAsTree(), links));
+            } else if (abbreviated && !ABBREVIATED_VERSION_FIELDS.contains(f)) {
+                if (f.equals("scripts") && p.currentToken() == JsonToken.START_OBJECT) {
+                    installScripts = hasInstallScripts(p.readValueAsTree());
+                } else {
+                    p.skipChildren();
                 }
+            } else {
+                hasInstallScript |= f.equals("hasInstallScript");
+                g.writeFieldName(f);
+                g.copyCurrentStructure(p);
             }
-            if (!v.has("hasInstallScript")) {
-                JsonNode scripts = e.getValue().path("scripts");
-                for (String s : INSTALL_SCRIPTS) {
-                    if (scripts.hasNonNull(s)) {
-                        v.put("hasInstallScript", true);
-                        break;
-                    }
-                }
-            }
-            versions.set(e.getKey(), v);
         }
-        out.set("versions", versions);
-        return out;
+        if (!dist) {
+            g.writeFieldName("dist");
+            g.writeTree(rewriteDist(name, version, null, links));
+        }
+        if (abbreviated && installScripts && !hasInstallScript) {
+            g.writeBooleanField("hasInstallScript", true);
+        }
+        g.writeEndObject();
     }
 
-    public static Instant publishTime(JsonNode time, String version) {
-        JsonNode t = time.path(version);
-        if (!t.isTextual()) {
-            return null;
+    private static boolean hasInstallScripts(JsonNode scripts) {
+        for (String s : INSTALL_SCRIPTS) {
+            if (scripts.hasNonNull(s)) {
+                return true;
+            }
         }
-        try {
-            return Instant.parse(t.asText());
-        } catch (DateTimeParseException e) {
-            return null;
+        return false;
+    }
+
+    /** A copy of {@code dist} with Airlock's URLs; every other field (integrity, signatures, ...) as it was. */
+    private static ObjectNode rewriteDist(NpmPackageName name, String version, JsonNode dist, NpmLinks links) {
+        ObjectNode d = dist instanceof ObjectNode o ? o : F.objectNode();
+        d.put("tarball", links.tarball(name, version, d.path("tarball").isTextual() ? d.get("tarball").asText() : null));
+        JsonNode att = d.get("attestations");
+        if (att instanceof ObjectNode a && a.path("url").isTextual()) {
+            String ours = links.attestations(name, version, a.get("url").asText());
+            if (ours != null) {
+                a.put("url", ours);
+            }
         }
+        return d;
+    }
+
+    /** Keeps {@code created}, {@code modified} and the entries of shown versions; hidden versions' entries go. */
+    private static void writeTime(JsonParser p, JsonGenerator g, Set<String> shown) throws IOException {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            g.copyCurrentStructure(p);
+            return;
+        }
+        g.writeStartObject();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            p.nextToken();
+            if (k.equals("created") || k.equals("modified") || shown.contains(k)) {
+                g.writeFieldName(k);
+                g.copyCurrentStructure(p);
+            } else {
+                p.skipChildren();
+            }
+        }
+        g.writeEndObject();
     }
 
     /** Fails closed: a version Airlock cannot even name is not served. */
@@ -147,47 +291,12 @@ public final class PackumentFilter {
         }
     }
 
-    private static ObjectNode rewriteTarball(NpmPackageName name, String version, ObjectNode v, String npmBase) {
-        JsonNode dist = v.path("dist");
-        ObjectNode copy = F.objectNode();
-        v.fields().forEachRemaining(f -> copy.set(f.getKey(), f.getValue()));
-        ObjectNode newDist = dist.isObject() ? ((ObjectNode) dist).deepCopy() : F.objectNode();
-        newDist.put("tarball", tarballUrl(name, version, dist.path("tarball").asText(null), npmBase));
-        copy.set("dist", newDist);
-        return copy;
-    }
-
-    /** {@code <base>/npm/<name>/-/<file>}, keeping the upstream file name when it is a plain .tgz name. */
-    static String tarballUrl(NpmPackageName name, String version, String upstreamTarball, String npmBase) {
-        String file = name.tarballFile(version);
-        if (upstreamTarball != null) {
-            int slash = upstreamTarball.lastIndexOf('/');
-            String last = slash >= 0 ? upstreamTarball.substring(slash + 1) : upstreamTarball;
-            if (last.matches("[A-Za-z0-9._~+-]+\\.tgz")) {
-                file = last;
-            }
-        }
-        return npmBase + name.full() + "/-/" + file;
-    }
-
-    private static ObjectNode filterTime(JsonNode time, ObjectNode keptVersions) {
-        ObjectNode t = F.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = time.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            String k = e.getKey();
-            if (k.equals("created") || k.equals("modified") || keptVersions.has(k)) {
-                t.set(k, e.getValue());
-            }
-        }
-        return t;
-    }
-
     /**
      * {@code latest} moves to the highest allowed release (a prerelease only when nothing else is
      * left); other tags naming a hidden version are dropped, since pointing them elsewhere would
      * change their meaning.
      */
-    private static ObjectNode repointTags(JsonNode tags, List<String> allowed) {
+    static ObjectNode repointTags(JsonNode tags, List<String> allowed) {
         ObjectNode out = F.objectNode();
         Set<String> allowedSet = Set.copyOf(allowed);
         for (Iterator<Map.Entry<String, JsonNode>> it = tags.fields(); it.hasNext(); ) {

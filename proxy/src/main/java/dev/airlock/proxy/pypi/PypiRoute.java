@@ -2,8 +2,6 @@ package dev.airlock.proxy.pypi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
@@ -16,6 +14,7 @@ import dev.airlock.proxy.http.AcceptHeader;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.MetadataAnswer;
+import dev.airlock.proxy.http.RenderCache;
 import dev.airlock.proxy.http.Route;
 import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
@@ -28,7 +27,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,11 +57,12 @@ public final class PypiRoute implements Route {
     private final URI publicUrl;
     private final UploadTimes uploadTimes;
     private final ProvenanceRelay provenances;
-    private final Cache<String, MetadataAnswer> rendered = Caffeine.newBuilder()
-            .maximumSize(2_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+    /** Filtered, rendered pages: reused while the upstream copy and every verdict are unchanged. */
+    private final RenderCache rendered;
 
     public PypiRoute(URI upstream, List<String> fileHosts, MetadataCache<SimpleProject> pages, ArtifactService artifacts,
-                     VerdictGate gate, URI publicUrl, UploadTimes uploadTimes) {
+                     VerdictGate gate, URI publicUrl, UploadTimes uploadTimes, RenderCache rendered) {
+        this.rendered = rendered;
         this.uploadTimes = uploadTimes;
         this.upstream = upstream;
         java.util.HashSet<String> hosts = new java.util.HashSet<>();
@@ -140,8 +139,7 @@ public final class PypiRoute implements Route {
         String base = PublicBase.of(ex, publicUrl) + "pypi/";
         ex.describe("pypi:" + name, "-");
         withPage(ex, name, page -> {
-            String key = name + "|" + n + "|" + base + "|" + gate.generation() + "|" + System.identityHashCode(page);
-            MetadataAnswer answer = rendered.get(key, k -> {
+            MetadataAnswer answer = rendered.get(name, n.name(), base, gate.generation(), page, () -> {
                 SimpleRenderer.Filtered f = SimpleRenderer.filter(page, name, gate, base);
                 HttpHeaders h = new DefaultHttpHeaders();
                 if (!f.hidden().isEmpty()) {

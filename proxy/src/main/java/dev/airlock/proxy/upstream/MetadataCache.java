@@ -47,6 +47,15 @@ public final class MetadataCache<T> {
         T parse(String key, byte[] body, String contentType) throws MalformedMetadataException;
     }
 
+    /** A document that knows its own heap size better than the default guess (three times its bytes). */
+    public interface Sized {
+        int weight();
+    }
+
+    private static int weigh(Object doc, int rawLength) {
+        return doc instanceof Sized s ? Math.max(1024, s.weight()) : Math.max(1024, rawLength * 3);
+    }
+
     /** A document and how fresh it is. {@code stale} means the upstream failed and this is the last good copy. */
     public record Result<T>(T document, String upstreamEtag, boolean stale, boolean notFound, boolean hit) {
     }
@@ -161,7 +170,7 @@ public final class MetadataCache<T> {
                 try {
                     T doc = parser.parse(key, resp.body(), ct);
                     String etag = resp.header("ETag");
-                    Entry<T> fresh = new Entry<>(doc, etag, ct, clock.millis(), Math.max(1024, resp.body().length * 3));
+                    Entry<T> fresh = new Entry<>(doc, etag, ct, clock.millis(), weigh(doc, resp.body().length));
                     memory.put(key, fresh);
                     notFound.invalidate(key);
                     writeDisk(key, etag, ct, resp.body());
@@ -234,7 +243,7 @@ public final class MetadataCache<T> {
             }
             T doc = parser.parse(key, body, ct.isEmpty() ? null : ct);
             // Loaded from disk: treat as old so it is revalidated at once, but usable as a fallback.
-            return new Entry<>(doc, etag.isEmpty() ? null : etag, ct, 0, Math.max(1024, len * 3));
+            return new Entry<>(doc, etag.isEmpty() ? null : etag, ct, 0, weigh(doc, len));
         } catch (IOException | MalformedMetadataException | RuntimeException e) {
             LOG.warn("ignoring unreadable cached copy of {}: {}", key, e.toString());
             return null;

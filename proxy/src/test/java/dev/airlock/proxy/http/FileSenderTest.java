@@ -30,7 +30,7 @@ class FileSenderTest {
     @TempDir
     Path dir;
 
-    private EmbeddedChannel channel(Path file) {
+    private EmbeddedChannel channel(Path file, io.netty.channel.ChannelHandler... after) {
         Route files = new Route() {
             @Override
             public String prefix() {
@@ -42,7 +42,10 @@ class FileSenderTest {
                 FileSender.send(ex, file, "application/octet-stream", SHA);
             }
         };
-        return new EmbeddedChannel(new RequestRouter(List.of(files), List.of()));
+        EmbeddedChannel ch = new EmbeddedChannel(new RequestRouter(List.of(files), List.of()));
+        // Added behind the router, so answers do not pass through them but the pipeline holds them.
+        ch.pipeline().addLast(after);
+        return ch;
     }
 
     private static FullHttpRequest get(String ifNoneMatch) {
@@ -101,5 +104,22 @@ class FileSenderTest {
         ReferenceCountUtil.release(region);
         ReferenceCountUtil.release(ch.readOutbound());
         assertFalse(ch.finishAndReleaseAll());
+    }
+
+    @Test
+    void behindTlsTheFileGoesInChunksBecauseSendfileCannotEncrypt() throws Exception {
+        Path file = Files.writeString(dir.resolve("a.tgz"), "bytes", StandardCharsets.US_ASCII);
+        javax.net.ssl.SSLEngine engine = javax.net.ssl.SSLContext.getDefault().createSSLEngine();
+        engine.setUseClientMode(false);
+        EmbeddedChannel ch = channel(file, new io.netty.handler.ssl.SslHandler(engine));
+        ch.writeInbound(get(null));
+        HttpResponse head = ch.readOutbound();
+        assertEquals(200, head.status().code());
+        assertEquals("5", head.headers().get(HttpHeaderNames.CONTENT_LENGTH));
+        Object body = ch.readOutbound();
+        assertInstanceOf(io.netty.handler.stream.ChunkedNioFile.class, body);
+        ((io.netty.handler.stream.ChunkedNioFile) body).close();
+        ReferenceCountUtil.release(ch.readOutbound());
+        ch.finishAndReleaseAll();
     }
 }

@@ -14,7 +14,7 @@ class AsyncLineSinkTest {
     void linesReachTheLogInOrderOffTheCallersThread() throws Exception {
         List<String> got = new CopyOnWriteArrayList<>();
         List<String> threads = new CopyOnWriteArrayList<>();
-        try (AsyncLineSink sink = new AsyncLineSink(l -> {
+        try (AsyncLineSink<String> sink = new AsyncLineSink<>(l -> {
             got.add(l);
             threads.add(Thread.currentThread().getName());
         })) {
@@ -31,7 +31,7 @@ class AsyncLineSinkTest {
     @Test
     void aStuckWriterDropsAndCountsLinesInsteadOfBlockingRequests() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (AsyncLineSink sink = new AsyncLineSink(l -> {
+        try (AsyncLineSink<String> sink = new AsyncLineSink<>(l -> {
             try {
                 release.await(10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
