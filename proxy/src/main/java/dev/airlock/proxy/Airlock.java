@@ -138,6 +138,12 @@ public final class Airlock implements AutoCloseable {
             gate = testGate;
         }
 
+        // npm audit's own advisories read a verdict per named version: off the event loops (the
+        // hand-off queue is lock-free; AdvisoryMerger bounds how many wait).
+        ExecutorService auditPool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedTransferQueue<>(),
+                daemonThreads("airlock-audit"));
+        closeables.add(auditPool::shutdownNow);
         ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
         MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
                 config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
@@ -146,7 +152,7 @@ public final class Airlock implements AutoCloseable {
                 new UploadTimes(config.pypiJsonBase(), pypiJson)));
         if (packuments != null) {
             routes.add(new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories)));
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, advisories, auditPool)));
         }
 
         RequestRouter router = new RequestRouter(routes, listeners,

@@ -65,6 +65,8 @@ public final class MetadataCache<T> {
     /** When the upstream last said 404/410 for a key (clock millis). */
     private final Cache<String, Long> notFound;
     private final ConcurrentMap<String, CompletableFuture<Result<T>>> inFlight = new ConcurrentHashMap<>();
+    /** Reads of the disk copy; idle threads end, so an unused cache holds none. Lock-free hand-off: the caller is an event loop. */
+    private final java.util.concurrent.ThreadPoolExecutor diskReads = diskReadPool();
     private volatile java.util.function.Consumer<Boolean> observer = hit -> { };
 
     /** Remembers not-found answers for the client's {@code upstream.notFoundTtl}. */
@@ -88,6 +90,17 @@ public final class MetadataCache<T> {
                 .maximumWeight(maxMemoryBytes)
                 .weigher((String k, Entry<T> e) -> e.weight())
                 .build();
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor diskReadPool() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedTransferQueue<>(), r -> {
+                    Thread t = new Thread(r, "metadata-disk-read");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public UpstreamClient client() {
@@ -137,7 +150,23 @@ public final class MetadataCache<T> {
             return existing;
         }
         count(false);
-        Entry<T> known = e != null ? e : readDisk(key);
+        if (e != null) {
+            revalidate(key, uri, headers, e, mine);
+            return mine;
+        }
+        // The last good copy is read from disk (up to tens of MiB) on a thread of its own, never on
+        // the event loop that asked.
+        try {
+            diskReads.execute(() -> revalidate(key, uri, headers, readDisk(key), mine));
+        } catch (java.util.concurrent.RejectedExecutionException r) {
+            inFlight.remove(key, mine);
+            mine.completeExceptionally(r);
+        }
+        return mine;
+    }
+
+    private void revalidate(String key, URI uri, Map<String, String> headers, Entry<T> known,
+                            CompletableFuture<Result<T>> mine) {
         Map<String, String> h = new HashMap<>(headers);
         if (known != null && known.etag() != null) {
             h.put("If-None-Match", known.etag());
@@ -152,7 +181,6 @@ public final class MetadataCache<T> {
             }
             return null;
         });
-        return mine;
     }
 
     private Result<T> settle(String key, Entry<T> known, UpstreamResponse resp, Throwable err) {
