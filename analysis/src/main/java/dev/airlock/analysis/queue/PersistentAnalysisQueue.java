@@ -287,7 +287,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     @Override
     public int depth() {
-        return storedKeys.size() + inbox.size();
+        // A submission being stored may be in both for a moment: count it once.
+        return storedKeys.size() + inbox.countNotIn(storedKeys);
     }
 
     /** The stored result of a version (its first analysed file), or null. */
@@ -615,9 +616,19 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void requeue(Job job) {
-        if (!closed && jobs.containsKey(job.key()) && !running.containsKey(job.key())) {
-            enqueue(job.again(seq.incrementAndGet()));
+        if (closed || !jobs.containsKey(job.key())) {
+            return;
         }
+        if (running.containsKey(job.key())) {
+            // Its worker has not let go of it yet (a short backoff can beat it): look again shortly.
+            try {
+                timers.schedule(() -> requeue(job), 10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("queue closing; {} resumes at the next start", job.key());
+            }
+            return;
+        }
+        enqueue(job.again(seq.incrementAndGet()));
     }
 
     private static String shortDetail(String detail) {

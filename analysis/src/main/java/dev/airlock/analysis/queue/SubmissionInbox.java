@@ -50,8 +50,15 @@ final class SubmissionInbox implements AutoCloseable {
         return waiting.get(key);
     }
 
-    int size() {
-        return waiting.size();
+    /** Waiting submissions whose key is not in {@code stored}. */
+    int countNotIn(java.util.Set<String> stored) {
+        int n = 0;
+        for (String key : waiting.keySet()) {
+            if (!stored.contains(key)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private void run() {
