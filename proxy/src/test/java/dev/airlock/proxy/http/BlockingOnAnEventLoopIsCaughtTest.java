@@ -69,7 +69,7 @@ class BlockingOnAnEventLoopIsCaughtTest {
             assertNotEquals(200, status(server, "/commit/"));
             List<Throwable> committed = BlockingCallRecorder.drain();
             assertFalse(committed.isEmpty());
-            committed.forEach(t -> assertTrue(t.getMessage().contains("org.mapdb.DB.commit"), t.getMessage()));
+            committed.forEach(t -> assertTrue(t.getMessage().contains("org.mapdb.DB#commit"), t.getMessage()));
         } finally {
             db.close();
         }
