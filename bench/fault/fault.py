@@ -300,6 +300,8 @@ def main():
         names.append(n)
         for v in ("1.0.0", "1.1.0", "2.0.0"):
             reg.add(n, v, up.npm_tarball(n, v, [("data.txt", os.urandom(2048 + 512 * i))]), OLD)
+    # Built before the clock starts (the 100,000-entry archive takes a while on a busy machine).
+    hostile = hostile_archives(reg, time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()))
     port = reg.start()
     air = Airlock(args.jar, data, port, args.xmx, work)
     stats = Stats()
@@ -380,7 +382,7 @@ def main():
             n = "fault-new-%d" % i
             reg.add(n, "1.0.0", up.npm_tarball(n, "1.0.0"), now)
             fresh_versions.append(n)
-        fresh_versions += hostile_archives(reg, now)
+        fresh_versions += hostile
         def ask(n):   # an anonymous request queues the analysis; a held download waits, so do not wait for it
             try:
                 air.request("GET", "/npm/" + n, timeout=10)
