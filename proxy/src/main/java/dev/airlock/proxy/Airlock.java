@@ -135,6 +135,12 @@ public final class Airlock implements AutoCloseable {
         VerdictGate gate = policy.gate();
         routes.addAll(policy.routes());
 
+        // npm audit's own advisories read a verdict per named version: off the event loops (the
+        // hand-off queue is lock-free; AdvisoryMerger bounds how many wait).
+        ExecutorService auditPool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 0,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedTransferQueue<>(),
+                daemonThreads("airlock-audit"));
+        closeables.add(auditPool::shutdownNow);
         ArtifactService artifacts = new ArtifactService(store, gate, upstreamPool);
         MetadataCache<JsonNode> pypiJson = new MetadataCache<>(pypiClient, UploadTimes.parser(),
                 config.dataDir().resolve("metadata").resolve("pypi-json"), config.upstream().metadataTtl(), METADATA_MEMORY,
@@ -147,7 +153,7 @@ public final class Airlock implements AutoCloseable {
                     Math.max(2, Runtime.getRuntime().availableProcessors()), daemonThreads("airlock-render"));
             closeables.add(renderPool::shutdownNow);
             NpmRoute npm = new NpmRoute(config.npmUpstream(), packuments, artifacts, gate, config.publicUrl(),
-                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories()),
+                    new AdvisoryMerger(config.npmUpstream(), npmClient, policy.blockedAdvisories(), auditPool),
                     new RenderCache(RENDER_MEMORY, RENDER_TTL), renderPool);
             routes.add(ClientAuthRoute.wrap(npm, clientTokens));
             routes.add(ClientAuthRoute.wrap(npm.rootAttestations(), clientTokens));

@@ -61,6 +61,13 @@ import org.slf4j.LoggerFactory;
  * it runs again after a backoff that doubles up to {@link #MAX_BACKOFF}. While the full analysis
  * needs a sandbox ({@code analysis.requireSandbox}) and none answers, jobs wait without running and
  * resume when one appears.
+ *
+ * <p>Submitting never blocks: submissions are stored and committed in batches by a writer thread
+ * ({@link SubmissionInbox}). A job is marked running, durably, before its analysis starts; a job
+ * found running at start is one the last process died under (killed, or out of memory with
+ * {@code ExitOnOutOfMemoryError}). It is run once more, alone, so that a healthy version caught
+ * in someone else's crash is not held for it; if the process dies under it a second time it is
+ * not run again but held for review as {@code analysis_crashed} ({@link AnalysisCrash}).
  */
 public final class PersistentAnalysisQueue implements AnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
@@ -83,6 +90,11 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private final Map<String, Job> waiting = new ConcurrentHashMap<>();
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final Map<String, Job> parked = new ConcurrentHashMap<>();
+    /** The keys of the jobs in the store, so depth() reads no disk. */
+    private final java.util.Set<String> storedKeys = ConcurrentHashMap.newKeySet();
+    /** Jobs whose stored form says running: cleared on a clean stop, so only a death leaves the mark. */
+    private final java.util.Set<String> markedRunning = ConcurrentHashMap.newKeySet();
+    private final SubmissionInbox inbox;
     private final FailureLog failures = new FailureLog();
     private final ExecutorService dispatcher;
     private final ExecutorService workers;
@@ -121,21 +133,46 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "analysis-dispatch"));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "analysis-retry"));
         pruneReports();
-        for (Map.Entry<String, String> e : jobs.getEntries()) {
+        for (Map.Entry<String, String> e : new ArrayList<>(jobs.getEntries())) {
             try {
-                enqueue(Job.decode(e.getValue(), seq.incrementAndGet()));
+                resume(Job.decode(e.getValue(), seq.incrementAndGet()), Job.wasRunning(e.getValue()));
             } catch (IOException | RuntimeException ex) {
                 LOG.warn("dropping unreadable queued job {}: {}", e.getKey(), ex.toString());
                 jobs.remove(e.getKey());
             }
         }
         db.commit();
+        this.inbox = new SubmissionInbox(this::storeSubmissions);
         timers.scheduleWithFixedDelay(this::resumeParked, SANDBOX_RECHECK_MS, SANDBOX_RECHECK_MS, TimeUnit.MILLISECONDS);
         // Jobs resumed from the last run start only once a listener is set (onResult): a result
         // delivered to nobody would leave its version pending.
     }
 
     /** Version jobs queued by a release before per-file analysis resume as version jobs. */
+    /** A job from the last run: queued again, run once more after a death, or held after a second one. */
+    private void resume(Job stored, boolean wasRunning) throws IOException {
+        Job job = stored;
+        if (wasRunning) {
+            job = stored.died();
+            String detail = "Airlock stopped without a clean shutdown (killed, or out of memory) while analysing "
+                    + job.key() + " (" + job.deaths() + (job.deaths() == 1 ? " time" : " times") + ")";
+            failures.add(new InfrastructureFailure(Instant.now(), job.key(), AnalysisCrash.CODE, detail, job.deaths()));
+            if (AnalysisCrash.holds(job.deaths())) {
+                LOG.error("{}: not analysing it again; held for review as {}", detail, AnalysisCrash.CODE);
+                String json = JSON.writeValueAsString(AnalysisCrash.result(job.coordinate(), job.file(), job.deaths()));
+                results.put(job.key(), json);
+                jobs.remove(job.key());
+                failures.cleared(job.key());
+                writeReport(job.coordinate(), job.file(), json);
+                return;
+            }
+            LOG.warn("{}: analysing it once more, alone", detail);
+            jobs.put(job.key(), job.encode());
+        }
+        storedKeys.add(job.key());
+        enqueue(job);
+    }
+
     private void migrateVersionJobs() {
         if (!db.exists("pending")) {
             return;
@@ -187,32 +224,61 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         submitJob(coordinate, file, priority);
     }
 
+    /** Runs on the caller's thread (often an event loop): memory only, the store is the writer's job. */
     private void submitJob(PackageCoordinate c, ArtifactFile file, AnalysisPriority priority) {
         String key = Job.key(c, file);
-        // Checked before the lock: the serving path asks again and again for what is already queued.
         Job known = waiting.get(key);
-        if (running.containsKey(key) || parked.containsKey(key) || (known != null && known.priority().compareTo(priority) <= 0)) {
+        Job asked = inbox.get(key);
+        if (closed || running.containsKey(key) || parked.containsKey(key)
+                || (known != null && known.priority().compareTo(priority) <= 0)
+                || (asked != null && asked.priority().compareTo(priority) <= 0)) {
             return;
         }
+        inbox.offer(new Job(c, file, priority, seq.incrementAndGet()));
+    }
+
+    /** The writer thread's part of submitting: stores what is new or more urgent, one commit for the batch. */
+    private void storeSubmissions(List<Job> batch) {
         synchronized (this) {
-            if (closed || results.containsKey(key) || running.containsKey(key) || parked.containsKey(key)
-                    || (file == null && legacyResults.containsKey(key))) {
+            if (db.isClosed()) {
                 return;
             }
-            String existing = jobs.get(key);
-            if (existing != null) {
-                try {
-                    if (Job.decode(existing, 0).priority().compareTo(priority) <= 0) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    LOG.debug("rewriting unreadable job {}", key);
+            List<Job> stored = new ArrayList<>();
+            for (Job asked : batch) {
+                String key = asked.key();
+                if (results.containsKey(key) || running.containsKey(key) || parked.containsKey(key)
+                        || (asked.file() == null && legacyResults.containsKey(key))) {
+                    continue;
                 }
+                Job job = asked;
+                String existing = jobs.get(key);
+                if (existing != null) {
+                    try {
+                        Job old = Job.decode(existing, 0);
+                        if (old.priority().compareTo(asked.priority()) <= 0) {
+                            continue;
+                        }
+                        job = new Job(asked.coordinate(), asked.file(), asked.priority(), asked.seq(), old.deaths());
+                    } catch (IOException e) {
+                        LOG.debug("rewriting unreadable job {}", key);
+                    }
+                }
+                jobs.put(key, job.encode());
+                stored.add(job);
             }
-            Job job = new Job(c, file, priority, seq.incrementAndGet());
-            jobs.put(key, job.encode());
-            db.commit();
-            enqueue(job);
+            if (stored.isEmpty()) {
+                return;
+            }
+            try {
+                db.commit();
+            } catch (RuntimeException e) {
+                db.rollback();
+                throw e;
+            }
+            for (Job j : stored) {
+                storedKeys.add(j.key());
+                enqueue(j);
+            }
         }
     }
 
@@ -243,7 +309,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     @Override
     public int depth() {
-        return jobs.size();
+        // A submission being stored may be in both for a moment: count it once.
+        return storedKeys.size() + inbox.countNotIn(storedKeys);
     }
 
     /** The stored result of a version (its first analysed file), or null. */
@@ -333,7 +400,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void dispatch() {
-        Semaphore slots = new Semaphore(Math.max(1, config.concurrency()));
+        int total = Math.max(1, config.concurrency());
+        Semaphore slots = new Semaphore(total);
         while (!closed) {
             try {
                 slots.acquire();
@@ -347,6 +415,11 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                     slots.release();
                     continue;
                 }
+                // A job the process died under runs alone: if it dies again, the death is its own.
+                int held = job.deaths() > 0 ? total : 1;
+                if (held > 1) {
+                    slots.acquire(held - 1);
+                }
                 waiting.remove(key);
                 running.put(key, job);
                 workers.submit(() -> {
@@ -357,7 +430,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                         reschedule(job, "internal_error", e.toString());
                     } finally {
                         running.remove(key);
-                        slots.release();
+                        slots.release(held);
                     }
                 });
             } catch (InterruptedException e) {
@@ -403,22 +476,40 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             if (closed) {
                 return;
             }
+            List<Job> added = new ArrayList<>();
             for (ArtifactFile f : files) {
                 String key = Job.key(job.coordinate(), f);
                 if (!results.containsKey(key) && !jobs.containsKey(key)) {
                     Job fileJob = new Job(job.coordinate(), f, job.priority(), seq.incrementAndGet());
                     jobs.put(key, fileJob.encode());
-                    enqueue(fileJob);
+                    added.add(fileJob);
                 }
             }
             jobs.remove(job.key());
-            db.commit();
+            try {
+                db.commit();
+            } catch (RuntimeException e) {
+                db.rollback();
+                reschedule(job, "store_failed", e.toString());
+                return;
+            }
+            storedKeys.remove(job.key());
+            for (Job fileJob : added) {
+                storedKeys.add(fileJob.key());
+                enqueue(fileJob);
+            }
         }
         failures.cleared(job.key());
     }
 
     private void analyse(Job job) {
         PackageCoordinate c = job.coordinate();
+        if (!markRunning(job, true)) {
+            if (!closed) {
+                reschedule(job, "store_failed", "could not mark " + job.key() + " as running");
+            }
+            return;
+        }
         Future<AnalysisResult> f = analysisThreads.submit(() -> analyzeOnce(job));
         AnalysisResult result;
         try {
@@ -436,6 +527,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             if (closed) {
                 return;
             }
+            markRunning(job, false);
             Throwable cause = e.getCause();
             if (cause instanceof SandboxUnavailableException s) {
                 if (needsSandboxAndHasNone()) {
@@ -456,6 +548,34 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             return;
         }
         finish(job, result);
+    }
+
+    /**
+     * Writes and commits the job's running mark (before the analysis) or clears it (after one that
+     * ended without a result). On the worker's thread, never an event loop's.
+     *
+     * @return whether the mark is stored
+     */
+    private boolean markRunning(Job job, boolean on) {
+        synchronized (this) {
+            if (db.isClosed() || !jobs.containsKey(job.key())) {
+                return false;
+            }
+            try {
+                jobs.put(job.key(), job.encode(on));
+                db.commit();
+            } catch (RuntimeException e) {
+                db.rollback();
+                LOG.warn("could not {} the running mark of {}: {}", on ? "store" : "clear", job.key(), e.toString());
+                return false;
+            }
+            if (on) {
+                markedRunning.add(job.key());
+            } else {
+                markedRunning.remove(job.key());
+            }
+            return true;
+        }
     }
 
     private AnalysisResult analyzeOnce(Job job) throws IOException, SandboxUnavailableException {
@@ -518,9 +638,19 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void requeue(Job job) {
-        if (!closed && jobs.containsKey(job.key()) && !running.containsKey(job.key())) {
-            enqueue(new Job(job.coordinate(), job.file(), job.priority(), seq.incrementAndGet()));
+        if (closed || !jobs.containsKey(job.key())) {
+            return;
         }
+        if (running.containsKey(job.key())) {
+            // Its worker has not let go of it yet (a short backoff can beat it): look again shortly.
+            try {
+                timers.schedule(() -> requeue(job), 10, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("queue closing; {} resumes at the next start", job.key());
+            }
+            return;
+        }
+        enqueue(job.again(seq.incrementAndGet()));
     }
 
     private static String shortDetail(String detail) {
@@ -559,10 +689,13 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                 }
                 jobs.remove(job.key());
                 db.commit();
+                storedKeys.remove(job.key());
+                markedRunning.remove(job.key());
                 writeReport(c, job.file(), json);
             } catch (IOException | RuntimeException e) {
                 db.rollback();
                 LOG.warn("could not store the analysis of {}: {}", job.key(), e.toString());
+                markRunning(job, false);
                 reschedule(job, "store_failed", e.toString());
                 return;
             }
@@ -584,6 +717,21 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         String json = results.containsKey(key) ? results.get(key) : legacyResults.get(key);
         AnalysisResult previous = json == null ? null : read(json, key);
         return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
+    }
+
+    /** A clean stop interrupted these analyses; it did not die under them, so the next start must not count a death. */
+    private void clearRunningMarks() {
+        try {
+            for (String key : markedRunning) {
+                String stored = jobs.get(key);
+                if (stored != null) {
+                    jobs.put(key, Job.decode(stored, 0).encode(false));
+                }
+            }
+            db.commit();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not clear the running marks of {} interrupted analyses: {}", markedRunning.size(), e.toString());
+        }
     }
 
     /** Behaviour is compared between files of the same kind: an sdist runs code a wheel never does. */
@@ -619,6 +767,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     @Override
     public void close() {
         closed = true;
+        inbox.close();
         timers.shutdownNow();
         dispatcher.shutdownNow();
         workers.shutdownNow();
@@ -630,6 +779,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         }
         synchronized (this) {
             if (!db.isClosed()) {
+                clearRunningMarks();
                 db.close();
             }
         }

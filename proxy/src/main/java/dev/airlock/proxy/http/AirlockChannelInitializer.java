@@ -23,6 +23,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public static final String BODY_LIMIT = "body-limit";
     public static final String AGGREGATOR = "aggregator";
     public static final String CHUNKED = "chunked-writer";
+    public static final String IN_ORDER = "pipelined-in-order";
     public static final String ROUTER = "router";
 
     /** Idle keep-alive connections are closed after two minutes so a crowd of clients cannot pin file descriptors. */
@@ -62,6 +63,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
         addTlsHandler(p, ch);
         addTimeoutHandlers(p);
         addHttpHandlers(p);
+        p.addLast(IN_ORDER, new PipelinedRequestsInOrder());
         p.addLast(ROUTER, router);
     }
 

@@ -43,6 +43,12 @@ public final class AirlockMetrics implements AutoCloseable {
     public static final List<String> VERDICT_STATES = List.of("allowed", "blocked", "quarantined", "pending");
 
     private final PrometheusMeterRegistry registry;
+    private final java.util.concurrent.ScheduledExecutorService refresher =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "metrics-refresh");
+                t.setDaemon(true);
+                return t;
+            });
     private final JvmGcMetrics gc;
 
     public AirlockMetrics() {
@@ -155,43 +161,22 @@ public final class AirlockMetrics implements AutoCloseable {
     }
 
     /**
-     * Versions per verdict state. The supplier may be costly (a store scan): it is asked at most
-     * once per {@link #VERDICT_COUNT_TTL} however many states and scrapes ask.
+     * Versions per verdict state. The supplier may be costly (a store scan): it runs on a timer
+     * thread every {@link #VERDICT_COUNT_TTL}, never on the scrape's event loop, and one scan
+     * serves every state's gauge.
      */
     public void verdicts(Supplier<Map<String, ? extends Number>> countsByState) {
-        Supplier<Map<String, ? extends Number>> memo = new Memo<>(countsByState, VERDICT_COUNT_TTL);
         safely(() -> {
+            Supplier<Map<String, ? extends Number>> counts = new BackgroundValue<>(countsByState, Map.of(),
+                    VERDICT_COUNT_TTL, refresher);
             for (String s : VERDICT_STATES) {
-                Gauge.builder("verdicts", () -> count(memo, s))
+                Gauge.builder("verdicts", () -> count(counts, s))
                         .description("Versions by verdict state").tags("state", s).register(registry);
             }
         });
     }
 
     static final Duration VERDICT_COUNT_TTL = Duration.ofSeconds(10);
-
-    /** Keeps a supplier's last answer for a while; a failure is not cached. */
-    static final class Memo<T> implements Supplier<T> {
-        private final Supplier<T> delegate;
-        private final long ttlNanos;
-        private T value;
-        private long at;
-
-        Memo(Supplier<T> delegate, Duration ttl) {
-            this.delegate = delegate;
-            this.ttlNanos = ttl.toNanos();
-        }
-
-        @Override
-        public synchronized T get() {
-            long now = System.nanoTime();
-            if (value == null || now - at > ttlNanos) {
-                value = delegate.get();
-                at = now;
-            }
-            return value;
-        }
-    }
 
     private static double count(Supplier<Map<String, ? extends Number>> counts, String state) {
         try {
@@ -275,6 +260,7 @@ public final class AirlockMetrics implements AutoCloseable {
 
     @Override
     public void close() {
+        refresher.shutdownNow();
         gc.close();
         registry.close();
     }

@@ -9,6 +9,7 @@ import dev.airlock.common.Json;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.upstream.UpstreamClient;
+import dev.airlock.proxy.upstream.UpstreamResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.util.List;
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * {@code npm audit}'s bulk endpoint: the upstream's advisories merged with Airlock's own blocked
  * versions reported as critical advisories, so {@code npm audit} names what policy blocked. When
  * the upstream is unreachable Airlock's own answer still goes out (the audit is a side path).
+ * Airlock's part reads the verdict of every named version, so it runs on {@code evaluator}, never
+ * on the event loop that took the (unauthenticated) request.
  */
 public final class AdvisoryMerger {
     private static final Logger LOG = LoggerFactory.getLogger(AdvisoryMerger.class);
@@ -28,12 +31,19 @@ public final class AdvisoryMerger {
     private final URI upstreamBulk;
     private final UpstreamClient client;
     private final Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> local;
+    private final java.util.concurrent.Executor evaluator;
+    /** Audits being worked out; past {@link #MAX_WAITING} an unauthenticated flood gets 503s, not a growing queue. */
+    private final java.util.concurrent.atomic.AtomicInteger inProgress = new java.util.concurrent.atomic.AtomicInteger();
+    static final int MAX_WAITING = 256;
 
+    /** @param evaluator where Airlock's own advisories are worked out */
     public AdvisoryMerger(URI npmUpstream, UpstreamClient client,
-                          Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> local) {
+                          Function<Map<String, List<String>>, Map<String, List<Map<String, Object>>>> local,
+                          java.util.concurrent.Executor evaluator) {
         this.upstreamBulk = URI.create(npmUpstream + "-/npm/v1/security/advisories/bulk");
         this.client = client;
         this.local = local;
+        this.evaluator = evaluator;
     }
 
     void handle(HttpExchange ex) {
@@ -45,36 +55,63 @@ public final class AdvisoryMerger {
             Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "expected {\"name\": [\"version\", ...]}");
             return;
         }
-        Map<String, List<Map<String, Object>>> ours;
-        try {
-            ours = local.apply(request);
-        } catch (RuntimeException e) {
-            LOG.warn("local advisories failed", e);
-            ours = Map.of();
+        if (inProgress.incrementAndGet() > MAX_WAITING) {
+            inProgress.decrementAndGet();
+            Answers.failed(ex, 503, "busy", "too many npm audit requests at once; retry shortly");
+            return;
         }
-        Map<String, List<Map<String, Object>>> mine = ours;
+        java.util.concurrent.CompletableFuture<Map<String, List<Map<String, Object>>>> ours;
+        try {
+            ours = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return local.apply(request);
+                } catch (RuntimeException e) {
+                    LOG.warn("local advisories failed", e);
+                    return Map.of();
+                } finally {
+                    inProgress.decrementAndGet();
+                }
+            }, evaluator);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            inProgress.decrementAndGet();
+            Answers.failed(ex, 503, "busy", "Airlock is stopping; retry shortly");
+            return;
+        }
+        // The upstream's answer and ours are worked out side by side; a failed upstream still gets ours out.
         client.post(upstreamBulk, Map.of("Content-Type", "application/json", "Accept", "application/json"), body)
-                .whenComplete((resp, err) -> {
-                    ObjectNode merged = JSON.createObjectNode();
-                    if (err == null && resp.status() == 200) {
-                        try {
-                            JsonNode up = JSON.readTree(resp.body());
-                            if (up != null && up.isObject()) {
-                                merged.setAll((ObjectNode) up);
-                            }
-                        } catch (Exception e) {
-                            LOG.warn("upstream advisories unreadable: {}", e.toString());
-                        }
-                    } else {
-                        LOG.warn("upstream advisories unavailable: {}", err != null ? err.toString() : "status " + resp.status());
+                .handle((resp, err) -> {
+                    if (err != null) {
+                        LOG.warn("upstream advisories unavailable: {}", err.toString());
                     }
-                    mine.forEach((name, list) -> {
-                        JsonNode existing = merged.path(name);
-                        ArrayNode arr = existing.isArray() ? (ArrayNode) existing : JSON.createArrayNode();
-                        list.forEach(a -> arr.add(JSON.valueToTree(a)));
-                        merged.set(name, arr);
-                    });
-                    ex.respondJson(HttpResponseStatus.OK, merged);
+                    return err == null ? resp : null;
+                })
+                .thenCombine(ours, (resp, mine) -> {
+                    respond(ex, resp, mine);
+                    return null;
                 });
+    }
+
+    /** Airlock's advisories on top of the upstream's ({@code upstream} null when it gave none). */
+    private static void respond(HttpExchange ex, UpstreamResponse upstream, Map<String, List<Map<String, Object>>> mine) {
+        ObjectNode merged = JSON.createObjectNode();
+        if (upstream != null && upstream.status() == 200) {
+            try {
+                JsonNode up = JSON.readTree(upstream.body());
+                if (up != null && up.isObject()) {
+                    merged.setAll((ObjectNode) up);
+                }
+            } catch (Exception e) {
+                LOG.warn("upstream advisories unreadable: {}", e.toString());
+            }
+        } else if (upstream != null) {
+            LOG.warn("upstream advisories unavailable: status {}", upstream.status());
+        }
+        mine.forEach((name, list) -> {
+            JsonNode existing = merged.path(name);
+            ArrayNode arr = existing.isArray() ? (ArrayNode) existing : JSON.createArrayNode();
+            list.forEach(a -> arr.add(JSON.valueToTree(a)));
+            merged.set(name, arr);
+        });
+        ex.respondJson(HttpResponseStatus.OK, merged);
     }
 }

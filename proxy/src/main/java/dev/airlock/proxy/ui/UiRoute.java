@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
@@ -37,15 +36,27 @@ public final class UiRoute implements Route {
     static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    private final ClassLoader loader;
-    private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
+    /** Every file of the UI; a new asset must be named here (a class-path read is disk I/O, done once, not per request). */
+    static final java.util.List<String> ASSETS = java.util.List.of("index.html", "app.css", "app.js");
+
+    private final Map<String, byte[]> assets;
 
     public UiRoute() {
         this(UiRoute.class.getClassLoader());
     }
 
     UiRoute(ClassLoader loader) {
-        this.loader = loader;
+        Map<String, byte[]> found = new java.util.HashMap<>();
+        for (String name : ASSETS) {
+            try (InputStream in = loader.getResourceAsStream(ROOT + name)) {
+                if (in != null) {
+                    found.put(name, in.readAllBytes());
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read the UI file " + name, e);
+            }
+        }
+        this.assets = Map.copyOf(found);
     }
 
     @Override
@@ -85,21 +96,7 @@ public final class UiRoute implements Route {
         ex.respond(HttpResponseStatus.OK, TYPES.getOrDefault(ext, "application/octet-stream"), body.get(), h);
     }
 
-    /** Found assets are cached; misses are not, so probing names cannot grow memory. */
     private Optional<byte[]> asset(String name) {
-        byte[] cached = cache.get(name);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
-        try (InputStream in = loader.getResourceAsStream(ROOT + name)) {
-            if (in == null) {
-                return Optional.empty();
-            }
-            byte[] bytes = in.readAllBytes();
-            cache.put(name, bytes);
-            return Optional.of(bytes);
-        } catch (IOException e) {
-            return Optional.empty();
-        }
+        return Optional.ofNullable(assets.get(name));
     }
 }

@@ -73,6 +73,8 @@ public final class MetadataCache<T> {
     /** When the upstream last said 404/410 for a key (clock millis). */
     private final Cache<String, Long> notFound;
     private final SingleFlight<String, Result<T>> inFlight = new SingleFlight<>();
+    /** Reads of the disk copy; idle threads end, so an unused cache holds none. Lock-free hand-off: the caller is an event loop. */
+    private final java.util.concurrent.ThreadPoolExecutor diskReads = diskReadPool();
     private volatile java.util.function.Consumer<Boolean> observer = hit -> { };
 
     /** Remembers not-found answers for the client's {@code upstream.notFoundTtl}. */
@@ -96,6 +98,17 @@ public final class MetadataCache<T> {
                 .maximumWeight(maxMemoryBytes)
                 .weigher((String k, Entry<T> e) -> e.weight())
                 .build();
+    }
+
+    private static java.util.concurrent.ThreadPoolExecutor diskReadPool() {
+        java.util.concurrent.ThreadPoolExecutor pool = new java.util.concurrent.ThreadPoolExecutor(2, 2, 30,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedTransferQueue<>(), r -> {
+                    Thread t = new Thread(r, "metadata-disk-read");
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     public UpstreamClient client() {
@@ -141,13 +154,22 @@ public final class MetadataCache<T> {
         }
         return inFlight.start(key, () -> {
             count(false);
-            Entry<T> known = e != null ? e : readDisk(key);
-            Map<String, String> h = new HashMap<>(headers);
-            if (known != null && known.etag() != null) {
-                h.put("If-None-Match", known.etag());
+            if (e != null) {
+                return revalidate(key, uri, headers, e);
             }
-            return client.get(uri, h).handle((resp, err) -> settle(key, known, resp, err));
+            // The last good copy is read from disk (up to tens of MiB) on a thread of its own, never on
+            // the event loop that asked.
+            return CompletableFuture.supplyAsync(() -> readDisk(key), diskReads)
+                    .thenCompose(known -> revalidate(key, uri, headers, known));
         });
+    }
+
+    private CompletableFuture<Result<T>> revalidate(String key, URI uri, Map<String, String> headers, Entry<T> known) {
+        Map<String, String> h = new HashMap<>(headers);
+        if (known != null && known.etag() != null) {
+            h.put("If-None-Match", known.etag());
+        }
+        return client.get(uri, h).handle((resp, err) -> settle(key, known, resp, err));
     }
 
     private Result<T> settle(String key, Entry<T> known, UpstreamResponse resp, Throwable err) {

@@ -1,0 +1,171 @@
+"""A local npm upstream for the fault suite: real npm tarball layout (package/package.json,
+package/index.js), packuments with sha512 integrity, and switchable faults on tarball bodies:
+reset mid-body, stall mid-body, 5xx, tampered bytes, truncated bodies. Binds to 127.0.0.1 only."""
+import base64
+import gzip
+import hashlib
+import io
+import json
+import socket
+import struct
+import tarfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def npm_tarball(name, version, extra=None):
+    """A gzipped npm tarball: package.json and index.js, plus (name, bytes-or-TarInfo) extras."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        def add(path, data):
+            info = tarfile.TarInfo("package/" + path)
+            info.size = len(data)
+            info.mtime = 1577836800
+            tar.addfile(info, io.BytesIO(data))
+        add("package.json", json.dumps({"name": name, "version": version, "main": "index.js"}).encode())
+        add("index.js", ("module.exports = %r;\n" % (name + "@" + version)).encode())
+        for item in extra or []:
+            if isinstance(item, tarfile.TarInfo):
+                tar.addfile(item)
+            else:
+                add(item[0], item[1])
+    return buf.getvalue()
+
+
+def text_bomb(name, version, entries, entry_bytes):
+    """entries x entry_bytes of highly compressible text, streamed through gzip (small on the wire)."""
+    raw = io.BytesIO()
+    gz = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0)
+    with tarfile.open(fileobj=gz, mode="w|") as tar:
+        def add(path, size, chunk):
+            info = tarfile.TarInfo("package/" + path)
+            info.size = size
+            info.mtime = 1577836800
+
+            class Repeat(io.RawIOBase):
+                def __init__(self):
+                    self.left = size
+
+                def readable(self):
+                    return True
+
+                def readinto(self, b):
+                    n = min(len(b), self.left)
+                    if n == 0:
+                        return 0
+                    piece = (chunk * (n // len(chunk) + 1))[:n]
+                    b[:n] = piece
+                    self.left -= n
+                    return n
+            tar.addfile(info, io.BufferedReader(Repeat(), 1 << 20))
+        pj = json.dumps({"name": name, "version": version}).encode()
+        info = tarfile.TarInfo("package/package.json")
+        info.size = len(pj)
+        tar.addfile(info, io.BytesIO(pj))
+        for i in range(entries):
+            add("docs/part-%04d.txt" % i, entry_bytes, b"All work and no play makes Jack a dull boy. ")
+    gz.close()
+    return raw.getvalue()
+
+
+class Registry:
+    def __init__(self):
+        self.packages = {}   # name -> {version: (bytes, published iso)}
+        self.fault = "none"  # none | reset | stall | 5xx | tamper | truncate
+        self.stall_names = set()  # packages whose tarball always stalls half-way
+        self.lock = threading.Lock()
+        self.server = None
+        self.tarball_requests = 0
+
+    def add(self, name, version, data, published):
+        with self.lock:
+            self.packages.setdefault(name, {})[version] = (data, published)
+
+    def integrity(self, data):
+        return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+    def packument(self, name, base):
+        versions, times = {}, {"created": "2019-01-01T00:00:00.000Z", "modified": "2021-01-01T00:00:00.000Z"}
+        file = name.split("/")[-1]
+        for v, (data, published) in sorted(self.packages[name].items()):
+            versions[v] = {"name": name, "version": v, "dist": {
+                "tarball": "%s%s/-/%s-%s.tgz" % (base, name, file, v),
+                "integrity": self.integrity(data), "shasum": hashlib.sha1(data).hexdigest()}}
+            times[v] = published
+        latest = sorted(self.packages[name])[-1]
+        return {"_id": name, "name": name, "dist-tags": {"latest": latest}, "versions": versions, "time": times}
+
+    def start(self):
+        reg = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def send(self, status, body, ctype="application/json"):
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(n)
+                self.send(200, b"{}")
+
+            def do_GET(self):
+                path = self.path.split("?")[0]
+                if not path.startswith("/npm/"):
+                    return self.send(404, b'{"error":"not found"}')
+                rest = path[len("/npm/"):].replace("%2f", "/").replace("%2F", "/")
+                if "/-/" in rest:
+                    return self.tarball(rest)
+                with reg.lock:
+                    known = rest in reg.packages
+                if not known:
+                    return self.send(404, b'{"error":"not found"}')
+                if reg.fault == "5xx":
+                    return self.send(503, b'{"error":"burst"}')
+                base = "http://127.0.0.1:%d/npm/" % reg.server.server_address[1]
+                self.send(200, json.dumps(reg.packument(rest, base)).encode())
+
+            def tarball(self, rest):
+                name, file = rest.split("/-/", 1)
+                with reg.lock:
+                    reg.tarball_requests += 1
+                    versions = reg.packages.get(name, {})
+                data = None
+                for v, (d, _) in versions.items():
+                    if file == "%s-%s.tgz" % (name.split("/")[-1], v):
+                        data = d
+                if data is None:
+                    return self.send(404, b'{"error":"not found"}')
+                fault = "stall" if name in reg.stall_names else reg.fault
+                if fault == "5xx":
+                    return self.send(503, b'{"error":"burst"}')
+                if fault == "tamper":
+                    data = data[:-8] + bytes(b ^ 0x5A for b in data[-8:])
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                half = max(1, len(data) // 2)
+                if fault in ("reset", "stall", "truncate"):
+                    self.wfile.write(data[:half])
+                    self.wfile.flush()
+                    if fault == "stall":
+                        time.sleep(600)
+                    elif fault == "reset":
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    return
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self.server.server_address[1]
