@@ -400,7 +400,7 @@ def main():
             log("kill -9 during analyses (%d)" % (k + 1))
             air.kill9()
             air.start()
-            after = snapshot(air)
+            after = settled(air, before)
             checks.setdefault("lost_verdicts_list", []).extend(lost(before, after))
             before = after
         at(0.66); set_fault("diskfull")
@@ -423,7 +423,7 @@ def main():
         before = snapshot(air)
         air.stop()
         air.start()
-        after = snapshot(air)
+        after = settled(air, before)
         checks.setdefault("lost_verdicts_list", []).extend(lost(before, after))
         st, audit = air.api("GET", "audit?limit=100000")
         reasons = {e.get("reason") for e in (audit or {}).get("entries", [])}
@@ -502,6 +502,20 @@ def snapshot(air):
         return {}
     items = body if isinstance(body, list) else (body or {}).get("versions", [])
     return {"%s:%s@%s" % (i.get("ecosystem"), i.get("name"), i.get("version")): i.get("state") for i in items}
+
+
+def settled(air, before, wait_s=45):
+    """The listing after a restart, once no final verdict looks lost or wait_s has passed.
+
+    The admin listing is served from an index that a background pass re-decides within ~10 s of a
+    start, and results committed by the queue but not yet by policy are replayed in the background:
+    a verdict counts as lost only if it is still missing when that window is over."""
+    deadline = time.time() + wait_s
+    after = snapshot(air)
+    while lost(before, after) and time.time() < deadline:
+        time.sleep(2)
+        after = snapshot(air)
+    return after
 
 
 def lost(before, after):
