@@ -106,6 +106,7 @@ public final class Airlock implements AutoCloseable {
         UpstreamClient pypiClient = new UpstreamClient("pypi", config.upstream(), upstreamPool, proxies, upstreamTls);
         pypiClient.observe((outcome, took) -> metrics.upstream("pypi", outcome, took));
         metrics.breaker("pypi", () -> pypiClient.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.upstreamHealth(pypiClient::health);
         MetadataCache<SimpleProject> pages = new MetadataCache<>(pypiClient, PypiRoute.parser(config.pypiUpstream()),
                 config.dataDir().resolve("metadata").resolve("pypi"), config.upstream().metadataTtl(), METADATA_MEMORY,
                 Clock.systemUTC());
@@ -117,6 +118,7 @@ public final class Airlock implements AutoCloseable {
             npmClient = c;
             c.observe((outcome, took) -> metrics.upstream("npm", outcome, took));
             metrics.breaker("npm", () -> c.breaker().getState().name().toLowerCase(java.util.Locale.ROOT));
+            metrics.upstreamHealth(c::health);
             packuments = new MetadataCache<>(npmClient, NpmRoute::parsePackument,
                     config.dataDir().resolve("metadata").resolve("npm"), config.upstream().metadataTtl(), METADATA_MEMORY,
                     Clock.systemUTC());

@@ -82,11 +82,14 @@ public final class Firewall implements PolicySide {
         PersistentAnalysisQueue queue = new PersistentAnalysisQueue(config.dataDir().resolve("analysis"), config.analysis(),
                 analyzer, source);
         closeables.add(queue);
-        queue.onInfrastructureFailure(f -> metrics.infrastructureFailure(
-                f.job().substring(0, Math.max(0, f.job().indexOf(':'))), f.cause()));
         PolicyEngine engine = PolicyEngine.open(config, new MeteredAnalysisQueue(queue, metrics),
                 (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
         closeables.add(engine);
+        // Side paths: the metric and the overview's history of failures by cause.
+        queue.onInfrastructureFailure(f -> {
+            metrics.infrastructureFailure(f.job().substring(0, Math.max(0, f.job().indexOf(':'))), f.cause());
+            engine.admin().history().count("failures." + f.cause(), 1);
+        });
         replayInBackground(queue, engine);
         // Read off the serving path by a timer: a down engine's probe may take seconds.
         engine.gate().analysisAvailability(() -> !requireSandbox || sandbox.available(), 2_000);
@@ -105,6 +108,7 @@ public final class Firewall implements PolicySide {
             s.put("sandbox", sb);
             s.put("analysisQueueDepth", queue.depth());
             s.put("analysisWaitingForSandbox", queue.waitingForSandbox());
+            s.put("upstreams", metrics.upstreamHealth());
             s.put("infrastructureFailures", Map.of("byCause", queue.failureCounts(), "recent", queue.recentFailures(20)));
             return s;
         });

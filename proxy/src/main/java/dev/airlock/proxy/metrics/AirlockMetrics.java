@@ -51,6 +51,23 @@ public final class AirlockMetrics implements AutoCloseable {
             });
     private final JvmGcMetrics gc;
 
+    private final java.util.List<java.util.function.Supplier<dev.airlock.proxy.upstream.UpstreamHealth>> upstreams =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Adds an upstream to what {@link #upstreamHealth()} reports. */
+    public void upstreamHealth(java.util.function.Supplier<dev.airlock.proxy.upstream.UpstreamHealth> health) {
+        upstreams.add(health);
+    }
+
+    /** Each upstream's breaker, last answer and last failure, for the status page. */
+    public java.util.List<dev.airlock.proxy.upstream.UpstreamHealth> upstreamHealth() {
+        java.util.List<dev.airlock.proxy.upstream.UpstreamHealth> out = new java.util.ArrayList<>();
+        for (java.util.function.Supplier<dev.airlock.proxy.upstream.UpstreamHealth> s : upstreams) {
+            out.add(s.get());
+        }
+        return out;
+    }
+
     public AirlockMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry.config().meterFilter(new MeterFilter() {

@@ -52,6 +52,12 @@ public final class UpstreamClient {
     private final ConcurrentMap<String, Bulkhead> hosts = new ConcurrentHashMap<>();
     private final ExecutorService executor;
     private volatile java.util.function.BiConsumer<String, Duration> observer = (outcome, took) -> { };
+    private volatile java.time.Instant lastSuccessAt;
+    /** The last failure and when it happened, replaced together. */
+    private volatile Failure lastFailure;
+
+    private record Failure(String message, java.time.Instant at) {
+    }
 
     /**
      * @param executor the callers' pool: {@link #get} and {@link #post} wait on it. The HttpClient
@@ -116,6 +122,13 @@ public final class UpstreamClient {
 
     public CircuitBreaker breaker() {
         return breaker;
+    }
+
+    /** Its breaker, last answer and last failure, for the status page. */
+    public UpstreamHealth health() {
+        Failure f = lastFailure;
+        return new UpstreamHealth(name, breaker.getState().name().toLowerCase(java.util.Locale.ROOT), lastSuccessAt,
+                f == null ? null : f.message(), f == null ? null : f.at());
     }
 
     /** Told the outcome ({@code ok} or {@code error}) and latency of every call, retries included (metrics). */
@@ -300,13 +313,17 @@ public final class UpstreamClient {
         try {
             T t = decorated.call();
             record(true, start);
+            lastSuccessAt = java.time.Instant.now();
             return t;
         } catch (ConsumerFailed e) {
             record(true, start);
+            lastSuccessAt = java.time.Instant.now();
             throw e.failure;
         } catch (Exception e) {
             record(false, start);
-            throw translate(uri, e);
+            UpstreamException translated = translate(uri, e);
+            lastFailure = new Failure(String.valueOf(translated.getMessage()), java.time.Instant.now());
+            throw translated;
         }
     }
 

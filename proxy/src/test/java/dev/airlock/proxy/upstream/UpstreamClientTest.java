@@ -68,6 +68,29 @@ class UpstreamClientTest {
     }
 
     @Test
+    void itsHealthNamesTheLastAnswerAndTheLastFailureWithItsMessage() throws Exception {
+        LoopbackUpstream.Script whole = (n, s, out) -> {
+            LoopbackUpstream.head(out, 200, BODY.length);
+            out.write(BODY);
+            out.flush();
+        };
+        UpstreamClient client = new UpstreamClient("test", config(0, 8), callers);
+        assertEquals(new UpstreamHealth("test", "closed", null, null, null), client.health());
+        try (LoopbackUpstream up = new LoopbackUpstream(whole)) {
+            client.download(up.uri("/a.tgz"), ByteArrayOutputStream::new);
+        }
+        UpstreamHealth ok = client.health();
+        assertTrue(ok.lastSuccessAt() != null && ok.lastError() == null, ok.toString());
+        try (LoopbackUpstream up = new LoopbackUpstream(UpstreamClientTest::halfThenStall)) {
+            assertThrows(UpstreamException.class, () -> client.download(up.uri("/b.tgz"), ByteArrayOutputStream::new));
+        }
+        UpstreamHealth failed = client.health();
+        assertTrue(failed.lastError() != null && !failed.lastError().isBlank(), failed.toString());
+        assertTrue(failed.lastErrorAt() != null && !failed.lastErrorAt().isBefore(ok.lastSuccessAt()), failed.toString());
+        assertEquals(ok.lastSuccessAt(), failed.lastSuccessAt());
+    }
+
+    @Test
     void aBodyThatStallsHalfWayEndsInA504WithinTheIdleTimeoutAndIsNotRetried() throws Exception {
         try (LoopbackUpstream up = new LoopbackUpstream(UpstreamClientTest::halfThenStall)) {
             UpstreamClient client = new UpstreamClient("test", config(2, 8), callers);
