@@ -40,14 +40,30 @@ def free_port():
     return p
 
 
+class AirlockExited(Exception):
+    def __init__(self, message, tail):
+        super().__init__(message)
+        self.tail = tail
+
+
 class Airlock:
     def __init__(self, jar, data, upstream_port, xmx, work):
         self.jar, self.data, self.upstream_port, self.xmx, self.work = jar, data, upstream_port, xmx, work
         self.port = free_port()
         self.proc = None
         self.starts = 0
+        self.failed_starts = []
 
     def start(self):
+        try:
+            self.start_once()
+        except AirlockExited as e:
+            # Counted and shown, then tried once more: a start that fails twice ends the run.
+            self.failed_starts.append(str(e))
+            log("Airlock exited at start; its log ends:\n" + e.tail)
+            self.start_once()
+
+    def start_once(self):
         self.starts += 1
         logf = open(os.path.join(self.work, "airlock-%d.log" % self.starts), "wb")
         base = "http://127.0.0.1:%d/" % self.upstream_port
@@ -59,7 +75,10 @@ class Airlock:
         deadline = time.time() + 120
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise SystemExit("fault: Airlock exited at start (see %s)" % logf.name)
+                logf.flush()
+                with open(logf.name, "rb") as f:
+                    tail = f.read()[-3000:].decode("utf-8", "replace")
+                raise AirlockExited("Airlock exited at start with %s (see %s)" % (self.proc.returncode, logf.name), tail)
             try:
                 if self.request("GET", "/healthz", timeout=2)[0] == 200:
                     return
@@ -487,6 +506,7 @@ def main():
     print("recover after upstream:    %s s" % ("%.1f" % checks["recover_s"] if checks["recover_s"] is not None else "never"))
     print("hostile requests:          %s" % json.dumps(dict(sorted(checks["hostile"].items()))))
     print("alive after hostile / end: %s / %s" % (checks["alive_after_hostile"], checks["alive_end"]))
+    print("starts that exited:        %d%s" % (len(air.failed_starts), "" if not air.failed_starts else " " + str(air.failed_starts)))
     bad = (checks["unverdicted"] or stats.tampered or lost_verdicts or checks["lost_overrides"] or checks["lost_audit"]
            or checks["new_versions_without_verdict"] or not checks["alive_after_hostile"] or not checks["alive_end"])
     if bad:
