@@ -37,7 +37,8 @@ public final class UiRoute implements Route {
             + "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     /** Every file of the UI; a new asset must be named here (a class-path read is disk I/O, done once, not per request). */
-    static final java.util.List<String> ASSETS = java.util.List.of("index.html", "app.css", "app.js");
+    static final java.util.List<String> ASSETS = java.util.List.of("index.html", "app.css", "app.js",
+            "api.js", "audit.js", "charts.js", "dom.js", "overview.js", "queue.js", "status.js", "version.js");
 
     private final Map<String, byte[]> assets;
 
