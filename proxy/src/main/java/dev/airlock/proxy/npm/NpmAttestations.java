@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -102,8 +101,7 @@ public final class NpmAttestations {
             Answers.refused(ex, d);
             return;
         }
-        // The packument index keeps no attestation URL; the upstream serves them at the conventional path.
-        URI target = source(name, version, null);
+        URI target = source(name, version);
         packuments.client().get(target, Map.of("Accept", "application/json")).whenComplete((resp, err) -> {
             if (err != null) {
                 Answers.upstreamFailure(ex, err, "the attestations of " + name.full() + "@" + version);
@@ -123,21 +121,10 @@ public final class NpmAttestations {
     }
 
     /**
-     * The upstream's own attestation URL when it names the upstream's host (never another host:
-     * Airlock is no open relay), else the conventional path under the upstream base.
+     * The conventional path under the upstream base: the packument index keeps no attestation
+     * URL, and a fixed path means Airlock never relays to a host a document names.
      */
-    URI source(NpmPackageName name, String version, String published) {
-        if (published != null) {
-            try {
-                URI u = URI.create(published);
-                if (u.getHost() != null && u.getHost().toLowerCase(Locale.ROOT).equals(upstream.getHost().toLowerCase(Locale.ROOT))
-                        && u.getPort() == upstream.getPort() && ("https".equals(u.getScheme()) || "http".equals(u.getScheme()))) {
-                    return u;
-                }
-            } catch (IllegalArgumentException e) {
-                // Fall back to the conventional path.
-            }
-        }
+    URI source(NpmPackageName name, String version) {
         return URI.create(upstream + PATH + name.urlForm() + "@" + version);
     }
 }

@@ -24,7 +24,7 @@ import java.util.Map;
  * one streaming pass that skips everything else.
  */
 public final class Packument implements dev.airlock.proxy.upstream.MetadataCache.Sized {
-    static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+    static final ObjectMapper JSON = dev.airlock.common.Json.newMapper(JsonFactory.builder()
             // Two values for one key would let the index and the rendered document disagree on a version.
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     /** Rough heap of one indexed version (strings and map entry), for the cache weigher. */

@@ -14,12 +14,9 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -213,12 +210,8 @@ public final class MetadataCache<T> {
     }
 
     private Path diskPath(String key) {
-        try {
-            String h = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-            return diskDir.resolve(h.substring(0, 2)).resolve(h);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String h = dev.airlock.common.Hashes.sha256Hex(key);
+        return diskDir.resolve(h.substring(0, 2)).resolve(h);
     }
 
     private void writeDisk(String key, String etag, String contentType, byte[] body) {

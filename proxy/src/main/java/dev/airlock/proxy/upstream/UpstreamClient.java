@@ -137,6 +137,9 @@ public final class UpstreamClient {
     }
 
     private void record(boolean ok, long startNanos) {
+        if (ok) {
+            lastSuccessAt = java.time.Instant.now();
+        }
         try {
             observer.accept(ok ? "ok" : "error", Duration.ofNanos(System.nanoTime() - startNanos));
         } catch (RuntimeException e) {
@@ -313,11 +316,9 @@ public final class UpstreamClient {
         try {
             T t = decorated.call();
             record(true, start);
-            lastSuccessAt = java.time.Instant.now();
             return t;
         } catch (ConsumerFailed e) {
             record(true, start);
-            lastSuccessAt = java.time.Instant.now();
             throw e.failure;
         } catch (Exception e) {
             record(false, start);
