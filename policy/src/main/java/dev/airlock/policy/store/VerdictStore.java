@@ -76,10 +76,13 @@ public final class VerdictStore implements AutoCloseable {
     private final ScheduledExecutorService committer;
     private volatile boolean dirty;
     private volatile boolean closed;
+    private final DiskRoom room;
+    private volatile boolean full;
 
     private VerdictStore(Path file, DB db) {
         this.file = file;
         this.db = db;
+        this.room = new DiskRoom(file);
         boolean fresh = db.getAllNames().iterator().hasNext() == false;
         HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.meta = m;
@@ -115,10 +118,15 @@ public final class VerdictStore implements AutoCloseable {
         Path f = dataDir.resolve(FILE_NAME);
         DB db;
         try {
+            // A FileChannel, not a memory map: on a full disk a mapped page cannot be backed, the JVM
+            // gets SIGBUS and MapDB an InternalError halfway through an update, after which its
+            // in-memory tables are broken (readers spun in them for ever). Through the channel the
+            // same full disk is an IOException that the write's rollback handles. Its positional
+            // reads do not serialise readers the way RandomAccessFile's would; hot verdicts are
+            // served from the cache above anyway.
             db = DBMaker.fileDB(f.toFile())
+                    .fileChannelEnable()
                     .transactionEnable()
-                    .fileMmapEnableIfSupported()
-                    .fileMmapPreclearDisable()
                     .make();
         } catch (org.mapdb.DBException.FileLocked e) {
             throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "
@@ -509,6 +517,7 @@ public final class VerdictStore implements AutoCloseable {
                 writes.run();
                 return;
             }
+            room.require();
             try {
                 writes.run();
                 db.commit();
@@ -535,6 +544,7 @@ public final class VerdictStore implements AutoCloseable {
             if (closed) {
                 return;
             }
+            room.require();
             for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
                 long seq = downloadSeq.incrementAndGet();
                 downloads.put(d.getKey() + "\u0000" + String.format("%016x", seq), StoreJson.write(d.getValue()));
@@ -555,6 +565,16 @@ public final class VerdictStore implements AutoCloseable {
     private void groupCommit() {
         try {
             drainPending();
+            if (full) {
+                full = false;
+                LOG.info("the data disk has room again: group writes of {} resume", file);
+            }
+        } catch (StoreFullException e) {
+            if (!full) {
+                full = true;
+                LOG.warn("{}; sightings and downloads wait in memory meanwhile", e.getMessage());
+            }
+            return;
         } catch (RuntimeException e) {
             LOG.warn("group write of {} failed", file, e);
         }
