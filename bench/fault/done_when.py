@@ -17,7 +17,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import upstream as up  # noqa: E402
-from fault import OLD, TOKEN, Airlock, log  # noqa: E402
+from airlock_proc import TOKEN, Airlock, log  # noqa: E402
+
+OLD = "2020-01-01T00:00:00.000Z"
 
 
 def stalled_downloads(air, reg):
@@ -115,7 +117,8 @@ def main():
     work = tempfile.mkdtemp(prefix="airlock-donewhen.")
     reg = up.Registry()
     port = reg.start()
-    air = Airlock(args.jar, os.path.join(work, "data"), port, "512m", work)
+    base = "http://127.0.0.1:%d/" % port
+    air = Airlock(args.jar, os.path.join(work, "data"), base + "npm/", base + "simple/", "512m", work)
     results = []
     try:
         air.start()
