@@ -76,8 +76,11 @@ class Airlock:
             if not dumped and time.time() - self.started_at > 20:
                 # A slow start is worth a look: where the main thread is, once (kept with the logs).
                 dumped = True
-                with open(os.path.join(self.work, "jstack-start-%d.txt" % self.starts), "wb") as out:
-                    subprocess.run(["jstack", str(self.proc.pid)], stdout=out, stderr=subprocess.STDOUT, timeout=30)
+                try:
+                    with open(os.path.join(self.work, "jstack-start-%d.txt" % self.starts), "wb") as out:
+                        subprocess.run(["jstack", str(self.proc.pid)], stdout=out, stderr=subprocess.STDOUT, timeout=30)
+                except (OSError, subprocess.SubprocessError):
+                    pass   # a diagnostic only
             if self.proc.poll() is not None:
                 with open(path, "rb") as f:
                     tail = f.read()[-3000:].decode("utf-8", "replace")
