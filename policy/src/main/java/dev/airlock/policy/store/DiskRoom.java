@@ -19,17 +19,24 @@ final class DiskRoom {
     private final long reserve;
 
     DiskRoom(Path file) {
+        this(file, -1);
+    }
+
+    /** @param reserve bytes to keep free; negative: 32 MiB or a twentieth of the disk */
+    DiskRoom(Path file, long reserve) {
         this.file = file;
         FileStore s = null;
-        long r = RESERVE_BYTES;
+        long r = reserve;
         try {
             s = Files.getFileStore(file);
-            r = Math.min(RESERVE_BYTES, s.getTotalSpace() / 20);
+            if (r < 0) {
+                r = Math.min(RESERVE_BYTES, s.getTotalSpace() / 20);
+            }
         } catch (IOException e) {
             // Unknown filesystem: no check (as before); a failing write still rolls back.
         }
         this.store = s;
-        this.reserve = r;
+        this.reserve = Math.max(0, r);
     }
 
     /** Throws {@link StoreFullException} when a write now could hit a full disk. */

@@ -5,7 +5,7 @@ package dev.airlock.policy.store;
  * refused before MapDB starts it, and nothing already stored is touched. Writes work again as soon
  * as space is freed; no restart is needed.
  */
-public final class StoreFullException extends IllegalStateException {
+public final class StoreFullException extends StoreUnavailableException {
     private static final long serialVersionUID = 1L;
 
     public StoreFullException(String message) {

@@ -78,11 +78,13 @@ public final class VerdictStore implements AutoCloseable {
     private volatile boolean closed;
     private final DiskRoom room;
     private volatile boolean full;
+    /** Why MapDB may no longer be written to, or null (see {@link #fence}). */
+    private volatile String fenced;
 
-    private VerdictStore(Path file, DB db) {
+    private VerdictStore(Path file, DB db, Long reserve) {
         this.file = file;
         this.db = db;
-        this.room = new DiskRoom(file);
+        this.room = reserve == null ? new DiskRoom(file) : new DiskRoom(file, reserve);
         boolean fresh = db.getAllNames().iterator().hasNext() == false;
         HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.meta = m;
@@ -110,6 +112,11 @@ public final class VerdictStore implements AutoCloseable {
 
     /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
     public static VerdictStore open(Path dataDir) {
+        return open(dataDir, null);
+    }
+
+    /** With a given disk reserve in bytes (tests: 0 lets a full disk reach MapDB); null: {@link DiskRoom}'s. */
+    static VerdictStore open(Path dataDir, Long reserve) {
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
@@ -136,7 +143,7 @@ public final class VerdictStore implements AutoCloseable {
                     + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
         }
         try {
-            return new VerdictStore(f, db);
+            return new VerdictStore(f, db, reserve);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -517,13 +524,17 @@ public final class VerdictStore implements AutoCloseable {
                 writes.run();
                 return;
             }
+            requireWritable();
             room.require();
             try {
                 writes.run();
                 db.commit();
                 dirty = false;
             } catch (RuntimeException e) {
-                db.rollback();
+                fenceIfMapDb(e);
+                if (fenced == null) {
+                    db.rollback();
+                }
                 // The rollback discards uncommitted group writes too: the cache must not outlive them.
                 cache.invalidateAll();
                 dirty = false;
@@ -544,6 +555,7 @@ public final class VerdictStore implements AutoCloseable {
             if (closed) {
                 return;
             }
+            requireWritable();
             room.require();
             for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
                 long seq = downloadSeq.incrementAndGet();
@@ -575,22 +587,63 @@ public final class VerdictStore implements AutoCloseable {
                 LOG.warn("{}; sightings and downloads wait in memory meanwhile", e.getMessage());
             }
             return;
+        } catch (StoreFencedException e) {
+            return;
         } catch (RuntimeException e) {
+            fenceIfMapDb(e);
             LOG.warn("group write of {} failed", file, e);
         }
-        if (!dirty || closed) {
+        if (!dirty || closed || fenced != null) {
             return;
         }
         writeLock.lock();
         try {
-            if (dirty && !closed) {
+            if (dirty && !closed && fenced == null) {
                 db.commit();
                 dirty = false;
             }
         } catch (RuntimeException e) {
+            fenceIfMapDb(e);
             LOG.warn("group commit of {} failed", file, e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * After a failure inside MapDB (a write that met a full disk halfway, say) its in-memory state
+     * no longer matches the file: a rollback does not repair its write-ahead log, and further
+     * commits wrote that damage into the file, which then could not be opened ("cannot start").
+     * So the first such failure stops every write, as a crash would at that point; the file keeps
+     * the last good commit and a restart opens it. Errors thrown by the writes' own logic (a
+     * conflict, a bad argument) are not MapDB's and roll back as usual.
+     */
+    private void fenceIfMapDb(RuntimeException e) {
+        if (fenced != null || !(e instanceof org.mapdb.DBException || thrownIn(e, "org.mapdb.", "org.eclipse.collections."))) {
+            return;
+        }
+        fenced = e.toString();
+        LOG.error("the policy store {} failed inside MapDB ({}): it takes no more writes until Airlock restarts, "
+                + "which reopens it at its last good commit; nothing acknowledged is lost", file, fenced);
+    }
+
+    private static boolean thrownIn(Throwable e, String... packages) {
+        StackTraceElement[] trace = e.getStackTrace();
+        for (int i = 0; i < Math.min(trace.length, 8); i++) {
+            for (String p : packages) {
+                if (trace[i].getClassName().startsWith(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void requireWritable() {
+        String why = fenced;
+        if (why != null) {
+            throw new StoreFencedException("the policy store " + file + " takes no writes after a failure inside its "
+                    + "database (" + why + "); restart Airlock to reopen it: nothing it acknowledged is lost");
         }
     }
 
@@ -619,6 +672,12 @@ public final class VerdictStore implements AutoCloseable {
         writeLock.lock();
         try {
             if (closed) {
+                return;
+            }
+            if (fenced != null) {
+                // Nothing more reaches the file: what it holds is the last good commit.
+                closed = true;
+                db.close();
                 return;
             }
             for (Verdict v : pending.values()) {

@@ -1,6 +1,7 @@
 package dev.airlock.policy.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.model.Ecosystem;
@@ -57,7 +58,7 @@ class VerdictStoreOnAFullDiskTest {
     }
 
     @Test
-    void aFullDiskRefusesWritesKeepsReadsAnsweringAndLosesNothingAcknowledged() throws Exception {
+    void aFullDiskRefusesWritesBeforeMapDbKeepsReadsAnsweringAndLosesNothingAcknowledged() throws Exception {
         List<String> acknowledged = new ArrayList<>();
         Path filler = mount.resolve("filler");
         ExecutorService readers = Executors.newFixedThreadPool(3);
@@ -118,6 +119,49 @@ class VerdictStoreOnAFullDiskTest {
                 assertEquals(VerdictState.ALLOWED, s.verdict(PackageCoordinate.of(Ecosystem.NPM, name, "1.0.0"))
                         .orElseThrow(() -> new AssertionError(name + " was acknowledged and is gone")).state(), name);
             }
+        }
+    }
+
+    @Test
+    void aWriteThatMeetsAFullDiskInsideMapDbStopsAllWritesAndARestartFindsEverythingAcknowledged() throws Exception {
+        List<String> acknowledged = new ArrayList<>();
+        Path filler = mount.resolve("filler");
+        try {
+            // No reserve: the full disk reaches MapDB, as when something else fills it during a write.
+            try (VerdictStore s = VerdictStore.open(mount.resolve("data"), 0L)) {
+                for (int i = 0; i < 50; i++) {
+                    s.putVerdict(verdict("before-" + i));
+                    acknowledged.add("before-" + i);
+                }
+                fill(filler);
+                int failed = 0;
+                for (int i = 0; i < 400 && failed == 0; i++) {
+                    try {
+                        s.putVerdict(verdict("during-" + i));
+                        acknowledged.add("during-" + i);
+                    } catch (RuntimeException e) {
+                        failed++;
+                    }
+                }
+                assertTrue(failed > 0, "no write met the full disk");
+                Files.delete(filler);
+                StoreFencedException fenced = assertThrows(StoreFencedException.class, () -> s.putVerdict(verdict("after")),
+                        "a store whose database failed must not be written again before a restart");
+                assertTrue(fenced.getMessage().contains("restart Airlock"), fenced.getMessage());
+                s.putVerdictSoon(verdict("soon"));
+            }
+            try (VerdictStore s = VerdictStore.open(mount.resolve("data"))) {
+                for (String name : acknowledged) {
+                    assertTrue(s.verdict(PackageCoordinate.of(Ecosystem.NPM, name, "1.0.0")).isPresent(),
+                            name + " was acknowledged and is gone");
+                }
+                s.putVerdict(verdict("after-restart"));
+            }
+            try (VerdictStore s = VerdictStore.open(mount.resolve("data"))) {
+                assertTrue(s.verdict(PackageCoordinate.of(Ecosystem.NPM, "after-restart", "1.0.0")).isPresent());
+            }
+        } finally {
+            Files.deleteIfExists(filler);
         }
     }
 
