@@ -70,7 +70,7 @@ class Airlock:
         self.proc = subprocess.Popen(cmd + self.extra, stdout=logf, stderr=subprocess.STDOUT)
         logf.close()
         self.started_at = time.time()
-        deadline = time.time() + 180
+        deadline = time.time() + 300
         dumped = False
         while time.time() < deadline:
             if not dumped and time.time() - self.started_at > 20:
@@ -89,7 +89,11 @@ class Airlock:
                 log("Airlock start %d healthy after %.1f s" % (self.starts, time.time() - self.started_at))
                 return
             time.sleep(0.3)
-        raise SystemExit("fault: Airlock did not become healthy within 180 s (see %s)" % path)
+        # Alive but not answering for 5 minutes: counted like an exit (stopped, shown, tried once more).
+        self.kill9()
+        with open(path, "rb") as f:
+            tail = f.read()[-3000:].decode("utf-8", "replace")
+        raise AirlockExited("Airlock did not answer /healthz within 300 s of its start (see %s)" % path, tail)
 
     def healthy(self, timeout=5):
         try:

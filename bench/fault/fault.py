@@ -88,7 +88,7 @@ class Run:
         self.eligible = {"npm": max(4, len(self.npm_roots) - 2 * len(UPSTREAM_FAULTS)),
                          "pip": max(4, len(self.pip_roots) - 3 * len(UPSTREAM_FAULTS))}
         self.installers = Installers(args.clients, self.air.url, work, self.npm_roots, self.pip_roots, self.eligible,
-                                     self.phase)
+                                     self.phase, args.install_timeout)
         self.probes = Probes(args.probes, self.air, self.npm_truth, self.pypi, self.pip_roots, self.phase)
         self.access = AccessLog(self.air, self.phase)
         self.stop = threading.Event()
@@ -99,6 +99,7 @@ class Run:
         self.lost_verdicts = []
         self.new_versions = []   # versions published during the run: each must reach a verdict
         self.kill_check = None
+        self.askers = []
         self.results = {}
 
     # ---------------------------------------------------------------- side threads
@@ -161,13 +162,14 @@ class Run:
         if left > 0:
             time.sleep(left)
 
-    def kill_during_analyses(self):
-        fresh = []
+    def publish_new_versions(self):
+        """New versions (and the hostile archives) are published and asked for, so that analyses
+        run when the kills come; in the background, from the calm phase before the kills."""
         for i in range(4):
             n = "fault-new-%d" % i
             self.reg.add(n, "1.0.0", up.npm_tarball(n, "1.0.0"), now_iso())
-            fresh.append(n)
-        self.new_versions = fresh + self.hostile
+            self.new_versions.append(n)
+        self.new_versions += self.hostile
 
         def ask(n):
             # An anonymous listing queues the analysis (asked again while the upstream's breaker is
@@ -181,13 +183,15 @@ class Run:
                 except Exception:   # noqa: BLE001
                     pass
                 time.sleep(1)
-        t0 = time.time()
-        askers = [threading.Thread(target=ask, args=(n,)) for n in self.new_versions]
-        for t in askers:
+        self.askers = [threading.Thread(target=ask, args=(n,), daemon=True) for n in self.new_versions]
+        for t in self.askers:
             t.start()
-        for t in askers:
-            t.join(60)
-        log("%d new versions asked for in %.1f s" % (len(self.new_versions), time.time() - t0))
+
+    def kill_during_analyses(self):
+        t0 = time.time()
+        for t in self.askers:
+            t.join(max(0.1, t0 + 40 - time.time()))
+        log("%d new versions asked for (waited %.1f s more)" % (len(self.new_versions), time.time() - t0))
         before = {}
         for k in range(2):
             t0 = time.time()
@@ -214,15 +218,20 @@ class Run:
         a.at(0.34); a.set_fault("tamper")
         a.at(0.40); a.set_fault("truncate")
         a.at(0.46); a.set_fault("none")
+        a.publish_new_versions()
         a.at(0.50); a.set_fault("kill")
         a.kill_during_analyses()
+        # The kill phase lasts as long as two restarts take (a minute or more on a loaded machine):
+        # the phases after it keep their own lengths rather than being squeezed out.
+        d = a.args.duration
         a.set_fault("none")
-        a.at(0.62); a.set_fault("diskfull")
+        time.sleep(0.04 * d)
+        a.set_fault("diskfull")
         filler = os.path.join(a.data, "filler")
         if a.mounted:
             subprocess.run(["dd", "if=/dev/zero", "of=" + filler, "bs=1M", "count=%d" % (a.args.disk_mb * 2)],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        a.at(0.70)
+        time.sleep(0.08 * d)
         if os.path.exists(filler):
             os.remove(filler)
         a.fault_ends.append(("diskfull", time.time()))
@@ -232,7 +241,8 @@ class Run:
         a.results["health_after_hostile_s"] = a.air.wait_healthy(120)
         a.fault_ends.append(("hostile", time.time()))
         a.set_fault("none")
-        a.at(1.0)
+        calm_until = max(a.t0 + d, time.time() + 0.1 * d)
+        time.sleep(max(0.0, calm_until - time.time()))
         # Installs must succeed again after every fault: give the clients up to a minute more to show it.
         until = time.time() + 60
         while time.time() < until and any(a.installers.recovery(t) is None for _, t in a.fault_ends):
@@ -295,8 +305,8 @@ class Run:
         print("clients:                   %d real installers (npm %d, pip %d), %d probes, %d s; npm tree %d packages "
               "from %d roots, pip roots %d" % (ins.n, (ins.n + 1) // 2, ins.n // 2, self.probes.n, self.args.duration,
                                                len(self.npm_truth), len(self.npm_roots), len(self.pip_roots)))
-        print("installs:                  %d done, %d ok; by outcome %s; %d cut at the end"
-              % (len(done), sum(1 for x in done if x.outcome == "ok"),
+        print("installs:                  %d done, %d ok (timeout %d s); by outcome %s; %d cut at the end"
+              % (len(done), sum(1 for x in done if x.outcome == "ok"), ins.timeout,
                  json.dumps({"%s %s" % k: v for k, v in sorted(by.items())}), ins.cut))
         print("install seconds p50/p99:   calm %.1f / %.1f, during faults %.1f / %.1f"
               % (p(installs_calm, .5), p(installs_calm, .99), p(installs_fault, .5), p(installs_fault, .99)))
@@ -352,6 +362,8 @@ def main():
     ap.add_argument("--xmx", default="512m")
     ap.add_argument("--disk-mb", type=int, default=384)
     ap.add_argument("--verdict-wait", type=int, default=240)
+    # An install still running after this is killed and counted as a client-side timeout.
+    ap.add_argument("--install-timeout", type=int, default=240)
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="airlock-fault.")
     run = None
