@@ -39,6 +39,18 @@ final class DiskRoom {
         this.reserve = Math.max(0, r);
     }
 
+    /** Whether at least this many bytes are free now (an unknown filesystem: yes). */
+    boolean hasFree(long bytes) {
+        if (store == null) {
+            return true;
+        }
+        try {
+            return store.getUsableSpace() >= bytes;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Throws {@link StoreFullException} when a write now could hit a full disk. */
     void require() {
         if (store == null) {

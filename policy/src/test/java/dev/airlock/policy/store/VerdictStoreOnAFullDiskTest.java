@@ -123,7 +123,8 @@ class VerdictStoreOnAFullDiskTest {
     }
 
     @Test
-    void aWriteThatMeetsAFullDiskInsideMapDbStopsAllWritesAndARestartFindsEverythingAcknowledged() throws Exception {
+    void aWriteThatMeetsAFullDiskInsideMapDbStopsAllWritesUntilTheStoreReopensItselfWithEverythingAcknowledged()
+            throws Exception {
         List<String> acknowledged = new ArrayList<>();
         Path filler = mount.resolve("filler");
         try {
@@ -144,11 +145,31 @@ class VerdictStoreOnAFullDiskTest {
                     }
                 }
                 assertTrue(failed > 0, "no write met the full disk");
-                Files.delete(filler);
-                StoreFencedException fenced = assertThrows(StoreFencedException.class, () -> s.putVerdict(verdict("after")),
-                        "a store whose database failed must not be written again before a restart");
-                assertTrue(fenced.getMessage().contains("restart Airlock"), fenced.getMessage());
+                StoreFencedException fenced = assertThrows(StoreFencedException.class, () -> s.putVerdict(verdict("full")),
+                        "a store whose database failed must not be written again before it is reopened");
+                assertTrue(fenced.getMessage().contains("reopens by itself once the disk has room"), fenced.getMessage());
                 s.putVerdictSoon(verdict("soon"));
+
+                // Space comes back: without a restart, the store reopens at its last good commit and takes writes.
+                Files.delete(filler);
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (true) {
+                    try {
+                        s.putVerdict(verdict("after"));
+                        acknowledged.add("after");
+                        break;
+                    } catch (StoreUnavailableException notYet) {
+                        assertTrue(System.nanoTime() < deadline, "still refused 30 s after space returned: " + notYet);
+                        Thread.sleep(100);
+                    }
+                }
+                for (String name : acknowledged) {
+                    assertTrue(s.verdict(PackageCoordinate.of(Ecosystem.NPM, name, "1.0.0")).isPresent(),
+                            name + " was acknowledged and is gone after the reopen");
+                }
+                // A first sighting that waited in memory meanwhile is written once the store is open again.
+                s.flush();
+                acknowledged.add("soon");
             }
             try (VerdictStore s = VerdictStore.open(mount.resolve("data"))) {
                 for (String name : acknowledged) {
