@@ -50,23 +50,27 @@ public final class VerdictStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VerdictStore.class);
     private static final String SCHEMA_KEY = "schemaVersion";
     private static final long GROUP_COMMIT_MS = 200;
+    private static final long REOPEN_EVERY_MS = 2_000;
+    private static final long REOPEN_MIN_FREE = 1L << 20;
 
     private final Path file;
-    private final DB db;
-    private final Map<String, String> meta;
-    private final BTreeMap<String, String> verdicts;
-    private final BTreeMap<String, String> overrides;
-    private final BTreeMap<Long, String> audit;
-    private final Atomic.Long auditSeq;
-    private final BTreeMap<String, String> downloads;
-    private final Atomic.Long downloadSeq;
-    private final BTreeMap<String, String> feed;
-    private final BTreeMap<String, String> holdExemptions;
+    // Not final: a store fenced after a failure inside MapDB reopens the file in place once the disk
+    // has room (see reopenWhenRoom); volatile, so readers see the reopened tables.
+    private volatile DB db;
+    private volatile Map<String, String> meta;
+    private volatile BTreeMap<String, String> verdicts;
+    private volatile BTreeMap<String, String> overrides;
+    private volatile BTreeMap<Long, String> audit;
+    private volatile Atomic.Long auditSeq;
+    private volatile BTreeMap<String, String> downloads;
+    private volatile Atomic.Long downloadSeq;
+    private volatile BTreeMap<String, String> feed;
+    private volatile BTreeMap<String, String> holdExemptions;
     /** Every analysis a version had, keyed {@code coordinate NUL sequence}: what re-analysis replaced stays readable. */
-    private final BTreeMap<String, String> analysisLog;
-    private final Atomic.Long analysisLogSeq;
+    private volatile BTreeMap<String, String> analysisLog;
+    private volatile Atomic.Long analysisLogSeq;
     /** Downsampled counters and gauges for the overview, keyed by resolution and bucket start (epoch seconds). */
-    private final BTreeMap<String, String> history;
+    private volatile BTreeMap<String, String> history;
     private volatile Consumer<Verdict> verdictListener = v -> { };
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -76,9 +80,25 @@ public final class VerdictStore implements AutoCloseable {
     private final ScheduledExecutorService committer;
     private volatile boolean dirty;
     private volatile boolean closed;
+    private final DiskRoom room;
+    private volatile boolean full;
+    /** Why MapDB may no longer be written to, or null (see {@link #fenceIfMapDb}). */
+    private volatile String fenced;
+    private long lastReopenTry = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REOPEN_EVERY_MS);
 
-    private VerdictStore(Path file, DB db) {
+    private VerdictStore(Path file, DB db, Long reserve) {
         this.file = file;
+        this.room = reserve == null ? new DiskRoom(file) : new DiskRoom(file, reserve);
+        openTables(db);
+        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "verdict-store-commit");
+            t.setDaemon(true);
+            return t;
+        });
+        committer.scheduleWithFixedDelay(this::groupCommit, GROUP_COMMIT_MS, GROUP_COMMIT_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void openTables(DB db) {
         this.db = db;
         boolean fresh = db.getAllNames().iterator().hasNext() == false;
         HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
@@ -97,28 +117,41 @@ public final class VerdictStore implements AutoCloseable {
         this.analysisLogSeq = db.atomicLong("analysisLogSeq").createOrOpen();
         this.history = db.treeMap("history", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         db.commit();
-        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verdict-store-commit");
-            t.setDaemon(true);
-            return t;
-        });
-        committer.scheduleWithFixedDelay(this::groupCommit, GROUP_COMMIT_MS, GROUP_COMMIT_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
     public static VerdictStore open(Path dataDir) {
+        return open(dataDir, null);
+    }
+
+    /** With a given disk reserve in bytes (tests: 0 lets a full disk reach MapDB); null: {@link DiskRoom}'s. */
+    static VerdictStore open(Path dataDir, Long reserve) {
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
         }
         Path f = dataDir.resolve(FILE_NAME);
-        DB db;
+        DB db = openDb(f, dataDir);
         try {
-            db = DBMaker.fileDB(f.toFile())
+            return new VerdictStore(f, db, reserve);
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    private static DB openDb(Path f, Path dataDir) {
+        try {
+            // A FileChannel, not a memory map: on a full disk a mapped page cannot be backed, the JVM
+            // gets SIGBUS and MapDB an InternalError halfway through an update, after which its
+            // in-memory tables are broken (readers spun in them for ever). Through the channel the
+            // same full disk is an IOException that the write's rollback handles. Its positional
+            // reads do not serialise readers the way RandomAccessFile's would; hot verdicts are
+            // served from the cache above anyway.
+            return DBMaker.fileDB(f.toFile())
+                    .fileChannelEnable()
                     .transactionEnable()
-                    .fileMmapEnableIfSupported()
-                    .fileMmapPreclearDisable()
                     .make();
         } catch (org.mapdb.DBException.FileLocked e) {
             throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "
@@ -126,12 +159,6 @@ public final class VerdictStore implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new StoreSchemaException("policy store " + f + " cannot be opened (" + e + "): it is not a MapDB "
                     + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
-        }
-        try {
-            return new VerdictStore(f, db);
-        } catch (RuntimeException e) {
-            db.close();
-            throw e;
         }
     }
 
@@ -509,12 +536,17 @@ public final class VerdictStore implements AutoCloseable {
                 writes.run();
                 return;
             }
+            requireWritable();
+            room.require();
             try {
                 writes.run();
                 db.commit();
                 dirty = false;
             } catch (RuntimeException e) {
-                db.rollback();
+                fenceIfMapDb(e);
+                if (fenced == null) {
+                    db.rollback();
+                }
                 // The rollback discards uncommitted group writes too: the cache must not outlive them.
                 cache.invalidateAll();
                 dirty = false;
@@ -535,6 +567,8 @@ public final class VerdictStore implements AutoCloseable {
             if (closed) {
                 return;
             }
+            requireWritable();
+            room.require();
             for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
                 long seq = downloadSeq.incrementAndGet();
                 downloads.put(d.getKey() + "\u0000" + String.format("%016x", seq), StoreJson.write(d.getValue()));
@@ -555,22 +589,128 @@ public final class VerdictStore implements AutoCloseable {
     private void groupCommit() {
         try {
             drainPending();
+            if (full) {
+                full = false;
+                LOG.info("the data disk has room again: group writes of {} resume", file);
+            }
+        } catch (StoreFullException e) {
+            if (!full) {
+                full = true;
+                LOG.warn("{}; sightings and downloads wait in memory meanwhile", e.getMessage());
+            }
+            return;
+        } catch (StoreFencedException e) {
+            reopenWhenRoom();
+            return;
         } catch (RuntimeException e) {
+            fenceIfMapDb(e);
             LOG.warn("group write of {} failed", file, e);
+        }
+        if (fenced != null) {
+            reopenWhenRoom();
+            return;
         }
         if (!dirty || closed) {
             return;
         }
         writeLock.lock();
         try {
-            if (dirty && !closed) {
+            if (dirty && !closed && fenced == null) {
                 db.commit();
                 dirty = false;
             }
         } catch (RuntimeException e) {
+            fenceIfMapDb(e);
             LOG.warn("group commit of {} failed", file, e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /**
+     * Recovery from a fence without a restart: once the disk has room again, the broken handle is
+     * closed without a commit and the file opened afresh, exactly as a restart would open it (at
+     * its last good commit: acknowledged writes are there, the failed one and group writes not yet
+     * committed are not, as after a kill -9). Tried from the group commit thread at most every
+     * {@link #REOPEN_EVERY_MS}. A reader that fetched a table of the closed handle just before the
+     * swap fails once (its request answers an error); later reads use the new tables.
+     */
+    private void reopenWhenRoom() {
+        long now = System.nanoTime();
+        if (now - lastReopenTry < TimeUnit.MILLISECONDS.toNanos(REOPEN_EVERY_MS)) {
+            return;
+        }
+        lastReopenTry = now;
+        // The reserve, and in any case room for the new write-ahead log file that opening starts.
+        if (!room.hasFree(REOPEN_MIN_FREE)) {
+            return;
+        }
+        try {
+            room.require();
+        } catch (StoreFullException e) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (closed || fenced == null) {
+                return;
+            }
+            try {
+                db.close();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("closing the failed handle of {}: {}", file, e.toString());
+            }
+            openTables(openDb(file, file.getParent()));
+            cache.invalidateAll();
+            generation.incrementAndGet();
+            dirty = false;
+            String was = fenced;
+            fenced = null;
+            LOG.info("the policy store {} reopened at its last good commit after the failure inside MapDB ({}): "
+                    + "writes resume", file, was);
+        } catch (RuntimeException e) {
+            LOG.warn("the policy store {} could not be reopened yet ({}); trying again in {} ms", file, e.toString(),
+                    REOPEN_EVERY_MS);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /**
+     * After a failure inside MapDB (a write that met a full disk halfway, say) its in-memory state
+     * no longer matches the file: a rollback does not repair its write-ahead log, and further
+     * commits wrote that damage into the file, which then could not be opened ("cannot start").
+     * So the first such failure stops every write, as a crash would at that point; the file keeps
+     * the last good commit, and {@link #reopenWhenRoom} opens it again. Errors thrown by the writes' own logic (a
+     * conflict, a bad argument) are not MapDB's and roll back as usual.
+     */
+    private void fenceIfMapDb(RuntimeException e) {
+        if (fenced != null || !(e instanceof org.mapdb.DBException || thrownIn(e, "org.mapdb.", "org.eclipse.collections."))) {
+            return;
+        }
+        fenced = e.toString();
+        LOG.error("the policy store {} failed inside MapDB ({}): it takes no writes until it is reopened at its last "
+                + "good commit, by itself once the disk has room (or by a restart); nothing acknowledged is lost", file, fenced);
+    }
+
+    private static boolean thrownIn(Throwable e, String... packages) {
+        StackTraceElement[] trace = e.getStackTrace();
+        for (int i = 0; i < Math.min(trace.length, 8); i++) {
+            for (String p : packages) {
+                if (trace[i].getClassName().startsWith(p)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private void requireWritable() {
+        String why = fenced;
+        if (why != null) {
+            throw new StoreFencedException("the policy store " + file + " takes no writes after a failure inside its "
+                    + "database (" + why + "); it reopens by itself once the disk has room (a restart reopens it too): "
+                    + "nothing it acknowledged is lost");
         }
     }
 
@@ -599,6 +739,12 @@ public final class VerdictStore implements AutoCloseable {
         writeLock.lock();
         try {
             if (closed) {
+                return;
+            }
+            if (fenced != null) {
+                // Nothing more reaches the file: what it holds is the last good commit.
+                closed = true;
+                db.close();
                 return;
             }
             for (Verdict v : pending.values()) {
