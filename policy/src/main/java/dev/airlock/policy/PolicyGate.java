@@ -53,6 +53,9 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final VerdictRefresh refresh;
     private final StaticChecks staticChecks;
     private final OutbreakHold outbreakHold;
+    private final DownloadTally downloads;
+    /** Answers to downloads of the same file, reused briefly while the store is unchanged. */
+    private final DownloadDecisions recent = new DownloadDecisions();
 
     public PolicyGate(PolicyConfig config, VerdictStore store, NameRules rules, TyposquatDetector typosquats,
                       MalwareFeed feed, AnalysisQueue queue, StaticCheck staticCheck, Clock clock) {
@@ -72,6 +75,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.waits = new HoldWaits(this::evaluateFile, decisions::of);
         this.recorder = new AnalysisRecorder(store, decider, locks, clock, this::appendAuditQuietly, waits::signal);
         this.refresh = new VerdictRefresh(store, decider, locks, clock, waits::signal);
+        this.downloads = new DownloadTally(this::recordDownload, true);
         this.staticChecks = staticCheck == null ? null
                 : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, queue, decisions);
     }
@@ -134,10 +138,16 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, ArtifactFile file,
                                                     DownloadContext who) {
         try {
+            long generation = store.generation();
+            long now = clock.millis();
+            CompletableFuture<Decision> reused = recent.reuse(c, file, false, publishedAt != null, generation, now);
+            if (reused != null) {
+                return reused;
+            }
             Verdict v = decideFile(sightings.sight(c, publishedAt), file);
             Decision d = decisions.of(v);
             if (d.serve() || !ServingDecisions.waitsForAnalysis(v)) {
-                return CompletableFuture.completedFuture(d);
+                return recent.keep(c, file, false, v.publishedAt() != null, generation, now, d);
             }
             if (file == null) {
                 queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
@@ -160,10 +170,16 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     public CompletionStage<Decision> afterFetch(PackageCoordinate c, ArtifactFile requested, Path artifact, String sha256) {
         try {
             ArtifactFile file = requested == null ? null : requested.withSha256(sha256);
+            long generation = store.generation();
+            long now = clock.millis();
+            CompletableFuture<Decision> reused = recent.reuse(c, file, true, false, generation, now);
+            if (reused != null) {
+                return reused;
+            }
             Verdict v = decideFile(sightings.sight(c, null), file);
             Decision d = decisions.of(v);
             if (!d.serve() || v.analysisStage() != AnalysisStage.NONE || decider.vouchedFor(c) || staticChecks == null) {
-                return CompletableFuture.completedFuture(d);
+                return recent.keep(c, file, true, v.publishedAt() != null, generation, now, d);
             }
             return staticChecks.check(c, file, artifact, sha256,
                     () -> decisions.of(decideFile(sightings.sight(c, null), file)));
@@ -173,13 +189,27 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         }
     }
 
+    /** Counted now, recorded within a second, coalesced per client ({@link DownloadTally}). */
     @Override
     public void served(PackageCoordinate c, DownloadContext who) {
         try {
-            store.recordDownload(c, DownloadRecord.of(clock.instant(), who));
+            downloads.add(c, who, clock.millis());
         } catch (RuntimeException e) {
             LOG.warn("could not record the download of {}", c, e);
         }
+    }
+
+    private void recordDownload(PackageCoordinate c, DownloadRecord r) {
+        try {
+            store.recordDownload(c, r);
+        } catch (RuntimeException e) {
+            LOG.warn("could not record the downloads of {}", c, e);
+        }
+    }
+
+    /** Hands the downloads counted so far to the store, so a reader sees every one. */
+    void flushDownloads() {
+        downloads.flush();
     }
 
     // ---------------------------------------------------------------- analysis results
@@ -275,6 +305,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     @Override
     public void close() {
+        downloads.close();
         if (staticChecks != null) {
             staticChecks.close();
         }
