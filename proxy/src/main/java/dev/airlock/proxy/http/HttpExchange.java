@@ -19,10 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import dev.airlock.config.AddressBlock;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -74,15 +70,9 @@ public final class HttpExchange {
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.listeners = listeners;
-        SocketAddress a = ctx.channel().remoteAddress();
-        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
-            InetAddress peer = AddressBlock.normalised(i.getAddress());
-            this.clientAddress = proxies.client(peer, request.headers()).getHostAddress();
-            this.forwardedHttps = proxies.forwardedHttps(peer, request.headers());
-        } else {
-            this.clientAddress = a instanceof InetSocketAddress i ? i.getHostString() : String.valueOf(a);
-            this.forwardedHttps = false;
-        }
+        ClientOf client = ClientOf.of(ctx.channel(), request.headers(), proxies);
+        this.clientAddress = client.address();
+        this.forwardedHttps = client.forwardedHttps();
     }
 
     public ChannelHandlerContext ctx() {
@@ -235,6 +225,20 @@ public final class HttpExchange {
         }
         HttpUtil.setContentLength(r, length);
         send(r);
+    }
+
+    /**
+     * Answers with headers prepared once for many answers, content type and length included (a copy
+     * is sent: the exchange adds its own). The body is owned by the response from here on.
+     */
+    public void respondPrepared(HttpResponseStatus st, ByteBuf body, HttpHeaders prepared) {
+        ByteBuf content = body;
+        if (request.method().equals(HttpMethod.HEAD)) {
+            body.release();
+            content = Unpooled.EMPTY_BUFFER;
+        }
+        send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, content, prepared.copy(),
+                ResponseHeaders.TRUSTED.newEmptyHeaders()));
     }
 
     public void respondJson(HttpResponseStatus st, Object value) {

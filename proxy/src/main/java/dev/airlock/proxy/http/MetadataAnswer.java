@@ -45,7 +45,7 @@ public final class MetadataAnswer {
         this.etag = "\"" + representation + "-" + shortHash(body) + "\"";
         this.extra = extra == null ? new DefaultHttpHeaders() : extra;
         this.wire = direct(body);
-        this.plainHeaders = headers(etag);
+        this.plainHeaders = headers(etag, length, null);
     }
 
     private static ByteBuffer direct(byte[] bytes) {
@@ -54,12 +54,23 @@ public final class MetadataAnswer {
         return b.asReadOnlyBuffer();
     }
 
-    private HttpHeaders headers(String tag) {
-        HttpHeaders h = new DefaultHttpHeaders();
-        h.add(extra);
-        h.set(HttpHeaderNames.ETAG, tag);
-        h.set(HttpHeaderNames.VARY, VARY);
-        h.set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
+    /**
+     * The headers every answer of this form carries, checked once here (with the validation any
+     * header gets) and then copied per answer without checking again.
+     */
+    private HttpHeaders headers(String tag, int bodyLength, String encoding) {
+        HttpHeaders checked = new DefaultHttpHeaders();
+        checked.add(extra);
+        checked.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        checked.set(HttpHeaderNames.CONTENT_LENGTH, bodyLength);
+        if (encoding != null) {
+            checked.set(HttpHeaderNames.CONTENT_ENCODING, encoding);
+        }
+        checked.set(HttpHeaderNames.ETAG, tag);
+        checked.set(HttpHeaderNames.VARY, VARY);
+        checked.set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
+        HttpHeaders h = ResponseHeaders.TRUSTED.newHeaders();
+        h.add(checked);
         return h;
     }
 
@@ -91,11 +102,12 @@ public final class MetadataAnswer {
         String tag = h.get(HttpHeaderNames.ETAG);
         String inm = ex.header(HttpHeaderNames.IF_NONE_MATCH);
         if (inm != null && (inm.contains(tag) || inm.trim().equals("*"))) {
-            HttpHeaders notModified = new DefaultHttpHeaders().add(h).remove(HttpHeaderNames.CONTENT_ENCODING);
+            HttpHeaders notModified = new DefaultHttpHeaders().add(h).remove(HttpHeaderNames.CONTENT_ENCODING)
+                    .remove(HttpHeaderNames.CONTENT_TYPE).remove(HttpHeaderNames.CONTENT_LENGTH);
             ex.respond(HttpResponseStatus.NOT_MODIFIED, null, new byte[0], notModified);
             return;
         }
-        ex.respond(HttpResponseStatus.OK, contentType, Unpooled.wrappedBuffer((gzip ? wireGzipped : wire).duplicate()), h);
+        ex.respondPrepared(HttpResponseStatus.OK, Unpooled.wrappedBuffer((gzip ? wireGzipped : wire).duplicate()), h);
     }
 
     private synchronized void gzip() {
@@ -108,10 +120,9 @@ public final class MetadataAnswer {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        HttpHeaders h = headers(etag.substring(0, etag.length() - 1) + "-gz\"");
-        h.set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
-        gzipHeaders = h;
-        wireGzipped = direct(bos.toByteArray());
+        byte[] gzipped = bos.toByteArray();
+        gzipHeaders = headers(etag.substring(0, etag.length() - 1) + "-gz\"", gzipped.length, "gzip");
+        wireGzipped = direct(gzipped);
     }
 
     static boolean acceptsGzip(String acceptEncoding) {
