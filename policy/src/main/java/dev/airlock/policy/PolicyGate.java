@@ -54,6 +54,8 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final StaticChecks staticChecks;
     private final OutbreakHold outbreakHold;
     private final DownloadTally downloads;
+    /** Analyses nobody waits for, queued once first downloads are quiet. */
+    private final BackgroundSubmissions background;
     /** Answers to downloads of the same file, reused briefly while the store is unchanged. */
     private final DownloadDecisions recent = new DownloadDecisions();
 
@@ -71,13 +73,14 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.decider = new VerdictDecider(config, rules, typosquats, feed, overrides, availability::runs, outbreakHold);
         this.decisions = new ServingDecisions(config.mode().equals("audit"), overrides);
         VerdictLocks locks = new VerdictLocks();
-        this.sightings = new Sightings(store, decider, locks, queue, clock);
+        this.background = new BackgroundSubmissions(queue, System::nanoTime);
+        this.sightings = new Sightings(store, decider, locks, background, clock);
         this.waits = new HoldWaits(this::evaluateFile, decisions::of);
         this.recorder = new AnalysisRecorder(store, decider, locks, clock, this::appendAuditQuietly, waits::signal);
         this.refresh = new VerdictRefresh(store, decider, locks, clock, waits::signal);
         this.downloads = new DownloadTally(this::recordDownload, true);
         this.staticChecks = staticCheck == null ? null
-                : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, queue, decisions);
+                : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, background, decisions);
     }
 
     /**
@@ -309,6 +312,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         if (staticChecks != null) {
             staticChecks.close();
         }
+        background.close();
         availability.close();
         waits.close();
     }
