@@ -117,7 +117,13 @@ final class NpmDocuments {
         }
         return new MetadataAnswer(abbreviated ? "npm-abbreviated" : "npm-full",
                 abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8",
-                PackumentFilter.render(name, doc, v, links, abbreviated), h);
+                PackumentFilter.render(name, doc, v, links, abbreviated), h, madeFrom(name, doc, v, links, abbreviated));
+    }
+
+    /** What a rendered packument is a function of: its validator, without hashing a body that can be megabytes. */
+    static String madeFrom(NpmPackageName name, Packument doc, PackumentFilter.Verdicts v, NpmLinks links, boolean abbreviated) {
+        return name.full() + '\n' + abbreviated + '\n' + links.npmBase() + '\n' + links.upstream() + '\n' + doc.digest()
+                + '\n' + String.join(",", v.shown()) + '\n' + v.tags();
     }
 
     /** npm prints this header as "npm notice ...", so users who get "No matching version" see why. */

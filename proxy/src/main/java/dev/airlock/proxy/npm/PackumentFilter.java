@@ -74,6 +74,17 @@ public final class PackumentFilter {
 
     /** The full or abbreviated document with only the shown versions. */
     public static byte[] render(NpmPackageName name, Packument doc, Verdicts verdicts, NpmLinks links, boolean abbreviated) {
+        if (!abbreviated) {
+            byte[] spliced = PackumentSplice.full(name, doc, verdicts, links);
+            if (spliced != null) {
+                return spliced;
+            }
+        }
+        return regenerate(name, doc, verdicts, links, abbreviated);
+    }
+
+    /** The same document by one pass of tokens from the parser to a generator (the abbreviated form, and the reference). */
+    static byte[] regenerate(NpmPackageName name, Packument doc, Verdicts verdicts, NpmLinks links, boolean abbreviated) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(Math.max(256, abbreviated ? doc.raw().length / 3 : doc.raw().length));
         try (JsonParser p = Packument.JSON.createParser(doc.raw()); JsonGenerator g = Packument.JSON.createGenerator(out)) {
             p.nextToken();
