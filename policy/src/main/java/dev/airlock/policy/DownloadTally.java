@@ -66,8 +66,16 @@ final class DownloadTally implements AutoCloseable {
         }
     }
 
-    /** Counts one download; cheap and lock-free but for the one key's monitor. */
+    /** Counts one download; cheap and lock-free but for the one key's monitor. Never throws: a side path. */
     void add(PackageCoordinate c, DownloadContext who, long atMillis) {
+        try {
+            count(c, who, atMillis);
+        } catch (RuntimeException e) {
+            LOG.warn("could not count the download of {}", c, e);
+        }
+    }
+
+    private void count(PackageCoordinate c, DownloadContext who, long atMillis) {
         Key k = who == null ? new Key(c, null, null, null, null)
                 : new Key(c, who.clientAddress(), who.userAgent(), who.file(), who.client());
         while (true) {
@@ -102,8 +110,13 @@ final class DownloadTally implements AutoCloseable {
             if (count.n == 0) {
                 continue; // made by an add that found it taken and starts the next record
             }
-            sink.accept(k.coordinate(), new DownloadRecord(Instant.ofEpochMilli(count.first), k.clientAddress(),
-                    k.userAgent(), k.file(), k.client(), count.n, Instant.ofEpochMilli(count.last)));
+            try {
+                sink.accept(k.coordinate(), new DownloadRecord(Instant.ofEpochMilli(count.first), k.clientAddress(),
+                        k.userAgent(), k.file(), k.client(), count.n, Instant.ofEpochMilli(count.last)));
+            } catch (RuntimeException refused) {
+                // One record the store refused must not cost the others.
+                LOG.warn("could not record the downloads of {}", k.coordinate(), refused);
+            }
         }
     }
 

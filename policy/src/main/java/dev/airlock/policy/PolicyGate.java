@@ -78,7 +78,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.waits = new HoldWaits(this::evaluateFile, decisions::of);
         this.recorder = new AnalysisRecorder(store, decider, locks, clock, this::appendAuditQuietly, waits::signal);
         this.refresh = new VerdictRefresh(store, decider, locks, clock, waits::signal);
-        this.downloads = new DownloadTally(this::recordDownload, true);
+        this.downloads = new DownloadTally(store::recordDownload, true);
         this.staticChecks = staticCheck == null ? null
                 : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, background, decisions);
     }
@@ -152,11 +152,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
             if (d.serve() || !ServingDecisions.waitsForAnalysis(v)) {
                 return recent.keep(c, file, false, v.publishedAt() != null, generation, now, d);
             }
-            if (file == null) {
-                queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
-            } else {
-                queue.submit(c, file, AnalysisPriority.DOWNLOAD_WAITING);
-            }
+            background.submit(c, file, AnalysisPriority.DOWNLOAD_WAITING); // queued at once: someone waits
             return waits.await(c, file, System.nanoTime() + config.holdWait().toNanos());
         } catch (RuntimeException e) {
             LOG.error("policy failed on download of {}; refusing it", c, e);
@@ -195,19 +191,7 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     /** Counted now, recorded within a second, coalesced per client ({@link DownloadTally}). */
     @Override
     public void served(PackageCoordinate c, DownloadContext who) {
-        try {
-            downloads.add(c, who, clock.millis());
-        } catch (RuntimeException e) {
-            LOG.warn("could not record the download of {}", c, e);
-        }
-    }
-
-    private void recordDownload(PackageCoordinate c, DownloadRecord r) {
-        try {
-            store.recordDownload(c, r);
-        } catch (RuntimeException e) {
-            LOG.warn("could not record the downloads of {}", c, e);
-        }
+        downloads.add(c, who, clock.millis());
     }
 
     /** Hands the downloads counted so far to the store, so a reader sees every one. */

@@ -59,7 +59,7 @@ class PackumentSpliceTest {
         assertNotNull(doc.layout(), "a document read as bytes has a layout");
         PackumentFilter.Verdicts v = PackumentFilter.decide(NAME, doc, new TestGate().block("npm:widget@3.0.0", "held", "held"));
         JsonNode spliced = JSON.readTree(PackumentSplice.full(NAME, doc, v, LINKS));
-        JsonNode regenerated = JSON.readTree(PackumentFilter.regenerate(NAME, doc, v, LINKS, false));
+        JsonNode regenerated = JSON.readTree(PackumentRegenerator.regenerate(NAME, doc, v, LINKS, false));
         assertEquals(regenerated, spliced);
         if (!quirk.equals("no-versions")) {
             assertEquals("http://airlock.example/npm/widget/-/widget-4.0.0.tgz",
