@@ -22,7 +22,7 @@ def parse(path):
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     sock = re.search(r"Socket errors:.*", text)
     summary = re.search(r"SUMMARY requests=(\d+) bytes=(\d+) connect=(\d+) read=(\d+) write=(\d+) status=(\d+) timeout=(\d+)", text)
-    expect = re.search(r"EXPECT bytes_per_answer=(\d+)", text)
+    expect = re.search(r"EXPECT bytes_per_answer=(\d+)(?: connections=(\d+))?", text)
     if not rps or "50" not in pct or "99" not in pct or not summary or not expect:
         return {"bad": f"{os.path.basename(path)}: no complete wrk output"}
     req, nbytes, conn, rd, wr, st, to = (int(x) for x in summary.groups())
@@ -34,9 +34,12 @@ def parse(path):
     if conn or rd or wr or to:
         bad.append(f"socket errors connect {conn} read {rd} write {wr} timeout {to}")
     want = int(expect.group(1))
+    conns = int(expect.group(2) or 32)
     per = nbytes / req if req else 0
-    # wrk also counts the partial answers in flight when the run stops: allow that, nothing more.
-    if req and abs(per - want) > 64 + 0.005 * want:
+    # wrk also counts the bytes of the answers still in flight when the run stops (at most one per
+    # connection): allow that much more, and per answer only the slack of a header's length.
+    slack = (64 + 0.005 * want) * req
+    if req and not (-slack <= nbytes - req * want <= slack + conns * want):
         bad.append(f"{per:.0f} bytes per answer, expected {want} (some answers were not the checked 200)")
 
     def ms(v):
