@@ -15,6 +15,7 @@ usage: fake_upstream.py --root DIR --cache DIR --port-file FILE
 """
 import argparse
 import base64
+import gzip
 import hashlib
 import http.server
 import io
@@ -48,7 +49,9 @@ def small_tarball():
     manifest = json.dumps({"name": PKG, "version": f"1.0.{VERSIONS - 1}", "main": "index.js",
                            "license": "Apache-2.0"}).encode()
     buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w:gz", format=tarfile.USTAR_FORMAT) as tar:
+    # gzip's header carries a time: fixed, so every run serves the same bytes (and the same sha256).
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as gz, \
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar:
         for name, data in (("package/package.json", manifest), ("package/data.bin", payload)):
             info = tarfile.TarInfo(name)
             info.size = len(data)

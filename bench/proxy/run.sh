@@ -11,9 +11,11 @@
 # Any answer that is not the expected 200 (wrk's status, socket and timeout errors) or a byte count
 # per answer that is not the expected one makes the script fail without printing a ratio.
 #
-# usage: bench/proxy/run.sh [--duration 10s] [--rounds 1] [--skip-big] [--skip-large] [--keep]
+# usage: bench/proxy/run.sh [--duration 10s] [--rounds 1] [--warm 20] [--skip-big] [--skip-large] [--keep]
 #   --rounds N  measures every server N times, interleaved, and reports the median (a shared,
 #               busy machine makes single runs noisy); --keep leaves the logs in the work dir
+#   --warm S    seconds of load on each Airlock resource before measuring, so the JIT has compiled
+#               the serving path (default 20)
 # env:   AIRLOCK_BENCH_CACHE  where Verdaccio and the 1 GiB file are kept (default ~/.cache/airlock-bench)
 #        AIRLOCK_BENCH_JAVA_OPTS extra JVM options for Airlock (e.g. -XX:StartFlightRecording=...)
 #        AIRLOCK_BENCH_JAR=FILE use this jar instead of building proxy/target/airlock.jar
@@ -23,6 +25,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 duration=10s
 rounds=1
+warm_seconds=20
 skip_big=0
 skip_large=0
 keep=0
@@ -30,10 +33,11 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
+    --warm) warm_seconds="$2"; shift 2 ;;
     --skip-big) skip_big=1; shift ;;
     --skip-large) skip_large=1; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -255,6 +259,15 @@ wait_idle() {  # pid: until the process uses under 10% of a core for two seconds
   log "Airlock did not settle within 120 s; measuring anyway"
 }
 wait_idle "$al_pid"
+# Airlock runs on a JIT: until C2 has compiled the serving path, the interpreter and the compiler
+# threads take most of the CPU (a profile under load showed the compilers at a third of the
+# process' CPU during a 3 s warm-up). nginx and Verdaccio's hot paths are native or already warm
+# after their checks above; Airlock gets the same load for a while before it is measured, then
+# time to finish compiling.
+log "warming Airlock's serving path (${warm_seconds}s per resource)"
+timeout $((warm_seconds + 20)) wrk -t1 -c32 -d"${warm_seconds}s" "${tarball_url[airlock]}" >/dev/null 2>&1 || true
+timeout $((warm_seconds + 20)) wrk -t1 -c32 -d"${warm_seconds}s" "${packument_url[airlock]}" >/dev/null 2>&1 || true
+wait_idle "$al_pid"
 
 # --- wrk ---------------------------------------------------------------------------------------
 # done() sees wrk's exact totals (bytes, every kind of error) without a per-response callback.
@@ -272,7 +285,7 @@ run_wrk() {  # server resource url round
   timeout 30 wrk -t1 -c32 -d3s "$3" >/dev/null 2>&1 || true
   timeout 90 wrk -t1 -c32 -d"$duration" --timeout 10s --latency -s "$work/summary.lua" "$3" >"$out" 2>&1 \
     || { log "wrk failed for $1 $2"; cat "$out" >&2; }
-  echo "EXPECT bytes_per_answer=$expect" >>"$out"
+  echo "EXPECT bytes_per_answer=$expect connections=32" >>"$out"
 }
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$rounds"); do

@@ -194,8 +194,10 @@ async function loadDownloads(eco, name, version) {
   const box = $('#downloads');
   try {
     const d = (await api('GET', versionPath(eco, name, version) + '/downloads')).downloads;
-    box.replaceChildren(table(d.length + ' download(s)', ['Time', 'Client', 'User agent', 'File'],
-      d.map((x) => [when(x.at), x.client ? x.client + ' (' + (x.clientAddress || '?') + ')' : (x.clientAddress || ''), x.userAgent || '', x.file || '']), 'Nobody has downloaded this version through Airlock.'));
+    // One record stands for one client's downloads within a second (count, first and last time).
+    const total = d.reduce((n, x) => n + (x.count || 1), 0);
+    box.replaceChildren(table(total + ' download(s)', ['Time', 'Count', 'Client', 'User agent', 'File'],
+      d.map((x) => [x.last ? when(x.at) + ' - ' + when(x.last) : when(x.at), String(x.count || 1), x.client ? x.client + ' (' + (x.clientAddress || '?') + ')' : (x.clientAddress || ''), x.userAgent || '', x.file || '']), 'Nobody has downloaded this version through Airlock.'));
   } catch (e) {
     box.replaceChildren(h('p', { class: 'error' }, 'Could not load downloads: ' + e.message));
   }

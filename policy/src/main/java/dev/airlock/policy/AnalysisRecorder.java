@@ -68,7 +68,14 @@ final class AnalysisRecorder {
                         file.uploadedAt(), stage, state, why, now));
             }
             after = decider.decide(facts, now);
-            store.putVerdict(after);
+            if (stage == AnalysisStage.STATIC) {
+                // Group-committed: a download waits for this write, and one disk sync per first
+                // download serialised a cold install of a tree behind the store. A static result lost
+                // to a crash only means the next download checks the file again: never a wrong serve.
+                store.putVerdictSoon(after);
+            } else {
+                store.putVerdict(after);
+            }
         }
         if (after.state() != before.state()) {
             audit.accept(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),

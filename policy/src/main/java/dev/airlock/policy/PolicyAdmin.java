@@ -115,6 +115,7 @@ public final class PolicyAdmin {
 
     /** The held versions most downloaded through Airlock (who is waiting on what), most first. */
     public List<Map<String, Object>> mostDownloadedHeld(int limit) {
+        gate.flushDownloads();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Verdict v : review.select(new VersionQuery(VersionQuery.HELD, null, null, null, null, null, null))) {
             List<DownloadRecord> d = gate.store().downloads(v.coordinate(), 1000);
@@ -127,8 +128,8 @@ public final class PolicyAdmin {
             m.put("version", v.coordinate().version());
             m.put("state", v.state().id());
             m.put("reason", v.primaryReason().code());
-            m.put("downloads", d.size());
-            m.put("lastDownload", d.get(d.size() - 1).at());
+            m.put("downloads", d.stream().mapToInt(DownloadRecord::count).sum());
+            m.put("lastDownload", d.stream().map(DownloadRecord::lastAt).max(Comparator.naturalOrder()).orElseThrow());
             m.put("clients", d.stream().map(DownloadRecord::clientAddress).filter(java.util.Objects::nonNull).distinct().count());
             out.add(m);
         }
@@ -277,7 +278,9 @@ public final class PolicyAdmin {
         return gate.store().audit(since, limit);
     }
 
+    /** Download records (each counts one client's downloads within a second), oldest first. */
     public List<DownloadRecord> downloads(PackageCoordinate c, int limit) {
+        gate.flushDownloads();
         return gate.store().downloads(c, limit);
     }
 

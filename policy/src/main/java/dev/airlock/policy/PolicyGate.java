@@ -53,6 +53,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     private final VerdictRefresh refresh;
     private final StaticChecks staticChecks;
     private final OutbreakHold outbreakHold;
+    private final DownloadTally downloads;
+    /** Analyses nobody waits for, queued once first downloads are quiet. */
+    private final BackgroundSubmissions background;
+    /** Answers to downloads of the same file, reused briefly while the store is unchanged. */
+    private final DownloadDecisions recent = new DownloadDecisions();
 
     public PolicyGate(PolicyConfig config, VerdictStore store, NameRules rules, TyposquatDetector typosquats,
                       MalwareFeed feed, AnalysisQueue queue, StaticCheck staticCheck, Clock clock) {
@@ -68,12 +73,14 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         this.decider = new VerdictDecider(config, rules, typosquats, feed, overrides, availability::runs, outbreakHold);
         this.decisions = new ServingDecisions(config.mode().equals("audit"), overrides);
         VerdictLocks locks = new VerdictLocks();
-        this.sightings = new Sightings(store, decider, locks, queue, clock);
+        this.background = new BackgroundSubmissions(queue, System::nanoTime);
+        this.sightings = new Sightings(store, decider, locks, background, clock);
         this.waits = new HoldWaits(this::evaluateFile, decisions::of);
         this.recorder = new AnalysisRecorder(store, decider, locks, clock, this::appendAuditQuietly, waits::signal);
         this.refresh = new VerdictRefresh(store, decider, locks, clock, waits::signal);
+        this.downloads = new DownloadTally(store::recordDownload, true);
         this.staticChecks = staticCheck == null ? null
-                : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, queue, decisions);
+                : new StaticChecks(staticCheck, config.staticCheckWait(), recorder, background, decisions);
     }
 
     /**
@@ -134,16 +141,18 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     public CompletionStage<Decision> beforeDownload(PackageCoordinate c, Instant publishedAt, ArtifactFile file,
                                                     DownloadContext who) {
         try {
+            long generation = store.generation();
+            long now = clock.millis();
+            CompletableFuture<Decision> reused = recent.reuse(c, file, false, publishedAt != null, generation, now);
+            if (reused != null) {
+                return reused;
+            }
             Verdict v = decideFile(sightings.sight(c, publishedAt), file);
             Decision d = decisions.of(v);
             if (d.serve() || !ServingDecisions.waitsForAnalysis(v)) {
-                return CompletableFuture.completedFuture(d);
+                return recent.keep(c, file, false, v.publishedAt() != null, generation, now, d);
             }
-            if (file == null) {
-                queue.submit(c, AnalysisPriority.DOWNLOAD_WAITING);
-            } else {
-                queue.submit(c, file, AnalysisPriority.DOWNLOAD_WAITING);
-            }
+            background.submit(c, file, AnalysisPriority.DOWNLOAD_WAITING); // queued at once: someone waits
             return waits.await(c, file, System.nanoTime() + config.holdWait().toNanos());
         } catch (RuntimeException e) {
             LOG.error("policy failed on download of {}; refusing it", c, e);
@@ -160,10 +169,16 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
     public CompletionStage<Decision> afterFetch(PackageCoordinate c, ArtifactFile requested, Path artifact, String sha256) {
         try {
             ArtifactFile file = requested == null ? null : requested.withSha256(sha256);
+            long generation = store.generation();
+            long now = clock.millis();
+            CompletableFuture<Decision> reused = recent.reuse(c, file, true, false, generation, now);
+            if (reused != null) {
+                return reused;
+            }
             Verdict v = decideFile(sightings.sight(c, null), file);
             Decision d = decisions.of(v);
             if (!d.serve() || v.analysisStage() != AnalysisStage.NONE || decider.vouchedFor(c) || staticChecks == null) {
-                return CompletableFuture.completedFuture(d);
+                return recent.keep(c, file, true, v.publishedAt() != null, generation, now, d);
             }
             return staticChecks.check(c, file, artifact, sha256,
                     () -> decisions.of(decideFile(sightings.sight(c, null), file)));
@@ -173,13 +188,15 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         }
     }
 
+    /** Counted now, recorded within a second, coalesced per client ({@link DownloadTally}). */
     @Override
     public void served(PackageCoordinate c, DownloadContext who) {
-        try {
-            store.recordDownload(c, DownloadRecord.of(clock.instant(), who));
-        } catch (RuntimeException e) {
-            LOG.warn("could not record the download of {}", c, e);
-        }
+        downloads.add(c, who, clock.millis());
+    }
+
+    /** Hands the downloads counted so far to the store, so a reader sees every one. */
+    void flushDownloads() {
+        downloads.flush();
     }
 
     // ---------------------------------------------------------------- analysis results
@@ -275,9 +292,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
 
     @Override
     public void close() {
+        downloads.close();
         if (staticChecks != null) {
             staticChecks.close();
         }
+        background.close();
         availability.close();
         waits.close();
     }

@@ -3,7 +3,6 @@ package dev.airlock.policy;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.analysis.AnalysisPriority;
-import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.store.VerdictStore;
@@ -28,7 +27,7 @@ final class Sightings {
     private final VerdictStore store;
     private final VerdictDecider decider;
     private final VerdictLocks locks;
-    private final AnalysisQueue queue;
+    private final BackgroundSubmissions queue;
     private final Clock clock;
     private final Cache<PackageCoordinate, Sighted> recent = Caffeine.newBuilder().maximumSize(200_000)
             .expireAfterWrite(Duration.ofSeconds(10)).build();
@@ -36,7 +35,7 @@ final class Sightings {
     private final Cache<String, Boolean> fileSubmitted = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofMinutes(1)).build();
 
-    Sightings(VerdictStore store, VerdictDecider decider, VerdictLocks locks, AnalysisQueue queue, Clock clock) {
+    Sightings(VerdictStore store, VerdictDecider decider, VerdictLocks locks, BackgroundSubmissions queue, Clock clock) {
         this.store = store;
         this.decider = decider;
         this.locks = locks;
@@ -79,7 +78,7 @@ final class Sightings {
         }
         // Also when a rule hides it for another reason (a look-alike name): the reviewer wants the findings.
         if (first && v.reasons().stream().anyMatch(r -> r.code().equals("analysis_pending"))) {
-            queue.submit(c, AnalysisPriority.NEW_VERSION);
+            queue.submit(c, null, AnalysisPriority.NEW_VERSION);
         }
         return v;
     }

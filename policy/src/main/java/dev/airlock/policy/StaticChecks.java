@@ -1,7 +1,6 @@
 package dev.airlock.policy;
 
 import dev.airlock.analysis.AnalysisPriority;
-import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.common.SingleFlight;
@@ -32,12 +31,12 @@ final class StaticChecks implements AutoCloseable {
     private final StaticCheck check;
     private final Duration wait;
     private final AnalysisRecorder recorder;
-    private final AnalysisQueue queue;
+    private final BackgroundSubmissions queue;
     private final ServingDecisions decisions;
     private final SingleFlight<String, AnalysisResult> runs = new SingleFlight<>();
     private final ExecutorService pool;
 
-    StaticChecks(StaticCheck check, Duration wait, AnalysisRecorder recorder, AnalysisQueue queue,
+    StaticChecks(StaticCheck check, Duration wait, AnalysisRecorder recorder, BackgroundSubmissions queue,
                  ServingDecisions decisions) {
         this.check = check;
         this.wait = wait;
@@ -60,10 +59,15 @@ final class StaticChecks implements AutoCloseable {
                                     Supplier<Decision> recorded) {
         String key = c + "|" + (file == null ? "" : file.name()) + "|" + sha256;
         // The future completes only after the result was recorded, so the caller's next look at the verdict sees it.
+        queue.busy();
         CompletableFuture<AnalysisResult> run = runs.run(key, pool, () -> {
-            AnalysisResult result = check.check(c, artifact);
-            record(c, file, result, sha256);
-            return result;
+            try {
+                AnalysisResult result = check.check(c, artifact);
+                record(c, file, result, sha256);
+                return result;
+            } finally {
+                queue.busy();
+            }
         });
         // A copy per caller: one download giving up must not time the shared run out for the others.
         return run.copy().orTimeout(wait.toMillis(), TimeUnit.MILLISECONDS).handle((result, error) -> {
@@ -83,11 +87,7 @@ final class StaticChecks implements AutoCloseable {
     private void record(PackageCoordinate c, ArtifactFile file, AnalysisResult result, String sha256) {
         recorder.record(c, file, result, AnalysisStage.STATIC, sha256 != null ? sha256 : result.sha256());
         if (result.recommendation() != Recommendation.MALICIOUS) {
-            if (file == null) {
-                queue.submit(c, AnalysisPriority.BACKGROUND_SWEEP);
-            } else {
-                queue.submit(c, file, AnalysisPriority.BACKGROUND_SWEEP);
-            }
+            queue.submit(c, file, AnalysisPriority.BACKGROUND_SWEEP);
         }
     }
 

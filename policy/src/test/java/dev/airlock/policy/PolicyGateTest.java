@@ -153,6 +153,11 @@ class PolicyGateTest {
         PackageCoordinate sneaky = npm("sneaky", "1.0.0");
         assertTrue(await(gate.beforeDownload(fine, MONTHS_AGO, WHO)).serve());
         assertTrue(await(gate.afterFetch(fine, dir, "00")).serve());
+        // Handed to the queue once first downloads are quiet (BackgroundSubmissions).
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BackgroundSubmissions.QUIET_MILLIS + 10_000);
+        while (!queue.submitted(fine, AnalysisPriority.BACKGROUND_SWEEP) && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
         assertTrue(queue.submitted(fine, AnalysisPriority.BACKGROUND_SWEEP));
         assertTrue(await(gate.afterFetch(fine, dir, "00")).serve());
         assertEquals(1, runs.get(), "the static check ran again for an analysed version");

@@ -66,27 +66,58 @@ public final class ArtifactService {
         } catch (RuntimeException e) {
             before = CompletableFuture.failedFuture(e);
         }
-        before.thenCompose(d -> {
+        // Each step goes on at once when its answer is already there (a cached file of a version
+        // decided a moment ago: the common case) and when it arrives otherwise.
+        whenDone(ex, r, before.toCompletableFuture(), d -> {
             if (!d.serve()) {
-                return CompletableFuture.completedFuture(new Outcome(d, null));
+                Answers.refused(ex, d);
+                return;
             }
-            return fetch(r).thenCompose(a -> (r.file() == null ? gate.afterFetch(r.coordinate(), a.path(), a.sha256())
-                    : gate.afterFetch(r.coordinate(), r.file(), a.path(), a.sha256())).thenApply(d2 -> new Outcome(d2, a)));
-        }).whenComplete((o, err) -> {
-            try {
-                if (err != null) {
-                    fail(ex, r, err);
-                } else if (!o.decision().serve()) {
-                    Answers.refused(ex, o.decision());
-                } else {
-                    ex.describe(r.coordinate().toString(), "allowed");
-                    FileSender.send(ex, o.artifact().path(), r.contentType(), o.artifact().sha256());
-                    served(r.coordinate(), who);
+            whenDone(ex, r, fetch(r), a -> whenDone(ex, r, afterFetch(r, a).toCompletableFuture(), d2 -> {
+                if (!d2.serve()) {
+                    Answers.refused(ex, d2);
+                    return;
                 }
-            } catch (Exception e) {
-                fail(ex, r, e);
-            }
+                ex.describe(r.coordinate().toString(), "allowed");
+                FileSender.send(ex, a.path(), r.contentType(), a.sha256());
+                served(r.coordinate(), who);
+            }));
         });
+    }
+
+    /** A step of a download; any exception it throws answers the download as failed. */
+    @FunctionalInterface
+    private interface Step<T> {
+        void accept(T value) throws Exception;
+    }
+
+    private static <T> void whenDone(HttpExchange ex, Request r, CompletableFuture<T> f, Step<T> next) {
+        if (f.isDone() && !f.isCompletedExceptionally()) {
+            run(ex, r, f.join(), null, next);
+        } else {
+            f.whenComplete((value, err) -> run(ex, r, value, err, next));
+        }
+    }
+
+    private static <T> void run(HttpExchange ex, Request r, T value, Throwable err, Step<T> next) {
+        try {
+            if (err != null) {
+                fail(ex, r, err);
+            } else {
+                next.accept(value);
+            }
+        } catch (Exception e) {
+            fail(ex, r, e);
+        }
+    }
+
+    private CompletionStage<Decision> afterFetch(Request r, StoredArtifact a) {
+        try {
+            return r.file() == null ? gate.afterFetch(r.coordinate(), a.path(), a.sha256())
+                    : gate.afterFetch(r.coordinate(), r.file(), a.path(), a.sha256());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**
@@ -105,9 +136,6 @@ public final class ArtifactService {
                 fail(ex, r, e);
             }
         });
-    }
-
-    private record Outcome(Decision decision, StoredArtifact artifact) {
     }
 
     private CompletableFuture<StoredArtifact> fetch(Request r) {

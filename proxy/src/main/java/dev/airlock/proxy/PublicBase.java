@@ -17,13 +17,30 @@ public final class PublicBase {
     private PublicBase() {
     }
 
+    /** Hosts that passed {@link #HOST}: every request of a client names the same one. Cleared when full. */
+    private static final java.util.Set<String> SANE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    private static boolean saneHost(String host) {
+        if (SANE.contains(host)) {
+            return true;
+        }
+        if (!HOST.matcher(host).matches()) {
+            return false;
+        }
+        if (SANE.size() >= 256) {
+            SANE.clear();
+        }
+        SANE.add(host);
+        return true;
+    }
+
     /** Always ends with {@code /}. */
     public static String of(HttpExchange ex, URI configured) {
         if (configured != null) {
             return configured.toString();
         }
         String host = ex.header(HttpHeaderNames.HOST);
-        if (host == null || !HOST.matcher(host).matches()) {
+        if (host == null || !saneHost(host)) {
             host = "127.0.0.1";
         }
         // The same rule as for the client address: only a trusted reverse proxy's X-Forwarded-Proto counts.

@@ -106,6 +106,8 @@ final class PackageViews {
         body.put("name", c.name());
         body.put("version", c.version());
         body.put("count", list.size());
+        // Each record counts one client's downloads within a second; this is how many there were.
+        body.put("downloadCount", list.stream().mapToLong(dev.airlock.policy.DownloadRecord::count).sum());
         body.put("downloads", list);
         req.respond(body);
     }

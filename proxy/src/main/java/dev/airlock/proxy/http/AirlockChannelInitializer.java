@@ -21,6 +21,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
     public static final String CONTINUE = "expect-continue";
     public static final String DECOMPRESSOR = "request-decompressor";
     public static final String BODY_LIMIT = "body-limit";
+    public static final String BODILESS = "bodiless-requests";
     public static final String AGGREGATOR = "aggregator";
     public static final String CHUNKED = "chunked-writer";
     public static final String IN_ORDER = "pipelined-in-order";
@@ -63,6 +64,11 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
         addTlsHandler(p, ch);
         addTimeoutHandlers(p);
         addHttpHandlers(p);
+        if (tls != null) {
+            // Only files under TLS go as chunks (sendfile cannot pass through the encryption); on plain
+            // HTTP every write would pass through this handler's queue for nothing.
+            p.addLast(CHUNKED, new ChunkedWriteHandler());
+        }
         p.addLast(IN_ORDER, new PipelinedRequestsInOrder());
         p.addLast(ROUTER, router);
     }
@@ -102,7 +108,7 @@ public final class AirlockChannelInitializer extends ChannelInitializer<SocketCh
         // Before expect-continue: an oversized upload is refused without being invited to send.
         p.addLast(BODY_LIMIT, new RequestBodyLimiter(limits));
         p.addLast(CONTINUE, new HttpServerExpectContinueHandler());
+        p.addLast(BODILESS, new BodilessRequests());
         p.addLast(AGGREGATOR, new HttpObjectAggregator(maxRequestBytes, true));
-        p.addLast(CHUNKED, new ChunkedWriteHandler());
     }
 }

@@ -75,7 +75,7 @@ public final class FileSender {
             ch.close();
             return;
         }
-        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, ResponseHeaders.TRUSTED);
         r.headers().set(RequestId.HEADER, ex.requestId());
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         r.headers().set(HttpHeaderNames.ETAG, quoted);

@@ -19,10 +19,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import dev.airlock.config.AddressBlock;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -54,17 +50,10 @@ public final class HttpExchange {
     private final String requestId;
     private final java.net.URI publicUrl;
 
-    public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners) {
-        this(ctx, request, listeners, TrustedProxies.nobody());
-    }
-
-    /** @param proxies whose forwarded headers name the client; everyone else's are ignored */
-    public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners,
-                        TrustedProxies proxies) {
-        this(ctx, request, listeners, proxies, null);
-    }
-
-    /** @param publicUrl the configured public URL ({@code publicUrl}), or null; refusals point at the UI there */
+    /**
+     * @param proxies   whose forwarded headers name the client; everyone else's are ignored
+     * @param publicUrl the configured public URL ({@code publicUrl}), or null; refusals point at the UI there
+     */
     public HttpExchange(ChannelHandlerContext ctx, FullHttpRequest request, List<ExchangeListener> listeners,
                         TrustedProxies proxies, java.net.URI publicUrl) {
         this.ctx = ctx;
@@ -74,15 +63,9 @@ public final class HttpExchange {
         this.query = new QueryStringDecoder(request.uri());
         this.keepAlive = HttpUtil.isKeepAlive(request);
         this.listeners = listeners;
-        SocketAddress a = ctx.channel().remoteAddress();
-        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
-            InetAddress peer = AddressBlock.normalised(i.getAddress());
-            this.clientAddress = proxies.client(peer, request.headers()).getHostAddress();
-            this.forwardedHttps = proxies.forwardedHttps(peer, request.headers());
-        } else {
-            this.clientAddress = a instanceof InetSocketAddress i ? i.getHostString() : String.valueOf(a);
-            this.forwardedHttps = false;
-        }
+        ClientOf client = ClientOf.of(ctx.channel(), request.headers(), proxies);
+        this.clientAddress = client.address();
+        this.forwardedHttps = client.forwardedHttps();
     }
 
     public ChannelHandlerContext ctx() {
@@ -205,28 +188,13 @@ public final class HttpExchange {
     }
 
     public void respond(HttpResponseStatus st, String contentType, byte[] body, HttpHeaders extra) {
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st,
-                request.method().equals(HttpMethod.HEAD) ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
-        if (contentType != null) {
-            r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        }
-        if (extra != null) {
-            r.headers().add(extra);
-        }
-        HttpUtil.setContentLength(r, body.length);
-        send(r);
+        respond(st, contentType, Unpooled.wrappedBuffer(body), extra);
     }
 
     /** Answers with a body already in a buffer (owned by the response from here on: released once written). */
     public void respond(HttpResponseStatus st, String contentType, ByteBuf body, HttpHeaders extra) {
         int length = body.readableBytes();
-        FullHttpResponse r;
-        if (request.method().equals(HttpMethod.HEAD)) {
-            body.release();
-            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, Unpooled.EMPTY_BUFFER);
-        } else {
-            r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, body);
-        }
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, withoutBodyForHead(body));
         if (contentType != null) {
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
         }
@@ -235,6 +203,24 @@ public final class HttpExchange {
         }
         HttpUtil.setContentLength(r, length);
         send(r);
+    }
+
+    /** The body, or nothing for a HEAD request (the body released). */
+    private ByteBuf withoutBodyForHead(ByteBuf body) {
+        if (request.method().equals(HttpMethod.HEAD)) {
+            body.release();
+            return Unpooled.EMPTY_BUFFER;
+        }
+        return body;
+    }
+
+    /**
+     * Answers with headers prepared once for many answers, content type and length included (a copy
+     * is sent: the exchange adds its own). The body is owned by the response from here on.
+     */
+    public void respondPrepared(HttpResponseStatus st, ByteBuf body, HttpHeaders prepared) {
+        send(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, st, withoutBodyForHead(body), prepared.copy(),
+                ResponseHeaders.TRUSTED.newEmptyHeaders()));
     }
 
     public void respondJson(HttpResponseStatus st, Object value) {

@@ -45,8 +45,11 @@ public final class PipelinedRequestsInOrder extends ChannelDuplexHandler {
         ctx.write(msg, promise);
         if (last) {
             // The answer's bytes are queued in order on the channel: the next request may start now.
+            // Later, not inside this write; and only when one waits (most connections send one at a time).
             answering = false;
-            ctx.executor().execute(() -> next(ctx));
+            if (!waiting.isEmpty()) {
+                ctx.executor().execute(() -> next(ctx));
+            }
         }
     }
 

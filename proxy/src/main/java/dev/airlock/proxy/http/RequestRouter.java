@@ -55,7 +55,7 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
         }
         String path = ex.rawPath();
         for (Route r : routes) {
-            if (path.startsWith(r.prefix()) || (path + "/").equals(r.prefix())) {
+            if (owns(r.prefix(), path)) {
                 try {
                     r.handle(ex);
                 } catch (Exception e) {
@@ -66,6 +66,12 @@ public final class RequestRouter extends SimpleChannelInboundHandler<FullHttpReq
             }
         }
         ex.respondError(HttpResponseStatus.NOT_FOUND, "no such endpoint: " + path);
+    }
+
+    /** The path is under the prefix, or is the prefix without its trailing slash ({@code /ui} for {@code /ui/}). */
+    static boolean owns(String prefix, String path) {
+        return path.startsWith(prefix) || (prefix.length() == path.length() + 1 && prefix.endsWith("/")
+                && prefix.startsWith(path));
     }
 
     @Override

@@ -1,53 +1,26 @@
 package dev.airlock.proxy.npm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.airlock.common.Json;
-import dev.airlock.model.Ecosystem;
-import dev.airlock.model.PackageCoordinate;
-import dev.airlock.policy.Decision;
 import dev.airlock.policy.VerdictGate;
 import dev.airlock.proxy.ArtifactService;
-import dev.airlock.proxy.PublicBase;
-import dev.airlock.proxy.http.AcceptHeader;
 import dev.airlock.proxy.http.Answers;
 import dev.airlock.proxy.http.HttpExchange;
-import dev.airlock.proxy.http.MetadataAnswer;
 import dev.airlock.proxy.http.RenderCache;
 import dev.airlock.proxy.http.Route;
-import dev.airlock.proxy.store.ExpectedDigest;
 import dev.airlock.proxy.upstream.MalformedMetadataException;
 import dev.airlock.proxy.upstream.MetadataCache;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything under {@code /npm/}: packuments (full and abbreviated), version documents,
  * tarballs, ping, and the audit endpoint.
  */
 public final class NpmRoute implements Route {
-    private static final Logger LOG = LoggerFactory.getLogger(NpmRoute.class);
     private static final String PREFIX = "/npm/";
-    private static final String ABBREVIATED = "application/vnd.npm.install-v1+json";
-    private static final ObjectMapper JSON = Json.MAPPER;
-    /** Characters a decoded package path may contain; anything else (.., backslashes, NUL) is refused. */
-    private static final Pattern SAFE_PATH = Pattern.compile("^[A-Za-z0-9@/._~+-]+$");
 
     /** Read-only registry endpoints that carry no package bytes: passed through as they are. */
     private static final java.util.Set<String> FORWARDED = java.util.Set.of("-/v1/search", "-/npm/v1/keys");
@@ -55,15 +28,11 @@ public final class NpmRoute implements Route {
     private static final String KEYS_SLASH = "-/npm/v1/keys/";
     private final URI upstream;
     private final MetadataCache<Packument> packuments;
-    private final ArtifactService artifacts;
-    private final VerdictGate gate;
-    private final URI publicUrl;
     private final AdvisoryMerger advisories;
     private final NpmAttestations attestations;
     private static final Map<String, String> UPSTREAM_ACCEPT = Map.of("Accept", "application/json");
-    /** Filtered, rendered documents: reused while the upstream copy and every verdict are unchanged. */
-    private final RenderCache rendered;
-    private final Executor renderer;
+    private final NpmDocuments documents;
+    private final NpmDownloads downloads;
 
     /**
      * @param renderer where policy and the filtering pass run when no rendered copy is cached
@@ -71,15 +40,12 @@ public final class NpmRoute implements Route {
      */
     public NpmRoute(URI upstream, MetadataCache<Packument> packuments, ArtifactService artifacts, VerdictGate gate,
                     URI publicUrl, AdvisoryMerger advisories, RenderCache rendered, Executor renderer) {
-        this.rendered = rendered;
-        this.renderer = renderer;
         this.upstream = upstream;
         this.packuments = packuments;
-        this.artifacts = artifacts;
-        this.gate = gate;
-        this.publicUrl = publicUrl;
         this.advisories = advisories;
         this.attestations = new NpmAttestations(upstream, packuments, gate);
+        this.documents = new NpmDocuments(upstream, gate, publicUrl, rendered, renderer);
+        this.downloads = new NpmDownloads(artifacts, packuments.client());
     }
 
     /**
@@ -136,42 +102,17 @@ public final class NpmRoute implements Route {
             Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "endpoint /" + raw + " is not served by Airlock");
             return;
         }
-        String path;
+        NpmPath path;
         try {
-            path = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException e) {
-            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "malformed percent-encoding in path");
+            path = NpmPath.parse(raw);
+        } catch (NpmPath.Invalid e) {
+            Answers.clientError(ex, HttpResponseStatus.valueOf(e.status()), e.getMessage());
             return;
         }
-        if (path.endsWith("/")) {
-            path = path.substring(0, path.length() - 1);
-        }
-        if (!SAFE_PATH.matcher(path).matches() || path.contains("..") || path.contains("//")) {
-            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "invalid npm path '" + Answers.ascii(path) + "'");
-            return;
-        }
-        String[] parts = path.split("/");
-        int nameLen = parts[0].startsWith("@") ? 2 : 1;
-        if (parts.length < nameLen) {
-            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, "invalid npm package name");
-            return;
-        }
-        NpmPackageName name;
-        try {
-            name = NpmPackageName.parse(nameLen == 2 ? parts[0] + "/" + parts[1] : parts[0]);
-        } catch (IllegalArgumentException e) {
-            Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-            return;
-        }
-        int rest = parts.length - nameLen;
-        if (rest == 0) {
-            packument(ex, name);
-        } else if (rest == 1) {
-            versionDocument(ex, name, parts[nameLen]);
-        } else if (rest == 2 && parts[nameLen].equals("-") && parts[nameLen + 1].endsWith(".tgz")) {
-            tarball(ex, name, parts[nameLen + 1]);
-        } else {
-            Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no such npm resource: /" + path);
+        switch (path.kind()) {
+            case PACKUMENT -> packument(ex, path.name());
+            case VERSION -> versionDocument(ex, path.name(), path.child());
+            case TARBALL -> tarball(ex, path.name(), path.child());
         }
     }
 
@@ -190,8 +131,7 @@ public final class NpmRoute implements Route {
     }
 
     private void withPackument(HttpExchange ex, NpmPackageName name, Consumer<Packument> then) {
-        URI uri = URI.create(upstream + name.urlForm());
-        packuments.get("npm:" + name.full(), uri, UPSTREAM_ACCEPT)
+        packuments.get("npm:" + name.full(), () -> URI.create(upstream + name.urlForm()), UPSTREAM_ACCEPT)
                 .whenComplete((res, err) -> {
                     try {
                         if (err != null) {
@@ -202,172 +142,22 @@ public final class NpmRoute implements Route {
                             then.accept(res.document());
                         }
                     } catch (RuntimeException e) {
-                        internalError(ex, name, e);
+                        NpmDocuments.internalError(ex, name, e);
                     }
                 });
     }
 
-    private static void internalError(HttpExchange ex, NpmPackageName name, RuntimeException e) {
-        LOG.warn("npm request for {} failed", name.full(), e);
-        Answers.failed(ex, 500, "internal_error", "Airlock failed on " + name.full() + ": " + e.getClass().getSimpleName());
-    }
-
-    /** Runs work that may take a while (policy for every version, a pass over the document) off the event loop. */
-    private void offLoop(HttpExchange ex, NpmPackageName name, Runnable work) {
-        try {
-            renderer.execute(() -> {
-                try {
-                    work.run();
-                } catch (RuntimeException e) {
-                    internalError(ex, name, e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            Answers.failed(ex, 503, "overloaded", "Airlock is shutting down or overloaded");
-        }
-    }
-
     private void packument(HttpExchange ex, NpmPackageName name) {
-        String accept = ex.header(HttpHeaderNames.ACCEPT);
-        boolean abbreviated = accept != null && accept.contains(ABBREVIATED) && prefersAbbreviated(accept);
-        String form = abbreviated ? "npm-abbreviated" : "npm-full";
-        String base = PublicBase.of(ex, publicUrl) + "npm/";
         ex.describe("npm:" + name.full(), "-");
-        withPackument(ex, name, doc -> {
-            long generation = gate.generation();
-            MetadataAnswer cached = rendered.getIfPresent(name.full(), form, base, generation, doc);
-            if (cached != null) {
-                ex.describe("npm:" + name.full(), "listed");
-                cached.send(ex);
-                return;
-            }
-            offLoop(ex, name, () -> {
-                MetadataAnswer answer = rendered.get(name.full(), form, base, generation, doc,
-                        () -> render(name, doc, new NpmLinks(base, upstream), abbreviated));
-                ex.describe("npm:" + name.full(), "listed");
-                answer.send(ex);
-            });
-        });
-    }
-
-    private MetadataAnswer render(NpmPackageName name, Packument doc, NpmLinks links, boolean abbreviated) {
-        PackumentFilter.Verdicts v = PackumentFilter.decide(name, doc, gate);
-        HttpHeaders h = new DefaultHttpHeaders();
-        if (!v.hidden().isEmpty()) {
-            h.set("npm-notice", Answers.ascii(notice(name, v.hidden())));
-        }
-        return new MetadataAnswer(abbreviated ? "npm-abbreviated" : "npm-full",
-                abbreviated ? ABBREVIATED + "; charset=utf-8" : "application/json; charset=utf-8",
-                PackumentFilter.render(name, doc, v, links, abbreviated), h);
-    }
-
-    /** npm prints this header as "npm notice ...", so users who get "No matching version" see why. */
-    static String notice(NpmPackageName name, List<PackumentFilter.Hidden> hidden) {
-        StringBuilder sb = new StringBuilder("Airlock hid ").append(hidden.size())
-                .append(hidden.size() == 1 ? " version of " : " versions of ").append(name.full()).append(": ");
-        int shown = 0;
-        for (PackumentFilter.Hidden h : hidden) {
-            if (shown++ == 5) {
-                sb.append(", ...");
-                break;
-            }
-            if (shown > 1) {
-                sb.append(", ");
-            }
-            sb.append(h.version()).append(" (").append(h.decision().code());
-            if (shown <= 2) {
-                // The first reasons in full: this line is all an npm user sees when a version "does not exist".
-                sb.append(": ").append(h.decision().message());
-            }
-            sb.append(')');
-        }
-        return sb.toString();
-    }
-
-    private static boolean prefersAbbreviated(String accept) {
-        Map<String, Double> q = AcceptHeader.qualities(accept);
-        double abbreviated = AcceptHeader.best(q, ABBREVIATED);
-        return abbreviated > 0 && abbreviated >= AcceptHeader.best(q, "application/json", "*/*");
+        withPackument(ex, name, doc -> documents.packument(ex, name, doc));
     }
 
     private void versionDocument(HttpExchange ex, NpmPackageName name, String versionOrTag) {
-        String base = PublicBase.of(ex, publicUrl) + "npm/";
-        withPackument(ex, name, doc -> {
-            Packument.Version v = doc.version(doc.resolveTag(versionOrTag));
-            if (v == null || !v.object()) {
-                Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "version " + versionOrTag + " of " + name.full() + " not found");
-                return;
-            }
-            offLoop(ex, name, () -> {
-                // Decide the whole document so tags that name a hidden version resolve the way the packument says.
-                PackumentFilter.Verdicts verdicts = PackumentFilter.decide(name, doc, gate);
-                String resolved = verdicts.resolve(versionOrTag);
-                byte[] body = verdicts.shown().contains(resolved)
-                        ? PackumentFilter.versionDocument(name, doc, resolved, new NpmLinks(base, upstream)) : null;
-                if (body == null) {
-                    Decision d = verdicts.hidden().stream().filter(h -> h.version().equals(resolved))
-                            .map(PackumentFilter.Hidden::decision).findFirst()
-                            .orElse(Decision.hide("not_found", "version " + versionOrTag + " is not available"));
-                    ex.describe("npm:" + name.full() + "@" + resolved, d.code());
-                    Answers.refused(ex, d);
-                    return;
-                }
-                new MetadataAnswer("npm-version", "application/json; charset=utf-8", body, null).send(ex);
-            });
-        });
+        withPackument(ex, name, doc -> documents.versionDocument(ex, name, doc, versionOrTag));
     }
 
     private void tarball(HttpExchange ex, NpmPackageName name, String file) {
         ex.describe("npm:" + name.full(), "-");
-        withPackument(ex, name, doc -> {
-            Packument.Version found = findVersion(name, doc, file);
-            if (found == null) {
-                Answers.clientError(ex, HttpResponseStatus.NOT_FOUND, "no version of " + name.full() + " has tarball " + file);
-                return;
-            }
-            String version = found.version();
-            String upstreamUrl = found.tarball() == null ? "" : found.tarball();
-            URI uri;
-            try {
-                uri = URI.create(upstreamUrl);
-                if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) {
-                    throw new IllegalArgumentException("not http(s)");
-                }
-            } catch (IllegalArgumentException e) {
-                Answers.failed(ex, 502, "malformed_metadata", "upstream tarball URL of " + name.full() + "@" + version + " is invalid");
-                return;
-            }
-            ExpectedDigest expected = found.expected();
-            if (expected == null) {
-                // Nothing to verify against means nothing we can vouch for.
-                Answers.failed(ex, 502, "integrity_missing", name.full() + "@" + version + " has no usable integrity or shasum");
-                return;
-            }
-            PackageCoordinate c;
-            try {
-                c = PackageCoordinate.of(Ecosystem.NPM, name.full(), version);
-            } catch (IllegalArgumentException e) {
-                Answers.clientError(ex, HttpResponseStatus.BAD_REQUEST, e.getMessage());
-                return;
-            }
-            java.time.Instant published = found.published();
-            artifacts.serve(ex, new ArtifactService.Request(c, published, uri, expected, "npm|" + upstreamUrl,
-                    "application/octet-stream", packuments.client(), file, NpmTarballs.file(uri, file, published)));
-        });
-    }
-
-    /** The version whose tarball has this file name: by the conventional name first, then by search. */
-    static Packument.Version findVersion(NpmPackageName name, Packument doc, String file) {
-        String guess = name.versionFromTarball(file);
-        Packument.Version v = guess == null ? null : doc.version(guess);
-        if (v != null && v.object() && (v.tarball() == null || v.tarball().isEmpty() || v.tarball().endsWith("/" + file))) {
-            return v;
-        }
-        for (Packument.Version candidate : doc.versions().values()) {
-            if (candidate.object() && candidate.tarball() != null && candidate.tarball().endsWith("/" + file)) {
-                return candidate;
-            }
-        }
-        return null;
+        withPackument(ex, name, doc -> downloads.serve(ex, name, doc, file));
     }
 }

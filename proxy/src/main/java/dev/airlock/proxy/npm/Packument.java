@@ -28,7 +28,7 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
             // Two values for one key would let the index and the rendered document disagree on a version.
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     /** Rough heap of one indexed version (strings and map entry), for the cache weigher. */
-    private static final int VERSION_OVERHEAD = 800;
+    private static final int VERSION_OVERHEAD = 950;
 
     /**
      * What the serving path needs of one version, worked out once per upstream copy rather than
@@ -47,9 +47,12 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
     private final Map<String, Version> versions;
     private final Map<String, String> time;
     private final ObjectNode distTags;
+    /** Where each part is in {@link #raw}, or null when the bytes were not read as bytes. */
+    private final PackumentLayout layout;
 
     private Packument(byte[] raw, String name, String modified, Map<String, Version> versions, Map<String, String> time,
-                      ObjectNode distTags) {
+                      ObjectNode distTags, PackumentLayout layout) {
+        this.layout = layout;
         this.raw = raw;
         this.name = name;
         this.modified = modified;
@@ -65,13 +68,19 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
         Map<String, Version> versions = new LinkedHashMap<>();
         Map<String, String> time = new LinkedHashMap<>();
         ObjectNode tags = JsonNodeFactory.instance.objectNode();
+        PackumentLayout layout = new PackumentLayout();
         try (JsonParser p = JSON.createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new MalformedMetadataException("packument is not a JSON object");
             }
+            if (PackumentLayout.start(p) < 0) {
+                layout = null; // not read as bytes: rendered by re-generation instead
+            }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
+                int fieldStart = layout == null ? -1 : PackumentLayout.start(p);
                 JsonToken t = p.nextToken();
+                int valueStart = layout == null ? -1 : PackumentLayout.start(p);
                 switch (field) {
                     case "name" -> name = t == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "modified" -> modified = t == JsonToken.VALUE_STRING ? p.getText() : null;
@@ -79,20 +88,13 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
                         if (t != JsonToken.START_OBJECT) {
                             throw new MalformedMetadataException("packument 'versions' is not an object");
                         }
-                        readVersions(p, versions);
+                        readVersions(p, versions, layout);
                     }
                     case "time" -> {
                         if (t != JsonToken.START_OBJECT) {
                             throw new MalformedMetadataException("packument 'time' is not an object");
                         }
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String k = p.currentName();
-                            if (p.nextToken() == JsonToken.VALUE_STRING) {
-                                time.put(k, p.getText());
-                            } else {
-                                p.skipChildren();
-                            }
-                        }
+                        readTime(p, time, layout);
                     }
                     case "dist-tags" -> {
                         JsonNode n = p.readValueAsTree();
@@ -101,6 +103,10 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
                         }
                     }
                     default -> p.skipChildren();
+                }
+                if (layout != null) {
+                    layout.fields.add(new PackumentLayout.Field(field, fieldStart, valueStart, PackumentLayout.end(p),
+                            t == JsonToken.START_OBJECT));
                 }
             }
             if (p.nextToken() != null) {
@@ -119,7 +125,22 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
                 e.setValue(new Version(v.version(), v.object(), v.tarball(), v.integrity(), v.shasum(), published, v.expected()));
             }
         }
-        return new Packument(body, name, modified, versions, time, tags);
+        return new Packument(body, name, modified, versions, time, tags, layout);
+    }
+
+    private static void readTime(JsonParser p, Map<String, String> time, PackumentLayout layout) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String k = p.currentName();
+            int start = layout == null ? -1 : PackumentLayout.start(p);
+            if (p.nextToken() == JsonToken.VALUE_STRING) {
+                time.put(k, p.getText());
+            } else {
+                p.skipChildren();
+            }
+            if (layout != null) {
+                layout.time.add(new PackumentLayout.TimeSpan(k, start, PackumentLayout.end(p)));
+            }
+        }
     }
 
     private static Instant parseTime(String t) {
@@ -141,38 +162,42 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
         }
     }
 
-    private static void readVersions(JsonParser p, Map<String, Version> out) throws IOException {
+    private static void readVersions(JsonParser p, Map<String, Version> out, PackumentLayout layout) throws IOException {
+        Map<String, String> dist = new java.util.HashMap<>(4);
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String v = p.currentName();
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                p.skipChildren();
+            int start = layout == null ? -1 : PackumentLayout.start(p);
+            p.nextToken();
+            dist.clear();
+            PackumentLayout.VersionSpan span = PackumentLayout.version(p, start, dist);
+            if (layout != null) {
+                layout.versions.put(v, span);
+            }
+            if (!span.object()) {
                 out.put(v, new Version(v, false, null, null, null, null, null));
                 continue;
             }
-            String tarball = null;
-            String integrity = null;
-            String shasum = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                JsonToken t = p.nextToken();
-                if (f.equals("dist") && t == JsonToken.START_OBJECT) {
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String d = p.currentName();
-                        JsonToken dt = p.nextToken();
-                        String text = dt == JsonToken.VALUE_STRING ? p.getText() : null;
-                        switch (d) {
-                            case "tarball" -> tarball = text;
-                            case "integrity" -> integrity = text;
-                            case "shasum" -> shasum = text;
-                            default -> p.skipChildren();
-                        }
-                    }
-                } else {
-                    p.skipChildren();
-                }
-            }
-            out.put(v, new Version(v, true, tarball, integrity, shasum, null, expected(integrity, shasum)));
+            String integrity = dist.get("integrity");
+            String shasum = dist.get("shasum");
+            out.put(v, new Version(v, true, span.tarball(), integrity, shasum, null, expected(integrity, shasum)));
         }
+    }
+
+    private volatile String digest;
+
+    /** The SHA-256 of the upstream bytes in hex, worked out once per copy (what filtered documents are made from). */
+    public String digest() {
+        String d = digest;
+        if (d == null) {
+            d = dev.airlock.common.Hashes.sha256Hex(raw);
+            digest = d;
+        }
+        return d;
+    }
+
+    /** Where each part of the raw bytes is, or null. */
+    PackumentLayout layout() {
+        return layout;
     }
 
     /** The upstream bytes, exactly as received. */
@@ -224,7 +249,7 @@ public final class Packument implements dev.airlock.proxy.upstream.MetadataCache
     /** Heap this copy takes, roughly: the bytes plus the index (the metadata cache's weigher). */
     @Override
     public int weight() {
-        long w = (long) raw.length + (long) versions.size() * VERSION_OVERHEAD + (long) time.size() * 120 + 1024;
+        long w = (long) raw.length + (long) versions.size() * VERSION_OVERHEAD + (long) time.size() * 160 + 1024;
         return (int) Math.min(Integer.MAX_VALUE, w);
     }
 }

@@ -136,6 +136,11 @@ public final class MetadataCache<T> {
      * copy revalidate anyway (clients that send {@code Cache-Control: max-age=0}).
      */
     public CompletableFuture<Result<T>> get(String key, URI uri, Map<String, String> headers) {
+        return get(key, () -> uri, headers);
+    }
+
+    /** As above, the URI made only when the upstream must be asked (a fresh copy in memory needs none). */
+    public CompletableFuture<Result<T>> get(String key, java.util.function.Supplier<URI> uri, Map<String, String> headers) {
         Entry<T> e = memory.getIfPresent(key);
         if (e != null && clock.millis() - e.fetchedAt() < ttl.toMillis()) {
             count(true);
@@ -151,13 +156,14 @@ public final class MetadataCache<T> {
         }
         return inFlight.start(key, () -> {
             count(false);
+            URI at = uri.get();
             if (e != null) {
-                return revalidate(key, uri, headers, e);
+                return revalidate(key, at, headers, e);
             }
             // The last good copy is read from disk (up to tens of MiB) on a thread of its own, never on
             // the event loop that asked.
             return CompletableFuture.supplyAsync(() -> readDisk(key), diskReads)
-                    .thenCompose(known -> revalidate(key, uri, headers, known));
+                    .thenCompose(known -> revalidate(key, at, headers, known));
         });
     }
 

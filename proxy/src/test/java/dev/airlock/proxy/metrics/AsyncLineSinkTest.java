@@ -47,4 +47,14 @@ class AsyncLineSinkTest {
             release.countDown();
         }
     }
+
+    @Test
+    void aLineReachesTheLogWithinAFractionOfASecondWhileTheSinkStaysOpen() throws Exception {
+        CountDownLatch written = new CountDownLatch(1);
+        try (AsyncLineSink<String> sink = new AsyncLineSink<>(l -> written.countDown())) {
+            Thread.sleep(3 * AsyncLineSink.PAUSE_MILLIS); // the writer is resting now
+            sink.write("late line");
+            assertTrue(written.await(2, TimeUnit.SECONDS), "the resting writer never picked the line up");
+        }
+    }
 }

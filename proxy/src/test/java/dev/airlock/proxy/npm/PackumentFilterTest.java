@@ -111,7 +111,7 @@ class PackumentFilterTest {
         assertEquals(INTEGRITY, doc.version("1.0.0").integrity());
         assertEquals("2024-02-01T00:00:00Z", doc.publishTime("2.0.0").toString());
         assertEquals("2.0.0", doc.resolveTag("latest"));
-        assertEquals("1.0.0", NpmRoute.findVersion(NAME, doc, "widget-1.0.0.tgz").version());
+        assertEquals("1.0.0", NpmDownloads.findVersion(NAME, doc, "widget-1.0.0.tgz").version());
     }
 
     @Test
