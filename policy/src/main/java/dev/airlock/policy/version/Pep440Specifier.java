@@ -60,7 +60,8 @@ public final class Pep440Specifier implements VersionMatcher {
         String op = m.group(1);
         String arg = m.group(2);
         if (op.equals("===")) {
-            return s -> s.trim().equalsIgnoreCase(arg);
+            // Arbitrary equality compares text; packaging compares a version's normalised text, so v1.0 is ===1.0.
+            return s -> s.trim().equalsIgnoreCase(arg) || parsed(s) != null && parsed(s).toString().equalsIgnoreCase(arg);
         }
         if ((op.equals("==") || op.equals("!=")) && arg.endsWith(".*")) {
             Pep440Version prefix = version(arg.substring(0, arg.length() - 2), whole);
@@ -97,10 +98,11 @@ public final class Pep440Specifier implements VersionMatcher {
             };
             case ">" -> s -> {
                 Pep440Version v = parsed(s);
-                // >V excludes post-releases and local versions of V unless V is a post-release.
+                // >V excludes post-releases of V unless V is one, and (as packaging reads it) any
+                // local version of V's release: 1.0+local is not >1.0a1.
                 return v != null && v.public_().compareTo(spec) > 0
                         && (spec.isPostRelease() || !v.base().equals(spec.base()) || !v.isPostRelease())
-                        && !(v.local() != null && v.public_().equals(spec));
+                        && !(v.local() != null && v.base().equals(spec.base()));
             };
             case "~=" -> compatible(spec, arg, whole);
             default -> throw new IllegalArgumentException("invalid PEP 440 specifier '" + whole + "'");
