@@ -9,25 +9,28 @@ import java.net.URI;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code airlock serve}: loads configuration, starts everything, prints where clients point, waits. */
-@Command(name = "serve", preprocessor = ConfigOptions.DottedKeys.class, sortOptions = false,
+@Command(name = "serve", modelTransformer = ConfigOptions.Flags.class, preprocessor = ConfigOptions.DottedKeys.class,
+        sortOptions = false,
         description = "Run the proxy.",
         footer = {"  --<section>.<key> VALUE   any configuration key, e.g. --policy.mode audit",
                 "Every flag is also a YAML key (--config) and an AIRLOCK_<FLAG> environment variable."})
-public final class ServeCommand implements Callable<Integer> {
+public final class ServeCommand implements Callable<Integer>, ConfigOptions.Configured {
     private final CliContext ctx;
-
-    @Mixin
-    ConfigOptions options;
+    private final ConfigOptions options = new ConfigOptions();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help")
     boolean help;
 
     ServeCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public ConfigOptions configOptions() {
+        return options;
     }
 
     @Override

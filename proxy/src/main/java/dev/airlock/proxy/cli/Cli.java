@@ -74,9 +74,7 @@ public final class Cli {
 
     /** As the YAML file and the environment do, a configuration flag given twice takes the later value. */
     private static void allowRepeatedConfigurationFlags(CommandLine cl) {
-        boolean configured = cl.getCommandSpec().mixins().values().stream()
-                .anyMatch(m -> m.userObject() instanceof ConfigOptions);
-        if (configured) {
+        if (cl.getCommandSpec().userObject() instanceof ConfigOptions.Configured) {
             cl.setOverwrittenOptionsAllowed(true);
         } else {
             cl.getSubcommands().values().forEach(Cli::allowRepeatedConfigurationFlags);

@@ -6,7 +6,6 @@ import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
@@ -17,22 +16,26 @@ import picocli.CommandLine.Spec;
  * configuration ({@code --config FILE}, {@code --sandbox.runtime runsc}, ...), before or after
  * the subcommand.
  */
-@Command(name = "sandbox", preprocessor = ConfigOptions.DottedKeys.class, description = "The sandbox image.",
+@Command(name = "sandbox", modelTransformer = ConfigOptions.Flags.class, preprocessor = ConfigOptions.DottedKeys.class,
+        description = "The sandbox image.",
         footer = "  --sandbox.runtime auto|runc|runsc, --sandbox.image TAG, or any other configuration key")
-final class SandboxCommand implements Callable<Integer> {
+final class SandboxCommand implements Callable<Integer>, ConfigOptions.Configured {
     private final CliContext ctx;
+    private final ConfigOptions options = new ConfigOptions();
 
     @Spec
     CommandSpec spec;
-
-    @Mixin
-    ConfigOptions options;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, scope = ScopeType.INHERIT, description = "print this help")
     boolean help;
 
     SandboxCommand(CliContext ctx) {
         this.ctx = ctx;
+    }
+
+    @Override
+    public ConfigOptions configOptions() {
+        return options;
     }
 
     /** No subcommand: the usage on stderr, exit 2. */

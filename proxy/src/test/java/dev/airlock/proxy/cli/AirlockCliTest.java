@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.OptionSpec;
 
 /** {@code bin/airlock}'s command line as picocli reads it: exit codes, messages and the configuration flags. */
@@ -93,11 +92,16 @@ class AirlockCliTest {
         assertTrue(err().contains("expected ECOSYSTEM NAME [VERSION]"), err());
     }
 
-    @Command(name = "probe", preprocessor = ConfigOptions.DottedKeys.class, subcommands = Probe.Sub.class)
-    static final class Probe implements Callable<Integer> {
-        @Mixin
-        ConfigOptions options;
+    @Command(name = "probe", modelTransformer = ConfigOptions.Flags.class, preprocessor = ConfigOptions.DottedKeys.class,
+            subcommands = Probe.Sub.class)
+    static final class Probe implements Callable<Integer>, ConfigOptions.Configured {
+        final ConfigOptions options = new ConfigOptions();
         boolean subRan;
+
+        @Override
+        public ConfigOptions configOptions() {
+            return options;
+        }
 
         @Override
         public Integer call() {
