@@ -4,9 +4,9 @@ import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.NpmRegistryDetector;
 import dev.airlock.proxy.cli.CliContext;
 import dev.airlock.proxy.cli.ConfigOptions;
+import dev.airlock.proxy.cli.ConfiguredCommand;
 import java.io.PrintStream;
 import java.net.URI;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,25 +17,17 @@ import picocli.CommandLine.Option;
         description = "Run the proxy.",
         footer = {"  --<section>.<key> VALUE   any configuration key, e.g. --policy.mode audit",
                 "Every flag is also a YAML key (--config) and an AIRLOCK_<FLAG> environment variable."})
-public final class ServeCommand implements Callable<Integer>, ConfigOptions.Configured {
-    private final CliContext ctx;
-    private final ConfigOptions options = new ConfigOptions();
-
+public final class ServeCommand extends ConfiguredCommand {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help")
     boolean help;
 
     ServeCommand(CliContext ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public ConfigOptions configOptions() {
-        return options;
+        super(ctx);
     }
 
     @Override
     public Integer call() {
-        AirlockConfig config = options.load(ctx.env());
+        AirlockConfig config = config();
         if (config.npmUpstream() == null) {
             URI detected = NpmRegistryDetector.detect().orElse(null);
             if (detected != null) {

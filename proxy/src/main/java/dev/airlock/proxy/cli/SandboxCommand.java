@@ -4,7 +4,6 @@ import dev.airlock.config.SandboxConfig;
 import dev.airlock.sandbox.DockerSandbox;
 import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,9 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "sandbox", modelTransformer = ConfigOptions.Flags.class, preprocessor = ConfigOptions.DottedKeys.class,
         description = "The sandbox image.",
         footer = "  --sandbox.runtime auto|runc|runsc, --sandbox.image TAG, or any other configuration key")
-final class SandboxCommand implements Callable<Integer>, ConfigOptions.Configured {
-    private final CliContext ctx;
-    private final ConfigOptions options = new ConfigOptions();
+final class SandboxCommand extends ConfiguredCommand {
 
     @Spec
     CommandSpec spec;
@@ -30,12 +27,7 @@ final class SandboxCommand implements Callable<Integer>, ConfigOptions.Configure
     boolean help;
 
     SandboxCommand(CliContext ctx) {
-        this.ctx = ctx;
-    }
-
-    @Override
-    public ConfigOptions configOptions() {
-        return options;
+        super(ctx);
     }
 
     /** No subcommand: the usage on stderr, exit 2. */
@@ -48,7 +40,7 @@ final class SandboxCommand implements Callable<Integer>, ConfigOptions.Configure
     @Command(name = "build-image", description = {"Build the sandbox image from Debian packages (reuses the cached root",
             "filesystem; --rebuild re-imports even when the image exists)."})
     int buildImage(@Option(names = "--rebuild", description = "import again even when the image exists") boolean rebuild) {
-        SandboxConfig config = options.load(ctx.env()).sandbox();
+        SandboxConfig config = config().sandbox();
         try (DockerSandbox sandbox = DockerSandbox.create(config)) {
             if (!sandbox.available()) {
                 ctx.err().println(sandbox.status());
@@ -64,7 +56,7 @@ final class SandboxCommand implements Callable<Integer>, ConfigOptions.Configure
 
     @Command(name = "status", description = "Say whether a Docker engine is reachable and the sandbox can run.")
     int status() {
-        SandboxConfig config = options.load(ctx.env()).sandbox();
+        SandboxConfig config = config().sandbox();
         try (DockerSandbox sandbox = DockerSandbox.create(config)) {
             ctx.out().println(sandbox.status());
             return sandbox.available() ? 0 : 1;
