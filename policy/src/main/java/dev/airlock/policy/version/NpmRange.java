@@ -34,6 +34,8 @@ public final class NpmRange implements VersionMatcher {
                     + "(?:-([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?(?:\\+[0-9A-Za-z.-]+)?)?)?$");
     private static final Pattern OPERATOR_SPACE = Pattern.compile("(<=|>=|<|>|=|~>|~|\\^)\\s+");
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    /** A full version whose numbers may exceed what semver4j holds (an int); npm allows up to 2^53. */
+    private static final Pattern LARGE = Pattern.compile("^\\s*v?(\\d+)\\.(\\d+)\\.(\\d+)([-+].*)?$");
     /** A comparator no version satisfies (npm's {@code <*}). */
     private static final String NOTHING = "<0.0.0-0";
 
@@ -51,13 +53,46 @@ public final class NpmRange implements VersionMatcher {
         for (String part : OR.split(range.trim(), -1)) {
             sets.add(set(part.trim(), range));
         }
-        return new NpmRange(range, RangeListFactory.create(String.join(" || ", sets), true));
+        try {
+            return new NpmRange(range, RangeListFactory.create(String.join(" || ", sets), true));
+        } catch (IllegalArgumentException e) {
+            // semver4j holds numbers as ints: a bound past 2^31-1 cannot be read.
+            throw new IllegalArgumentException("invalid npm version range '" + range + "': " + e.getMessage(), e);
+        }
     }
 
     @Override
     public boolean matches(String version) {
-        Semver v = version == null ? null : Semver.parse(version);
+        Semver v = semver(version);
         return v != null && ranges.isSatisfiedBy(v);
+    }
+
+    /**
+     * The version as semver4j reads it; null when it is not one. A major, minor or patch past
+     * semver4j's int is read as the largest int, so that a version an attacker numbers
+     * 9999999999.0.0 still falls under a rule's range rather than outside every range. Such
+     * versions compare equal to each other.
+     */
+    static Semver semver(String version) {
+        if (version == null) {
+            return null;
+        }
+        Semver v = Semver.parse(version);
+        if (v != null) {
+            return v;
+        }
+        Matcher m = LARGE.matcher(version);
+        if (!m.matches()) {
+            return null;
+        }
+        return Semver.parse(clamp(m.group(1)) + "." + clamp(m.group(2)) + "." + clamp(m.group(3))
+                + (m.group(4) == null ? "" : m.group(4)));
+    }
+
+    /** A number past an int as the largest int; anything else (leading zeros too: not a version) as it is. */
+    private static String clamp(String number) {
+        boolean large = !number.startsWith("0") && (number.length() > 10 || Long.parseLong(number) > Integer.MAX_VALUE);
+        return large ? String.valueOf(Integer.MAX_VALUE) : number;
     }
 
     private static String set(String set, String whole) {

@@ -12,8 +12,8 @@ public final class VersionOrder {
     public static Comparator<String> of(Ecosystem ecosystem) {
         return switch (ecosystem) {
             case NPM -> (a, b) -> {
-                Semver x = Semver.parse(a);
-                Semver y = Semver.parse(b);
+                Semver x = NpmRange.semver(a);
+                Semver y = NpmRange.semver(b);
                 if (x == null || y == null) {
                     return x == y ? a.compareTo(b) : (x == null ? -1 : 1);
                 }
@@ -33,7 +33,7 @@ public final class VersionOrder {
     /** True when the version can be placed in the ecosystem's order at all. */
     public static boolean parseable(Ecosystem ecosystem, String version) {
         return switch (ecosystem) {
-            case NPM -> Semver.parse(version) != null;
+            case NPM -> NpmRange.semver(version) != null;
             case PYPI -> Pep440Version.tryParse(version) != null;
         };
     }
