@@ -48,6 +48,22 @@ class AirlockCliTest {
     }
 
     @Test
+    void everyCommandAnswersABadLineWithTwoAndItsOwnName() {
+        assertEquals(2, airlock("sandbox"));
+        assertTrue(err().contains("build-image") && err().contains("status"), err());
+        assertEquals(2, airlock("sandbox", "status", "extra"));
+        assertTrue(err().startsWith("airlock sandbox: "), err());
+        assertEquals(2, airlock("sandbox", "build-image", "--config", "/nonexistent/airlock.yaml"));
+        assertTrue(err().contains("cannot read configuration file"), err());
+        assertEquals(2, airlock("analyze", "--bogus", "x.tgz"));
+        assertTrue(err().startsWith("airlock analyze: "), err());
+        assertEquals(2, airlock("client-config", "--url"));
+        assertTrue(err().startsWith("airlock client-config: "), err());
+        assertEquals(2, airlock("admin", "list", "--state", "sideways", "--token", "t"));
+        assertTrue(err().startsWith("airlock admin: ") && err().contains("sideways"), err());
+    }
+
+    @Test
     void serveRefusesAnUnknownFlagAndABadValueBeforeStartingAnything() {
         assertEquals(2, airlock("serve", "--frobnicate", "1"));
         assertTrue(err().startsWith("airlock serve: Unknown option") && err().contains("'--frobnicate'"), err());
