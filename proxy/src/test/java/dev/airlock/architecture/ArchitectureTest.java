@@ -47,7 +47,9 @@ class ArchitectureTest {
      */
     private static final Map<String, Set<String>> NOT_YET = Map.of(
             "message text", Set.of("dev.airlock.proxy.store.StorageFullException"),
-            "digest", Set.of("dev.airlock.proxy.store.ArtifactStore"));
+            "digest", Set.of("dev.airlock.proxy.store.ArtifactStore"),
+            "regex per call", Set.of("dev.airlock.analysis.Analyzer", "dev.airlock.analysis.rules.FileScan",
+                    "dev.airlock.analysis.rules.ShapeRules", "dev.airlock.analysis.rules.PackageRules"));
 
     private static JavaClasses main;
 
@@ -139,6 +141,36 @@ class ArchitectureTest {
                 .and().doNotHaveFullName("dev.airlock.policy.rules.GlobPattern.compile(java.lang.String)")
                 .should(call(Pattern.class, "compile"))
                 .because("a Pattern is a constant (style guide: precompiled Pattern constants)")
+                .check(main);
+    }
+
+    @Test
+    void stringMethodsThatCompileARegularExpressionOnEachCallAreNotUsed() {
+        // String.split is left alone: a one-character (or escaped one-character) separator takes the
+        // JDK's path without a Pattern, and the argument cannot be told apart in the bytecode.
+        noCodeUnits().that().areDeclaredInClassesThat(notYet("regex per call"))
+                .should(call(String.class, "replaceAll")).orShould(call(String.class, "replaceFirst"))
+                .orShould(call(String.class, "matches"))
+                .because("each call compiles its regular expression again; use a Pattern constant's matcher")
+                .check(main);
+    }
+
+    @Test
+    void sharedProxyMachineryServesBothEcosystemsWithoutReachingIntoEither() {
+        noClasses().that().resideInAnyPackage("dev.airlock.proxy.http..", "dev.airlock.proxy.upstream..",
+                        "dev.airlock.proxy.store..", "dev.airlock.proxy.admin..", "dev.airlock.proxy.auth..",
+                        "dev.airlock.proxy.metrics..", "dev.airlock.proxy.tls..", "dev.airlock.proxy.ui..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.airlock.proxy.npm..", "dev.airlock.proxy.pypi..")
+                .because("what is particular to npm or PyPI lives in its own package (style guide: a package per ecosystem)")
+                .check(main);
+    }
+
+    @Test
+    void onlyTheCommandLineWritesToTheStandardStreams() {
+        noClasses().that().resideOutsideOfPackages("dev.airlock.proxy.cli..", "dev.airlock.analysis.cli..")
+                .and().doNotHaveFullyQualifiedName("dev.airlock.proxy.Main")
+                .should().accessField(System.class, "out").orShould().accessField(System.class, "err")
+                .because("a running proxy reports through SLF4J (text or JSON logs); stdout and stderr belong to the commands")
                 .check(main);
     }
 
