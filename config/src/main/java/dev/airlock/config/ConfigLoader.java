@@ -70,11 +70,15 @@ public final class ConfigLoader {
                 .configure(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY, true);
     }
 
+    /**
+     * Splits {@code args} into configuration flags and the rest, then loads as {@link #load(String,
+     * Map, Map)} does. The command line itself is parsed by picocli in the proxy's {@code cli}
+     * package; this form serves tests and tools that hold arguments as an array.
+     */
     public static Loaded load(String[] args, Map<String, String> env) {
-        Map<String, Object> tree = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>();
         Map<String, String> flags = new LinkedHashMap<>();
-        String configFile = env.get("AIRLOCK_CONFIG");
+        String configFile = null;
         List<String> argList = Arrays.asList(args);
         for (int i = 0; i < argList.size(); i++) {
             String a = argList.get(i);
@@ -89,8 +93,7 @@ public final class ConfigLoader {
                 value = key.substring(eq + 1);
                 key = key.substring(0, eq);
             }
-            key = ALIASES.getOrDefault(key, key);
-            boolean known = key.equals("config") || FLAGS.contains(key) || key.contains(".");
+            boolean known = key.equals("config") || isConfigurationFlag(key);
             if (!known) {
                 rest.add(a);
                 continue;
@@ -104,11 +107,27 @@ public final class ConfigLoader {
             if (key.equals("config")) {
                 configFile = value;
             } else {
-                flags.put(key, value);
+                flags.put(ALIASES.getOrDefault(key, key), value);
             }
         }
-        if (configFile != null) {
-            mergeInto(tree, readYaml(Path.of(configFile)));
+        return new Loaded(load(configFile, flags, env), rest);
+    }
+
+    /** True for a flag that sets a configuration key: a top-level flag, an alias or a dotted key. */
+    public static boolean isConfigurationFlag(String name) {
+        return FLAGS.contains(name) || ALIASES.containsKey(name) || name.contains(".");
+    }
+
+    /**
+     * The configuration from the YAML file (null: {@code AIRLOCK_CONFIG}, or none), the
+     * environment, and {@code flags} (flag or dotted key without the dashes, to value; aliases
+     * allowed; later entries win), in that increasing precedence.
+     */
+    public static AirlockConfig load(String configFile, Map<String, String> flags, Map<String, String> env) {
+        Map<String, Object> tree = new LinkedHashMap<>();
+        String file = configFile != null ? configFile : env.get("AIRLOCK_CONFIG");
+        if (file != null) {
+            mergeInto(tree, readYaml(Path.of(file)));
         }
         for (String flag : FLAGS) {
             String v = env.get("AIRLOCK_" + flag.toUpperCase(Locale.ROOT).replace('-', '_'));
@@ -122,8 +141,8 @@ public final class ConfigLoader {
                 put(tree, dotted, v);
             }
         });
-        flags.forEach((k, v) -> put(tree, k, v));
-        return new Loaded(bind(tree), rest);
+        flags.forEach((k, v) -> put(tree, ALIASES.getOrDefault(k, k), v));
+        return bind(tree);
     }
 
     /** Reads just a YAML file (no flags or environment), e.g. for tests and tools. */

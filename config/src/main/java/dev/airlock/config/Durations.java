@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 /** Reads durations the way operators write them: {@code 10s}, {@code 5m}, {@code 14d}, {@code 250ms} or ISO-8601. */
 public final class Durations {
     private static final Pattern SHORT = Pattern.compile("^(\\d+)\\s*(ms|s|m|h|d|w)$");
+    private static final Pattern SECONDS = Pattern.compile("^\\d+$");
 
     private Durations() {
     }
@@ -30,7 +31,7 @@ public final class Durations {
                 default: throw new AssertionError(m.group(2));
             }
         }
-        if (t.matches("^\\d+$")) {
+        if (SECONDS.matcher(t).matches()) {
             return Duration.ofSeconds(Long.parseLong(t));
         }
         try {

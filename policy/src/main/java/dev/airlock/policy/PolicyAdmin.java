@@ -5,17 +5,6 @@ import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageId;
 import dev.airlock.policy.feed.FeedRecord;
 import dev.airlock.policy.feed.MalwareFeed;
-import dev.airlock.policy.version.VersionOrder;
-import java.io.IOException;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import dev.airlock.policy.review.AnalysisRecord;
 import dev.airlock.policy.review.BulkAction;
 import dev.airlock.policy.review.BulkResult;
@@ -23,10 +12,21 @@ import dev.airlock.policy.review.OverviewHistory;
 import dev.airlock.policy.review.VersionPage;
 import dev.airlock.policy.review.VersionQuery;
 import dev.airlock.policy.review.VersionSort;
+import dev.airlock.policy.version.VersionOrder;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * What the admin API does, without HTTP: listings, overrides with their audit lines, the audit
- * and downloads logs, feed imports and a status summary.
+ * What the admin API does, without HTTP, in one place the handlers call: the review queue and bulk
+ * actions ({@link ReviewQueue}, {@link BulkReview}), re-analysis ({@link Reanalysis}), overrides
+ * ({@link OverrideChanges}), the status and overview figures ({@link StatusFigures}), single
+ * versions, the audit and downloads logs, and feed imports.
  */
 public final class PolicyAdmin {
     private final PolicyGate gate;
@@ -34,13 +34,17 @@ public final class PolicyAdmin {
     private final Reanalysis reanalysis;
     private final BulkReview bulk;
     private final OverviewHistory history;
+    private final OverrideChanges overrides;
+    private final StatusFigures figures;
 
     PolicyAdmin(PolicyGate gate) {
         this.gate = gate;
         VersionIndex index = VersionIndex.attach(gate.store());
         this.review = new ReviewQueue(gate, index);
         this.reanalysis = new Reanalysis(gate);
-        this.bulk = new BulkReview(gate, review, reanalysis, this);
+        this.overrides = new OverrideChanges(gate);
+        this.figures = new StatusFigures(gate, review);
+        this.bulk = new BulkReview(gate, review, reanalysis, overrides);
         this.history = new OverviewHistory(gate.store());
         index.onTransition(new HistoryTransitions(history));
     }
@@ -102,39 +106,12 @@ public final class PolicyAdmin {
 
     /** The overview's gauges, sampled once a minute: versions by state now, queue depth, waiting downloads. */
     Map<String, Long> gauges() {
-        Map<String, Long> g = new LinkedHashMap<>();
-        review.countsByState().forEach((k, v) -> g.put("state." + k.id(), (long) v));
-        try {
-            g.put("queue.depth", (long) gate.queue().depth());
-        } catch (RuntimeException e) {
-            // A queue that cannot say leaves a gap in the chart rather than a wrong zero.
-        }
-        g.put("downloads.waiting", (long) gate.waitingDownloads());
-        return g;
+        return figures.gauges();
     }
 
     /** The held versions most downloaded through Airlock (who is waiting on what), most first. */
     public List<Map<String, Object>> mostDownloadedHeld(int limit) {
-        gate.flushDownloads();
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Verdict v : review.select(new VersionQuery(VersionQuery.HELD, null, null, null, null, null, null))) {
-            List<DownloadRecord> d = gate.store().downloads(v.coordinate(), 1000);
-            if (d.isEmpty()) {
-                continue;
-            }
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("ecosystem", v.coordinate().ecosystem().id());
-            m.put("name", v.coordinate().name());
-            m.put("version", v.coordinate().version());
-            m.put("state", v.state().id());
-            m.put("reason", v.primaryReason().code());
-            m.put("downloads", d.stream().mapToInt(DownloadRecord::count).sum());
-            m.put("lastDownload", d.stream().map(DownloadRecord::lastAt).max(Comparator.naturalOrder()).orElseThrow());
-            m.put("clients", d.stream().map(DownloadRecord::clientAddress).filter(java.util.Objects::nonNull).distinct().count());
-            out.add(m);
-        }
-        out.sort((a, b) -> Integer.compare((Integer) b.get("downloads"), (Integer) a.get("downloads")));
-        return out.size() > limit ? out.subList(0, limit) : out;
+        return figures.mostDownloadedHeld(limit);
     }
 
     // ---------------------------------------------------------------- single versions
@@ -192,80 +169,22 @@ public final class PolicyAdmin {
 
     /** Sets an override on one version. */
     public OverrideChange override(PackageCoordinate c, OverrideAction action, String reason, Instant expires, String who) {
-        return set(c.toString(), c.packageId(), c, action, reason, expires, who);
+        return overrides.set(c.toString(), c.packageId(), c, action, reason, expires, who);
     }
 
     /** Sets an override on every version of a package. */
     public OverrideChange override(PackageId id, OverrideAction action, String reason, Instant expires, String who) {
-        return set(id.toString(), id, null, action, reason, expires, who);
-    }
-
-    private OverrideChange set(String target, PackageId id, PackageCoordinate version, OverrideAction action,
-                               String reason, Instant expires, String who) {
-        Instant now = gate.clock().instant();
-        if (expires != null && !expires.isAfter(now)) {
-            throw new IllegalArgumentException("expires must be in the future");
-        }
-        AdminOverride o = new AdminOverride(target, action, reason, expires, who, now);
-        String before = version == null ? stateSummary(id) : gate.evaluate(version).state().id();
-        String after = action == OverrideAction.ALLOW ? VerdictState.ALLOWED.id() : VerdictState.BLOCKED.id();
-        AuditEntry line = new AuditEntry(0, now, who, "override_" + action.id(), target, before, after,
-                o.reason() + (expires == null ? "" : " (expires " + expires + ")"));
-        AuditEntry written;
-        synchronized (this) {
-            written = gate.store().changeOverride(target, o, line);
-            gate.overrides().put(target, o);
-        }
-        return new OverrideChange(written, gate.refresh(id, version == null ? Set.of() : Set.of(version)));
+        return overrides.set(id.toString(), id, null, action, reason, expires, who);
     }
 
     /** Removes a version override; empty when there was none. */
     public Optional<OverrideChange> removeOverride(PackageCoordinate c, String reason, String who) {
-        return remove(c.toString(), c.packageId(), c, reason, who);
+        return overrides.remove(c.toString(), c.packageId(), c, reason, who);
     }
 
     /** Removes a package override; empty when there was none. */
     public Optional<OverrideChange> removeOverride(PackageId id, String reason, String who) {
-        return remove(id.toString(), id, null, reason, who);
-    }
-
-    private Optional<OverrideChange> remove(String target, PackageId id, PackageCoordinate version, String reason,
-                                            String who) {
-        Instant now = gate.clock().instant();
-        AuditEntry written;
-        synchronized (this) {
-            AdminOverride old = gate.overrides().get(target);
-            if (old == null) {
-                return Optional.empty();
-            }
-            String before = version == null ? stateSummary(id) : gate.evaluate(version).state().id();
-            gate.overrides().remove(target);
-            String after = version == null ? stateSummary(id) : gate.evaluate(version).state().id();
-            AuditEntry line = new AuditEntry(0, now, who, "override_removed", target, before, after,
-                    reason == null || reason.isBlank() ? "removed " + old.action().id() + " override (" + old.reason() + ")"
-                            : Reason.ascii(reason));
-            try {
-                written = gate.store().changeOverride(target, null, line);
-            } catch (RuntimeException e) {
-                gate.overrides().put(target, old);
-                throw e;
-            }
-        }
-        return Optional.of(new OverrideChange(written, gate.refresh(id, Set.of())));
-    }
-
-    /** For package-wide audit lines: how many known versions are in each state, e.g. {@code allowed:3 pending:1}. */
-    private String stateSummary(PackageId id) {
-        Map<String, Integer> counts = new java.util.TreeMap<>();
-        for (Verdict v : versionsOf(id)) {
-            counts.merge(v.state().id(), 1, Integer::sum);
-        }
-        if (counts.isEmpty()) {
-            return "no known versions";
-        }
-        StringBuilder b = new StringBuilder();
-        counts.forEach((k, v) -> b.append(b.length() == 0 ? "" : " ").append(k).append(':').append(v));
-        return b.toString();
+        return overrides.remove(id.toString(), id, null, reason, who);
     }
 
     /** One page of the audit log, newest first, filtered on the server so old lines stay reachable. */
@@ -295,25 +214,6 @@ public final class PolicyAdmin {
 
     /** Cheap numbers for {@code GET /api/v1/status}. */
     public Map<String, Object> status() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mode", gate.config().mode());
-        m.put("holdNewerThan", gate.config().holdNewerThan());
-        m.put("holdWait", gate.config().holdWait().toString());
-        m.put("minimumAge", gate.config().minimumAge() == null ? null : gate.config().minimumAge().toString());
-        Map<VerdictState, Integer> counts = review.countsByState();
-        Map<String, Integer> byState = new LinkedHashMap<>();
-        counts.forEach((k, v) -> byState.put(k.id(), v));
-        m.put("versions", byState);
-        int depth;
-        try {
-            depth = gate.queue().depth();
-        } catch (RuntimeException e) {
-            depth = -1;
-        }
-        m.put("queueDepth", depth);
-        m.put("waitingDownloads", gate.waitingDownloads());
-        m.put("overrides", gate.overrides().size());
-        m.put("feedRecords", gate.feed().size());
-        return m;
+        return figures.status();
     }
 }

@@ -6,39 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.analysis.Recommendation;
-import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.PolicyConfig;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OutbreakHoldTest {
     static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
     static final Instant LINE = NOW.minus(Duration.ofDays(2));
 
-    @TempDir
-    Path dir;
-    final MutableClock clock = new MutableClock(NOW);
-    final TestQueue queue = new TestQueue();
+    @RegisterExtension
+    final PolicyFixture fixture = new PolicyFixture(NOW);
+    final MutableClock clock = fixture.clock;
+    final TestQueue queue = fixture.queue;
     PolicyEngine engine;
-
-    @AfterEach
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     PolicyGate open(Instant line) {
         PolicyConfig policy = new PolicyConfig(null, "14d", Duration.ofMillis(100), null, null, null, null, null, null,
                 null, line);
-        AirlockConfig cfg = new AirlockConfig(0, "127.0.0.1", dir, null, null, null, null, "T", null, null, policy, null, null);
-        engine = PolicyEngine.open(cfg, queue, null, clock, 60_000);
+        engine = fixture.open(policy, null);
         return engine.gate();
     }
 

@@ -8,12 +8,10 @@ import dev.airlock.analysis.AnalysisPriority;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.Recommendation;
-import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.PolicyConfig;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,9 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PerFileVerdictTest {
     static final Instant NOW = PolicyGateTest.NOW;
@@ -35,18 +32,11 @@ class PerFileVerdictTest {
     static final Instant MONTHS_AGO = PolicyGateTest.MONTHS_AGO;
     static final DownloadContext WHO = new DownloadContext("127.0.0.1", "pip/26.0", "demo");
 
-    @TempDir
-    Path dir;
-    final MutableClock clock = new MutableClock(NOW);
-    final TestQueue queue = new TestQueue();
+    @RegisterExtension
+    final PolicyFixture fixture = new PolicyFixture(NOW);
+    final MutableClock clock = fixture.clock;
+    final TestQueue queue = fixture.queue;
     PolicyEngine engine;
-
-    @AfterEach
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     PolicyGate open(StaticCheck check) {
         return open(check, Duration.ofMillis(300));
@@ -54,8 +44,7 @@ class PerFileVerdictTest {
 
     PolicyGate open(StaticCheck check, Duration holdWait) {
         PolicyConfig policy = new PolicyConfig(null, null, holdWait, null, null, null, null, null, null);
-        AirlockConfig cfg = new AirlockConfig(0, "127.0.0.1", dir, null, null, null, null, "T", null, null, policy, null, null);
-        engine = PolicyEngine.open(cfg, queue, check, clock, 60_000);
+        engine = fixture.open(policy, check);
         return engine.gate();
     }
 
@@ -166,7 +155,7 @@ class PerFileVerdictTest {
                     if (!before.get(20, TimeUnit.SECONDS).serve()) {
                         return before.get();
                     }
-                    return gate.afterFetch(c, dir, "ab".repeat(32)).toCompletableFuture().get(20, TimeUnit.SECONDS);
+                    return gate.afterFetch(c, fixture.dir(), "ab".repeat(32)).toCompletableFuture().get(20, TimeUnit.SECONDS);
                 }));
             }
             go.countDown();

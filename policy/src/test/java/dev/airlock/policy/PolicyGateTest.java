@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.analysis.AnalysisPriority;
 import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.Recommendation;
-import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.PolicyConfig;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageId;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +19,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class PolicyGateTest {
     static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
@@ -31,22 +28,14 @@ class PolicyGateTest {
     static final Instant MONTHS_AGO = NOW.minus(Duration.ofDays(90));
     static final DownloadContext WHO = new DownloadContext("127.0.0.1", "npm/10.8.2", "left-pad-1.0.0.tgz");
 
-    @TempDir
-    Path dir;
-    final MutableClock clock = new MutableClock(NOW);
-    final TestQueue queue = new TestQueue();
+    @RegisterExtension
+    final PolicyFixture fixture = new PolicyFixture(NOW);
+    final MutableClock clock = fixture.clock;
+    final TestQueue queue = fixture.queue;
     PolicyEngine engine;
 
-    @AfterEach
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
-
     PolicyGate open(PolicyConfig policy, StaticCheck check) {
-        AirlockConfig cfg = new AirlockConfig(0, "127.0.0.1", dir, null, null, null, null, "T", null, null, policy, null, null);
-        engine = PolicyEngine.open(cfg, queue, check, clock, 60_000);
+        engine = fixture.open(policy, check);
         return engine.gate();
     }
 
@@ -152,17 +141,17 @@ class PolicyGateTest {
         PackageCoordinate fine = npm("fine", "1.0.0");
         PackageCoordinate sneaky = npm("sneaky", "1.0.0");
         assertTrue(await(gate.beforeDownload(fine, MONTHS_AGO, WHO)).serve());
-        assertTrue(await(gate.afterFetch(fine, dir, "00")).serve());
+        assertTrue(await(gate.afterFetch(fine, fixture.dir(), "00")).serve());
         // Handed to the queue once first downloads are quiet (BackgroundSubmissions).
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BackgroundSubmissions.QUIET_MILLIS + 10_000);
         while (!queue.submitted(fine, AnalysisPriority.BACKGROUND_SWEEP) && System.nanoTime() < until) {
             Thread.sleep(50);
         }
         assertTrue(queue.submitted(fine, AnalysisPriority.BACKGROUND_SWEEP));
-        assertTrue(await(gate.afterFetch(fine, dir, "00")).serve());
+        assertTrue(await(gate.afterFetch(fine, fixture.dir(), "00")).serve());
         assertEquals(1, runs.get(), "the static check ran again for an analysed version");
         assertTrue(await(gate.beforeDownload(sneaky, MONTHS_AGO, WHO)).serve());
-        Decision d = await(gate.afterFetch(sneaky, dir, "00"));
+        Decision d = await(gate.afterFetch(sneaky, fixture.dir(), "00"));
         assertFalse(d.serve());
         assertTrue(d.message().startsWith("Quarantined:"), d.message());
         // A later full analysis that finds malware takes effect from then on.
@@ -180,7 +169,7 @@ class PolicyGateTest {
         PolicyGate gate = open(policy(null, null, Duration.ofMillis(200)), slow);
         PackageCoordinate c = npm("slowpoke", "2.0.0");
         assertTrue(await(gate.beforeDownload(c, MONTHS_AGO, WHO)).serve());
-        Decision d = await(gate.afterFetch(c, dir, "00"));
+        Decision d = await(gate.afterFetch(c, fixture.dir(), "00"));
         assertFalse(d.serve());
         assertEquals("static_check_pending", d.code());
         assertTrue(d.retryAfterSeconds() > 0);
@@ -189,7 +178,7 @@ class PolicyGateTest {
         while (engine.admin().version(c).analysisStage() == AnalysisStage.NONE && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertTrue(await(gate.afterFetch(c, dir, "00")).serve());
+        assertTrue(await(gate.afterFetch(c, fixture.dir(), "00")).serve());
     }
 
     @Test

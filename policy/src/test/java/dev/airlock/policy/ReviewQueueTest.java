@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.Recommendation;
-import dev.airlock.config.AirlockConfig;
 import dev.airlock.config.PolicyConfig;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
@@ -19,36 +18,26 @@ import dev.airlock.policy.review.SelectionChanged;
 import dev.airlock.policy.review.VersionPage;
 import dev.airlock.policy.review.VersionQuery;
 import dev.airlock.policy.review.VersionSort;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The review queue on a real policy store: selections, pages, bulk actions, re-analysis and the overview history. */
 class ReviewQueueTest {
     static final Instant NOW = Instant.now();
 
-    @TempDir
-    Path dir;
-    final MutableClock clock = new MutableClock(NOW);
-    final TestQueue queue = new TestQueue();
+    @RegisterExtension
+    final PolicyFixture fixture = new PolicyFixture(NOW);
+    final MutableClock clock = fixture.clock;
+    final TestQueue queue = fixture.queue;
     PolicyEngine engine;
-
-    @AfterEach
-    void close() {
-        if (engine != null) {
-            engine.close();
-        }
-    }
 
     PolicyAdmin open() {
         PolicyConfig policy = new PolicyConfig(null, null, Duration.ofMillis(100), null, null, null, null, null, null);
-        AirlockConfig cfg = new AirlockConfig(0, "127.0.0.1", dir, null, null, null, null, "T", null, null, policy, null, null);
-        engine = PolicyEngine.open(cfg, queue, null, clock, 60_000);
+        engine = fixture.open(policy, null);
         return engine.admin();
     }
 

@@ -1,42 +1,33 @@
 package dev.airlock.proxy;
 
 import dev.airlock.config.AirlockConfig;
-import dev.airlock.config.ConfigException;
-import dev.airlock.config.ConfigLoader;
 import dev.airlock.config.NpmRegistryDetector;
+import dev.airlock.proxy.cli.CliContext;
+import dev.airlock.proxy.cli.ConfigOptions;
+import dev.airlock.proxy.cli.ConfiguredCommand;
+import java.io.PrintStream;
 import java.net.URI;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code airlock serve}: loads configuration, starts everything, prints where clients point, waits. */
-final class ServeCommand {
-    private ServeCommand() {
+@Command(name = "serve", modelTransformer = ConfigOptions.Flags.class, preprocessor = ConfigOptions.DottedKeys.class,
+        sortOptions = false,
+        description = "Run the proxy.",
+        footer = {"  --<section>.<key> VALUE   any configuration key, e.g. --policy.mode audit",
+                "Every flag is also a YAML key (--config) and an AIRLOCK_<FLAG> environment variable."})
+public final class ServeCommand extends ConfiguredCommand {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help")
+    boolean help;
+
+    ServeCommand(CliContext ctx) {
+        super(ctx);
     }
 
-    static int run(String[] args) {
-        for (String a : args) {
-            if (a.equals("--help") || a.equals("-h")) {
-                System.out.println(String.join("\n",
-                        "usage: airlock serve [--config FILE] [--port N] [--bind ADDR] [--data-dir DIR]",
-                        "                     [--public-url URL] [--pypi-upstream URL] [--pypi-file-hosts H,H]",
-                        "                     [--npm-upstream URL] [--admin-token T] [--log-format text|json]",
-                        "                     [--tls-cert PEM --tls-key PEM]   (= --server.tls.cert / --server.tls.key)",
-                        "                     [--<section>.<key> VALUE ...]",
-                        "Every flag is also a YAML key (--config) and an AIRLOCK_<FLAG> environment variable."));
-                return 0;
-            }
-        }
-        AirlockConfig config;
-        try {
-            ConfigLoader.Loaded loaded = ConfigLoader.load(args, System.getenv());
-            if (!loaded.rest().isEmpty()) {
-                System.err.println("airlock serve: unknown arguments " + loaded.rest() + " (see --help)");
-                return 2;
-            }
-            config = loaded.config();
-        } catch (ConfigException e) {
-            System.err.println("airlock serve: " + e.getMessage());
-            return 2;
-        }
+    @Override
+    public Integer call() {
+        AirlockConfig config = config();
         if (config.npmUpstream() == null) {
             URI detected = NpmRegistryDetector.detect().orElse(null);
             if (detected != null) {
@@ -54,37 +45,38 @@ final class ServeCommand {
             stopped.await();
             return 0;
         } catch (Exception e) {
-            System.err.println("airlock serve: cannot start: " + e.getMessage());
+            ctx.err().println("airlock serve: cannot start: " + e.getMessage());
             return 1;
         }
     }
 
-    private static void printBanner(Airlock airlock) {
+    private void printBanner(Airlock airlock) {
+        PrintStream out = ctx.out();
         AirlockConfig c = airlock.config();
         String base = c.publicUrl() != null ? c.publicUrl().toString()
                 : (c.server().tls().enabled() ? "https" : "http") + "://" + ("0.0.0.0".equals(c.bind()) ? "127.0.0.1" : c.bind()) + ":" + airlock.port() + "/";
-        System.out.println("Airlock listening on " + c.bind() + ":" + airlock.port());
-        System.out.println("  pip/uv index:  " + base + "pypi/simple/   (upstream " + c.pypiUpstream() + ")");
+        out.println("Airlock listening on " + c.bind() + ":" + airlock.port());
+        out.println("  pip/uv index:  " + base + "pypi/simple/   (upstream " + c.pypiUpstream() + ")");
         if (c.npmUpstream() != null) {
-            System.out.println("  npm registry:  " + base + "npm/   (upstream " + c.npmUpstream() + ")");
+            out.println("  npm registry:  " + base + "npm/   (upstream " + c.npmUpstream() + ")");
         } else {
-            System.out.println("  npm registry:  off (no --npm-upstream and no npm on this host)");
+            out.println("  npm registry:  off (no --npm-upstream and no npm on this host)");
         }
-        System.out.println("  data:          " + c.dataDir().toAbsolutePath());
+        out.println("  data:          " + c.dataDir().toAbsolutePath());
         airlock.firewall().ifPresent(f -> {
-            System.out.println("  admin UI/API:  " + base + "ui/   " + base + "api/v1/");
+            out.println("  admin UI/API:  " + base + "ui/   " + base + "api/v1/");
             f.engine().adminTokenFile().ifPresentOrElse(
-                    p -> System.out.println("  admin token:   in " + p.toAbsolutePath() + " (mode 0600)"),
-                    () -> System.out.println("  admin token:   as configured (--admin-token / AIRLOCK_ADMIN_TOKEN)"));
-            System.out.println("  sandbox:       " + f.sandbox().status());
+                    p -> out.println("  admin token:   in " + p.toAbsolutePath() + " (mode 0600)"),
+                    () -> out.println("  admin token:   as configured (--admin-token / AIRLOCK_ADMIN_TOKEN)"));
+            out.println("  sandbox:       " + f.sandbox().status());
             if (f.sandboxWarning() != null) {
-                System.out.println("  WARNING:       " + f.sandboxWarning());
+                out.println("  WARNING:       " + f.sandboxWarning());
             }
             if (!f.sandbox().available()) {
-                System.out.println("  WARNING:       " + Firewall.newVersionsLine(false, c.analysis().requireSandbox()));
+                out.println("  WARNING:       " + Firewall.newVersionsLine(false, c.analysis().requireSandbox()));
             }
-            System.out.println("  policy:        mode " + c.policy().mode() + ", hold versions newer than " + c.policy().holdNewerThan());
+            out.println("  policy:        mode " + c.policy().mode() + ", hold versions newer than " + c.policy().holdNewerThan());
         });
-        System.out.flush();
+        out.flush();
     }
 }

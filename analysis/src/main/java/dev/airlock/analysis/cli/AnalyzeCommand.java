@@ -18,11 +18,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import picocli.CommandLine;
 
 /**
  * {@code bin/airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...}.
@@ -32,6 +32,7 @@ import java.util.function.Supplier;
 public final class AnalyzeCommand {
     static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...";
     private static final ObjectMapper JSON = Json.MAPPER;
+    static final Supplier<Optional<Sandbox>> DEFAULT_SANDBOXES = () -> SandboxFactory.docker(SandboxConfig.defaults());
 
     private AnalyzeCommand() {
     }
@@ -46,59 +47,33 @@ public final class AnalyzeCommand {
     }
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, () -> SandboxFactory.docker(SandboxConfig.defaults()));
+        return run(args, out, err, DEFAULT_SANDBOXES);
     }
 
     /** As above with the sandbox lookup given, so the no-engine path is testable on machines that have one. */
     public static int run(String[] args, PrintStream out, PrintStream err, Supplier<Optional<Sandbox>> sandboxes) {
-        boolean json = false;
-        boolean noSandbox = false;
-        boolean requireSandbox = false;
-        Ecosystem eco = null;
-        List<String> files = new ArrayList<>();
-        boolean endOfOptions = false;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (endOfOptions || !a.startsWith("--")) {
-                files.add(a);
-                continue;
-            }
-            switch (a) {
-                case "--" -> endOfOptions = true;
-                case "--json" -> json = true;
-                case "--no-sandbox" -> noSandbox = true;
-                case "--require-sandbox" -> requireSandbox = true;
-                case "--ecosystem" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("airlock analyze: --ecosystem needs npm or pypi\n" + USAGE);
-                        return 2;
-                    }
-                    try {
-                        eco = Ecosystem.parse(args[++i]);
-                    } catch (IllegalArgumentException e) {
-                        err.println("airlock analyze: " + e.getMessage() + "\n" + USAGE);
-                        return 2;
-                    }
-                }
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default -> {
-                    if (a.startsWith("--ecosystem=")) {
-                        try {
-                            eco = Ecosystem.parse(a.substring("--ecosystem=".length()));
-                        } catch (IllegalArgumentException e) {
-                            err.println("airlock analyze: " + e.getMessage() + "\n" + USAGE);
-                            return 2;
-                        }
-                    } else {
-                        err.println("airlock analyze: unknown option " + a + "\n" + USAGE);
-                        return 2;
-                    }
-                }
-            }
+        AnalyzeOptions options = new AnalyzeOptions();
+        CommandLine cl = AnalyzeOptions.commandLine(options);
+        try {
+            cl.parseArgs(args);
+        } catch (CommandLine.ParameterException e) {
+            err.println("airlock analyze: " + e.getMessage() + "\n" + USAGE);
+            return 2;
         }
+        if (cl.isUsageHelpRequested()) {
+            out.println(USAGE);
+            return 0;
+        }
+        return execute(options, out, err, sandboxes);
+    }
+
+    /** The analysis of the files {@code options} name, parsed already. */
+    static int execute(AnalyzeOptions options, PrintStream out, PrintStream err, Supplier<Optional<Sandbox>> sandboxes) {
+        boolean json = options.json;
+        boolean noSandbox = options.noSandbox;
+        boolean requireSandbox = options.requireSandbox;
+        Ecosystem eco = options.ecosystem;
+        List<String> files = options.files;
         if (files.isEmpty()) {
             err.println("airlock analyze: no FILE given\n" + USAGE);
             return 2;

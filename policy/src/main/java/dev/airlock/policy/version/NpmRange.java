@@ -2,15 +2,29 @@ package dev.airlock.policy.version;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.semver4j.Semver;
+import org.semver4j.range.RangeList;
+import org.semver4j.range.RangeListFactory;
 
 /**
- * npm's range grammar: {@code ||} of comparator sets; a set is a hyphen range or space-separated
- * comparators ({@code >=1.2.3}, {@code <2}, {@code =1.0.0}, {@code 1.2.x}, {@code ~1.2},
- * {@code ^0.3.1}, partial versions). Pre-releases match when they fall inside the bounds (as
- * npm's {@code includePrerelease}), which is the safe reading for deny rules and advisories.
+ * An npm range ({@code ||} of comparator sets; hyphen ranges, {@code ~}, {@code ^}, x-ranges and
+ * partial versions), evaluated by semver4j with pre-releases included: a pre-release matches when
+ * it falls inside the bounds, as npm's {@code includePrerelease} reads it, which is the safe
+ * reading for deny rules and advisories.
+ *
+ * <p>Two things stay here because semver4j does not do them:
+ * <ul>
+ *   <li>Refusing malformed ranges. semver4j drops what it cannot read ({@code ">=1.0.0 <<2"}
+ *       becomes {@code ">=1.0.0"}), and a rule silently widened or narrowed is worse than one
+ *       refused with the range in the message.</li>
+ *   <li>Rewriting the forms semver4j 6.0.0 reads differently from npm: a lone wildcard ({@code x},
+ *       {@code >=*}: every version; {@code <*}, {@code >*}: none), {@code ^0} and {@code ^0.0}
+ *       (npm: {@code 0.x} and {@code 0.0.x}), and the full lower bound of a hyphen range (npm
+ *       with pre-releases included starts it at {@code -0}). {@code NpmRangeVectorsTest} holds
+ *       npm's own answers for these.</li>
+ * </ul>
  */
 public final class NpmRange implements VersionMatcher {
     private static final Pattern OR = Pattern.compile("\\s*\\|\\|\\s*");
@@ -20,186 +34,124 @@ public final class NpmRange implements VersionMatcher {
                     + "(?:-([0-9A-Za-z-]+(?:\\.[0-9A-Za-z-]+)*))?(?:\\+[0-9A-Za-z.-]+)?)?)?$");
     private static final Pattern OPERATOR_SPACE = Pattern.compile("(<=|>=|<|>|=|~>|~|\\^)\\s+");
     private static final Pattern SPACES = Pattern.compile("\\s+");
+    /** A full version whose numbers may exceed what semver4j holds (an int); npm allows up to 2^53. */
+    private static final Pattern LARGE = Pattern.compile("^\\s*v?(\\d+)\\.(\\d+)\\.(\\d+)([-+].*)?$");
+    /** A comparator no version satisfies (npm's {@code <*}). */
+    private static final String NOTHING = "<0.0.0-0";
 
     private final String text;
-    private final List<List<Predicate<SemVer>>> sets;
+    private final RangeList ranges;
 
-    private NpmRange(String text, List<List<Predicate<SemVer>>> sets) {
+    private NpmRange(String text, RangeList ranges) {
         this.text = text;
-        this.sets = sets;
+        this.ranges = ranges;
     }
 
+    /** @throws IllegalArgumentException naming the range, when it is not npm's grammar */
     public static NpmRange parse(String range) {
-        List<List<Predicate<SemVer>>> sets = new ArrayList<>();
+        List<String> sets = new ArrayList<>();
         for (String part : OR.split(range.trim(), -1)) {
-            sets.add(parseSet(part, range));
+            sets.add(set(part.trim(), range));
         }
-        return new NpmRange(range, sets);
+        try {
+            return new NpmRange(range, RangeListFactory.create(String.join(" || ", sets), true));
+        } catch (IllegalArgumentException e) {
+            // semver4j holds numbers as ints: a bound past 2^31-1 cannot be read.
+            throw new IllegalArgumentException("invalid npm version range '" + range + "': " + e.getMessage(), e);
+        }
     }
 
     @Override
     public boolean matches(String version) {
-        SemVer v = SemVer.tryParse(version);
-        if (v == null) {
-            return false;
-        }
-        for (List<Predicate<SemVer>> set : sets) {
-            if (set.stream().allMatch(p -> p.test(v))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static List<Predicate<SemVer>> parseSet(String set, String whole) {
-        List<Predicate<SemVer>> out = new ArrayList<>();
-        String s = set.trim();
-        if (s.isEmpty()) {
-            out.add(v -> true);
-            return out;
-        }
-        Matcher h = HYPHEN.matcher(s);
-        if (h.matches()) {
-            Partial lo = Partial.parse(h.group(1), whole);
-            Partial hi = Partial.parse(h.group(2), whole);
-            SemVer low = lo.floor();
-            out.add(v -> v.compareTo(low) >= 0);
-            if (hi.major != null) {
-                if (hi.isFull()) {
-                    SemVer high = hi.floor();
-                    out.add(v -> v.compareTo(high) <= 0);
-                } else {
-                    SemVer bound = hi.nextUp();
-                    out.add(v -> lessThanBound(v, bound));
-                }
-            }
-            return out;
-        }
-        for (String c : SPACES.split(OPERATOR_SPACE.matcher(s).replaceAll("$1"))) {
-            out.addAll(comparator(c, whole));
-        }
-        return out;
-    }
-
-    private static List<Predicate<SemVer>> comparator(String c, String whole) {
-        Matcher m = COMPARATOR.matcher(c);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("invalid npm version range '" + whole + "' near '" + c + "'");
-        }
-        String op = m.group(1) == null ? "" : m.group(1);
-        Partial p = Partial.of(m.group(2), m.group(3), m.group(4), m.group(5));
-        List<Predicate<SemVer>> out = new ArrayList<>();
-        if (p.major == null) {
-            // *, x: every version, except that "<*" and ">*" match nothing.
-            out.add(op.equals("<") || op.equals(">") ? v -> false : v -> true);
-            return out;
-        }
-        SemVer floor = p.floor();
-        switch (op) {
-            case "", "=" -> {
-                if (p.isFull()) {
-                    out.add(v -> v.compareTo(floor) == 0);
-                } else {
-                    SemVer up = p.nextUp();
-                    out.add(v -> v.compareTo(floor) >= 0);
-                    out.add(v -> lessThanBound(v, up));
-                }
-            }
-            case ">" -> {
-                if (p.isFull()) {
-                    out.add(v -> v.compareTo(floor) > 0);
-                } else {
-                    SemVer up = p.nextUp();
-                    out.add(v -> v.compareTo(up) >= 0);
-                }
-            }
-            case ">=" -> out.add(v -> v.compareTo(floor) >= 0);
-            case "<" -> out.add(v -> v.compareTo(floor) < 0);
-            case "<=" -> {
-                if (p.isFull()) {
-                    out.add(v -> v.compareTo(floor) <= 0);
-                } else {
-                    SemVer up = p.nextUp();
-                    out.add(v -> lessThanBound(v, up));
-                }
-            }
-            case "~", "~>" -> {
-                SemVer up = p.minor == null ? SemVer.of(p.major + 1, 0, 0, List.of())
-                        : SemVer.of(p.major, p.minor + 1, 0, List.of());
-                out.add(v -> v.compareTo(floor) >= 0);
-                out.add(v -> lessThanBound(v, up));
-            }
-            case "^" -> {
-                SemVer up;
-                if (p.major > 0 || p.minor == null) {
-                    up = SemVer.of(p.major + 1, 0, 0, List.of());
-                } else if (p.minor > 0 || p.patch == null) {
-                    up = SemVer.of(0, p.minor + 1, 0, List.of());
-                } else {
-                    up = SemVer.of(0, 0, p.patch + 1, List.of());
-                }
-                out.add(v -> v.compareTo(floor) >= 0);
-                out.add(v -> lessThanBound(v, up));
-            }
-            default -> throw new IllegalArgumentException("invalid npm version range '" + whole + "'");
-        }
-        return out;
+        Semver v = semver(version);
+        return v != null && ranges.isSatisfiedBy(v);
     }
 
     /**
-     * The implied upper bound of {@code ~}, {@code ^}, x-ranges and partial versions excludes the
-     * bound's own pre-releases ({@code ^1.2.3} means below {@code 2.0.0-0}), as npm desugars them.
+     * The version as semver4j reads it; null when it is not one. A major, minor or patch past
+     * semver4j's int is read as the largest int, so that a version an attacker numbers
+     * 9999999999.0.0 still falls under a rule's range rather than outside every range. Such
+     * versions compare equal to each other.
      */
-    private static boolean lessThanBound(SemVer v, SemVer bound) {
-        if (!bound.isPrerelease() && v.isPrerelease() && v.release().compareTo(bound) == 0) {
-            return false;
+    static Semver semver(String version) {
+        if (version == null) {
+            return null;
         }
-        return v.compareTo(bound) < 0;
+        Semver v = Semver.parse(version);
+        if (v != null) {
+            return v;
+        }
+        Matcher m = LARGE.matcher(version);
+        if (!m.matches()) {
+            return null;
+        }
+        return Semver.parse(clamp(m.group(1)) + "." + clamp(m.group(2)) + "." + clamp(m.group(3))
+                + (m.group(4) == null ? "" : m.group(4)));
+    }
+
+    /** A number past an int as the largest int; anything else (leading zeros too: not a version) as it is. */
+    private static String clamp(String number) {
+        boolean large = !number.startsWith("0") && (number.length() > 10 || Long.parseLong(number) > Integer.MAX_VALUE);
+        return large ? String.valueOf(Integer.MAX_VALUE) : number;
+    }
+
+    private static String set(String set, String whole) {
+        if (set.isEmpty()) {
+            return "*";
+        }
+        Matcher h = HYPHEN.matcher(set);
+        if (h.matches()) {
+            Matcher low = bare(h.group(1), whole);
+            bare(h.group(2), whole);
+            boolean fullRelease = low.group(4) != null && !isWild(low.group(4)) && low.group(5) == null;
+            String from = fullRelease ? low.group(2) + "." + low.group(3) + "." + low.group(4) + "-0" : h.group(1);
+            return from + " - " + h.group(2);
+        }
+        List<String> out = new ArrayList<>();
+        for (String c : SPACES.split(OPERATOR_SPACE.matcher(set).replaceAll("$1"))) {
+            out.add(comparator(c, whole));
+        }
+        return String.join(" ", out);
+    }
+
+    private static String comparator(String c, String whole) {
+        Matcher m = COMPARATOR.matcher(c);
+        if (!m.matches()) {
+            throw invalid(whole, c);
+        }
+        String op = m.group(1) == null ? "" : m.group(1);
+        if (isWild(m.group(2))) {
+            return op.equals("<") || op.equals(">") ? NOTHING : "*";
+        }
+        boolean zeroMajor = op.equals("^") && m.group(2).equals("0");
+        if (zeroMajor && (m.group(3) == null || isWild(m.group(3)))) {
+            return "0.x";
+        }
+        if (zeroMajor && m.group(3).equals("0") && (m.group(4) == null || isWild(m.group(4)))) {
+            return "0.0.x";
+        }
+        return c;
+    }
+
+    /** A version or partial without an operator, as the ends of a hyphen range are written. */
+    private static Matcher bare(String text, String whole) {
+        Matcher m = COMPARATOR.matcher(text);
+        if (!m.matches() || m.group(1) != null) {
+            throw invalid(whole, text);
+        }
+        return m;
+    }
+
+    private static boolean isWild(String part) {
+        return part.equals("*") || part.equalsIgnoreCase("x");
+    }
+
+    private static IllegalArgumentException invalid(String whole, String near) {
+        return new IllegalArgumentException("invalid npm version range '" + whole + "' near '" + near + "'");
     }
 
     @Override
     public String toString() {
         return text;
-    }
-
-    private record Partial(Long major, Long minor, Long patch, List<String> pre) {
-        static Partial parse(String text, String whole) {
-            Matcher m = COMPARATOR.matcher(text);
-            if (!m.matches() || m.group(1) != null) {
-                throw new IllegalArgumentException("invalid npm version range '" + whole + "' near '" + text + "'");
-            }
-            return of(m.group(2), m.group(3), m.group(4), m.group(5));
-        }
-
-        static Partial of(String a, String b, String c, String pre) {
-            Long major = num(a);
-            Long minor = major == null ? null : num(b);
-            Long patch = minor == null ? null : num(c);
-            List<String> p = patch == null || pre == null ? List.of() : List.of(pre.split("\\."));
-            return new Partial(major, minor, patch, p);
-        }
-
-        private static Long num(String s) {
-            if (s == null || s.equals("*") || s.equalsIgnoreCase("x")) {
-                return null;
-            }
-            return Long.parseLong(s);
-        }
-
-        boolean isFull() {
-            return patch != null;
-        }
-
-        SemVer floor() {
-            return SemVer.of(major == null ? 0 : major, minor == null ? 0 : minor, patch == null ? 0 : patch, pre);
-        }
-
-        /** The first version past this partial: 1.2 -> 1.3.0, 1 -> 2.0.0. */
-        SemVer nextUp() {
-            if (minor == null) {
-                return SemVer.of(major + 1, 0, 0, List.of());
-            }
-            return SemVer.of(major, minor + 1, 0, List.of());
-        }
     }
 }

@@ -91,15 +91,17 @@ public final class Pep440Specifier implements VersionMatcher {
             };
             case "<" -> s -> {
                 Pep440Version v = parsed(s);
-                // <V excludes pre-releases of V itself unless V is one.
-                return v != null && v.public_().compareTo(spec) < 0
-                        && (spec.isPrerelease() || !v.isPrerelease() || !v.base().equals(spec.base()));
+                // <V excludes V's own pre-releases (from V.dev0 up) unless V is one: <1.0 is not 1.0rc1,
+                // but <1.0.post1 is, since 1.0rc1 is a pre-release of 1.0, not of 1.0.post1.
+                return v != null && v.compareTo(spec) < 0
+                        && (spec.isPrerelease() || !v.isPrerelease() || v.compareTo(spec.earliestPrerelease()) < 0);
             };
             case ">" -> s -> {
                 Pep440Version v = parsed(s);
-                // >V excludes post-releases and local versions of V unless V is a post-release.
-                return v != null && v.public_().compareTo(spec) > 0
-                        && (spec.isPostRelease() || !v.base().equals(spec.base()) || !v.isPostRelease())
+                // >V excludes V's own post-releases unless V is one (>1.0a1 is not 1.0a1.post1, but is
+                // 1.0.post1), and V's local versions (>1.0 is not 1.0+local).
+                return v != null && v.compareTo(spec) > 0
+                        && (spec.isPostRelease() || !v.isPostRelease() || !v.postBase().equals(spec))
                         && !(v.local() != null && v.public_().equals(spec));
             };
             case "~=" -> compatible(spec, arg, whole);

@@ -82,6 +82,16 @@ public record Pep440Version(int epoch, long[] release, String preLabel, long pre
         return new Pep440Version(epoch, release, preLabel, preNumber, post, dev, null);
     }
 
+    /** The version this is a post-release of: without post, dev and local ({@code 1.0a1.post2.dev3} -> {@code 1.0a1}). */
+    public Pep440Version postBase() {
+        return new Pep440Version(epoch, release, preLabel, preNumber, NONE, NONE, null);
+    }
+
+    /** The earliest pre-release of this version: dev 0, no local ({@code 1.2} -> {@code 1.2.dev0}). */
+    public Pep440Version earliestPrerelease() {
+        return new Pep440Version(epoch, release, preLabel, preNumber, post, 0, null);
+    }
+
     /** Epoch and release only: the "base version". */
     public Pep440Version base() {
         return new Pep440Version(epoch, release, null, 0, NONE, NONE, null);

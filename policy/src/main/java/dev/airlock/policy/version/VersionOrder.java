@@ -2,6 +2,7 @@ package dev.airlock.policy.version;
 
 import dev.airlock.model.Ecosystem;
 import java.util.Comparator;
+import org.semver4j.Semver;
 
 /** Orders versions of one ecosystem; unparseable versions sort first and compare by text. */
 public final class VersionOrder {
@@ -11,8 +12,8 @@ public final class VersionOrder {
     public static Comparator<String> of(Ecosystem ecosystem) {
         return switch (ecosystem) {
             case NPM -> (a, b) -> {
-                SemVer x = SemVer.tryParse(a);
-                SemVer y = SemVer.tryParse(b);
+                Semver x = NpmRange.semver(a);
+                Semver y = NpmRange.semver(b);
                 if (x == null || y == null) {
                     return x == y ? a.compareTo(b) : (x == null ? -1 : 1);
                 }
@@ -32,7 +33,7 @@ public final class VersionOrder {
     /** True when the version can be placed in the ecosystem's order at all. */
     public static boolean parseable(Ecosystem ecosystem, String version) {
         return switch (ecosystem) {
-            case NPM -> SemVer.tryParse(version) != null;
+            case NPM -> NpmRange.semver(version) != null;
             case PYPI -> Pep440Version.tryParse(version) != null;
         };
     }

@@ -5,26 +5,15 @@ import dev.airlock.policy.AnalysisLookup;
 import dev.airlock.policy.PolicyAdmin;
 import dev.airlock.proxy.http.HttpExchange;
 import dev.airlock.proxy.http.Route;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The admin API under {@code /api/v1/}: JSON in and out, {@code Authorization: Bearer <token>}
- * on every request. Work runs on a small pool of its own: store scans and feed imports must not
- * stall the event loop that serves installs. The routes are the table below, one handler class
- * per concern; docs/admin.md describes each.
+ * on every request, work on a pool of its own ({@link AdminDispatch}). The routes are the table
+ * below, one handler class per concern; docs/admin.md describes each.
  *
  * <pre>
  * GET    /api/v1/versions?state=&amp;ecosystem=&amp;reason=&amp;rule=&amp;name=&amp;olderThan=&amp;newerThan=&amp;sort=&amp;offset=&amp;limit=
@@ -44,11 +33,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class AdminApi implements Route, AutoCloseable {
     public static final String PREFIX = "/api/v1/";
-    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
     private final AdminToken token;
     private final AdminRouteTable routes;
-    private final ExecutorService pool;
+    private final AdminDispatch dispatch;
 
     public AdminApi(PolicyAdmin admin, AdminToken token, AnalysisLookup analyses) {
         this(admin, token, analyses, Map::of);
@@ -78,11 +66,7 @@ public final class AdminApi implements Route, AutoCloseable {
                 new AdminRoute(HttpMethod.POST, "feeds/osv", feeds::importOsv),
                 new AdminRoute(HttpMethod.GET, "status", overview::status),
                 new AdminRoute(HttpMethod.GET, "overview", overview::overview)));
-        this.pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "admin-api");
-            t.setDaemon(true);
-            return t;
-        });
+        this.dispatch = new AdminDispatch(token, "admin-api", 2);
     }
 
     @Override
@@ -92,39 +76,11 @@ public final class AdminApi implements Route, AutoCloseable {
 
     @Override
     public void handle(HttpExchange ex) {
-        if (!token.matchesAuthorization(ex.header(HttpHeaderNames.AUTHORIZATION))) {
-            HttpHeaders h = new DefaultHttpHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"airlock\"");
-            byte[] body = "{\"error\":\"missing or wrong admin token (Authorization: Bearer <token>)\"}"
-                    .getBytes(StandardCharsets.UTF_8);
-            ex.respond(HttpResponseStatus.UNAUTHORIZED, "application/json", body, h);
-            return;
-        }
-        try {
-            pool.execute(() -> dispatch(ex));
-        } catch (RejectedExecutionException e) {
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "admin API is shutting down");
-        }
-    }
-
-    private void dispatch(HttpExchange ex) {
-        try {
-            routes.resolve(ex, PREFIX, token.identity()).run();
-        } catch (ApiProblem e) {
-            ex.respondError(e.status(), e.getMessage());
-        } catch (dev.airlock.policy.store.StoreUnavailableException e) {
-            // Nothing was written, and it is the disk, not the request: say so, and that a retry can work.
-            LOG.warn("admin API refused {} {}: {}", ex.method(), ex.rawPath(), e.getMessage());
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
-        } catch (Exception e) {
-            LOG.warn("admin API failed on {} {}", ex.method(), ex.rawPath(), e);
-            ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
-        }
+        dispatch.handle(ex, e -> routes.resolve(e, PREFIX, token.identity()).run());
     }
 
     @Override
     public void close() {
-        pool.shutdown();
+        dispatch.close();
     }
 }

@@ -9,23 +9,15 @@ import dev.airlock.policy.AdminToken;
 import dev.airlock.policy.BreakGlass;
 import dev.airlock.policy.HoldExemption;
 import dev.airlock.proxy.http.HttpExchange;
-import io.netty.handler.codec.http.DefaultHttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Break-glass exemptions from the outbreak hold, beside the admin API and with its token:
@@ -36,22 +28,18 @@ import org.slf4j.LoggerFactory;
  * DELETE /api/v1/break-glass/{eco}/{name}[/{version}]?reason=    ends one early
  * </pre>
  * Scoped npm names as {@code @scope%2fname} or {@code @scope/name}. Store writes run on a pool of
- * their own, never on the event loop.
+ * their own, never on the event loop ({@link AdminDispatch}).
  */
 public final class BreakGlassApi implements dev.airlock.proxy.http.Route, AutoCloseable {
     public static final String PREFIX = "/api/v1/break-glass";
-    private static final Logger LOG = LoggerFactory.getLogger(BreakGlassApi.class);
     private final BreakGlass breakGlass;
     private final AdminToken token;
-    private final ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "admin-break-glass");
-        t.setDaemon(true);
-        return t;
-    });
+    private final AdminDispatch dispatch;
 
     public BreakGlassApi(BreakGlass breakGlass, AdminToken token) {
         this.breakGlass = breakGlass;
         this.token = token;
+        this.dispatch = new AdminDispatch(token, "admin-break-glass", 1);
     }
 
     @Override
@@ -61,28 +49,7 @@ public final class BreakGlassApi implements dev.airlock.proxy.http.Route, AutoCl
 
     @Override
     public void handle(HttpExchange ex) {
-        if (!token.matchesAuthorization(ex.header(HttpHeaderNames.AUTHORIZATION))) {
-            ex.respond(HttpResponseStatus.UNAUTHORIZED, "application/json",
-                    "{\"error\":\"missing or wrong admin token (Authorization: Bearer <token>)\"}".getBytes(StandardCharsets.UTF_8),
-                    new DefaultHttpHeaders().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"airlock\""));
-            return;
-        }
-        try {
-            pool.execute(() -> dispatch(ex));
-        } catch (RejectedExecutionException e) {
-            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, "admin API is shutting down");
-        }
-    }
-
-    private void dispatch(HttpExchange ex) {
-        try {
-            route(ex);
-        } catch (IllegalArgumentException e) {
-            ex.respondError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.warn("break-glass API failed on {} {}", ex.method(), ex.rawPath(), e);
-            ex.respondError(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error: " + e.getClass().getSimpleName());
-        }
+        dispatch.handle(ex, this::route);
     }
 
     private void route(HttpExchange ex) {
@@ -171,6 +138,6 @@ public final class BreakGlassApi implements dev.airlock.proxy.http.Route, AutoCl
 
     @Override
     public void close() {
-        pool.shutdownNow();
+        dispatch.close();
     }
 }

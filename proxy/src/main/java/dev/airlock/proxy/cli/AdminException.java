@@ -1,6 +1,9 @@
 package dev.airlock.proxy.cli;
 
-/** A failed admin command: the message for the person and the documented exit code. */
+/**
+ * A failed command: the message for the person, the documented exit code, and whether the
+ * command's usage helps (it does after a wrong argument, not after a refused token).
+ */
 final class AdminException extends Exception {
     private static final long serialVersionUID = 1L;
     static final int OTHER = 1;
@@ -10,13 +13,28 @@ final class AdminException extends Exception {
     static final int NOT_FOUND = 5;
 
     private final int exitCode;
+    private final boolean showUsage;
 
     AdminException(int exitCode, String message) {
+        this(exitCode, message, false);
+    }
+
+    private AdminException(int exitCode, String message, boolean showUsage) {
         super(message);
         this.exitCode = exitCode;
+        this.showUsage = showUsage;
+    }
+
+    /** A wrong argument, caught before anything was sent: exit 2, followed by the usage. */
+    static AdminException usage(String message) {
+        return new AdminException(USAGE, "usage: " + message, true);
     }
 
     int exitCode() {
         return exitCode;
+    }
+
+    boolean showUsage() {
+        return showUsage;
     }
 }

@@ -1,14 +1,7 @@
 package dev.airlock.proxy.cli;
 
-import static dev.airlock.proxy.cli.AdminArgs.flag;
-import static dev.airlock.proxy.cli.AdminArgs.noMore;
-import static dev.airlock.proxy.cli.AdminArgs.option;
-import static dev.airlock.proxy.cli.AdminArgs.usage;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.PrintStream;
-import java.util.List;
 
 /**
  * {@code admin allow|block|reanalyze --where FILTERS --reason TEXT [--expires ISO] [--dry-run]}:
@@ -17,38 +10,31 @@ import java.util.List;
  * refuses with 409 and nothing changes).
  */
 final class BulkCommand {
-    private final AdminClient client;
-    private final PrintStream out;
-    private final boolean json;
+    private final AdminSession session;
 
-    BulkCommand(AdminClient client, PrintStream out, boolean json) {
-        this.client = client;
-        this.out = out;
-        this.json = json;
+    BulkCommand(AdminSession session) {
+        this.session = session;
     }
 
-    int run(String action, List<String> args) throws AdminException {
-        String where = option(args, "--where");
-        String reason = option(args, "--reason");
-        String expires = option(args, "--expires");
-        boolean dryRun = flag(args, "--dry-run");
-        noMore(args);
+    int run(String action, String where, String reason, String expires, boolean dryRun) throws AdminException {
         if (where == null || where.isBlank()) {
-            throw usage("usage: --where needs filters, e.g. --where 'state=quarantined,reason=sandbox_error'");
+            throw AdminException.usage("--where needs filters, e.g. --where 'state=quarantined,reason=sandbox_error'");
         }
+        AdminClient client = session.client();
+        AdminOutput out = session.output();
         ObjectNode req = AdminClient.JSON.createObjectNode().put("action", action).put("where", where);
         if (dryRun) {
             req.put("dryRun", true);
             JsonNode body = client.post("bulk", req);
-            if (json) {
-                return printJson(body);
+            if (out.json()) {
+                return out.printJson(body);
             }
             out.println(body.path("count").asInt() + " version(s) match " + body.path("selection").asText()
                     + "; nothing changed (--dry-run)");
             return 0;
         }
         if (reason == null || reason.isBlank()) {
-            throw usage("usage: " + action + " --where needs --reason TEXT (recorded in each version's audit line)");
+            throw AdminException.usage(action + " --where needs --reason TEXT (recorded in each version's audit line)");
         }
         JsonNode counted = client.post("bulk", AdminClient.JSON.createObjectNode().put("action", action)
                 .put("where", where).put("dryRun", true));
@@ -57,8 +43,8 @@ final class BulkCommand {
             req.put("expires", expires);
         }
         JsonNode body = client.post("bulk", req);
-        if (json) {
-            return printJson(body);
+        if (out.json()) {
+            return out.printJson(body);
         }
         String done = switch (action) {
             case "allow" -> "allowed";
@@ -67,15 +53,6 @@ final class BulkCommand {
         };
         out.println(done + " " + body.path("count").asInt() + " version(s) matching " + body.path("selection").asText()
                 + ": " + reason);
-        return 0;
-    }
-
-    private int printJson(JsonNode body) {
-        try {
-            out.println(AdminClient.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(body));
-        } catch (java.io.IOException e) {
-            out.println(body);
-        }
         return 0;
     }
 }

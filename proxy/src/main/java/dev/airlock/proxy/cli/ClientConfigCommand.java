@@ -7,19 +7,46 @@ import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/airlock client-config --url URL [--client NAME]}: prints ready-to-paste settings for
- * pip, uv, poetry, npm, pnpm and yarn pointing at one Airlock. Exit codes: 0 printed, 2 usage.
+ * {@code bin/airlock client-config --url URL [--client NAME] [--token TOKEN]}: prints ready-to-paste
+ * settings for pip, uv, poetry, npm, pnpm and yarn pointing at one Airlock. Exit codes: 0 printed,
+ * 2 usage.
  */
-public final class ClientConfigCommand {
+@Command(name = "client-config", description = "Print client settings for pip, uv, poetry, npm, pnpm and yarn.",
+        footer = {"  URL is how developers reach Airlock, e.g. http://airlock.internal:8080",
+                "  TOKEN is a client token (clients.tokens); also read from $AIRLOCK_CLIENT_TOKEN"})
+public final class ClientConfigCommand implements Callable<Integer> {
     static final List<String> CLIENTS = List.of("pip", "uv", "poetry", "npm", "pnpm", "yarn");
     /** What can go into a URL's user-info and a config line without quoting. */
     private static final Pattern TOKEN = Pattern.compile("^[A-Za-z0-9._~+/=-]+$");
     private static final Pattern LITERAL_IPV4 = Pattern.compile("^\\d{1,3}(\\.\\d{1,3}){3}$");
 
-    private ClientConfigCommand() {
+    private final CliContext ctx;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--url", paramLabel = "URL", description = "the address developers reach Airlock at (or $AIRLOCK_URL)")
+    String url;
+
+    @Option(names = "--client", paramLabel = "pip|uv|poetry|npm|pnpm|yarn", description = "print this client only")
+    String client;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "a client token to put into each client's settings")
+    String token;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help")
+    boolean help;
+
+    ClientConfigCommand(CliContext ctx) {
+        this.ctx = ctx;
     }
 
     public static int run(String[] args) {
@@ -28,67 +55,46 @@ public final class ClientConfigCommand {
 
     /** For tests and embedding: explicit environment and streams. */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String url = env.get("AIRLOCK_URL");
-        String client = null;
-        String token = env.get("AIRLOCK_CLIENT_TOKEN");
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (a.equals("-h") || a.equals("--help")) {
-                out.println(usage());
-                return 0;
-            }
-            if ((a.equals("--url") || a.equals("--client") || a.equals("--token")) && i + 1 >= args.length) {
-                err.println("airlock client-config: " + a + " needs a value\n" + usage());
-                return 2;
-            }
-            if (a.equals("--url")) {
-                url = args[++i];
-            } else if (a.startsWith("--url=")) {
-                url = a.substring(6);
-            } else if (a.equals("--token")) {
-                token = args[++i];
-            } else if (a.startsWith("--token=")) {
-                token = a.substring(8);
-            } else if (a.equals("--client")) {
-                client = args[++i];
-            } else if (a.startsWith("--client=")) {
-                client = a.substring(9);
-            } else {
-                err.println("airlock client-config: unknown argument '" + a + "'\n" + usage());
-                return 2;
-            }
-        }
-        if (url == null) {
-            err.println("airlock client-config: --url is required (the address developers reach Airlock at)\n" + usage());
-            return 2;
+        CliContext ctx = new CliContext(env, out, err, false);
+        return Cli.run(new ClientConfigCommand(ctx), args, ctx);
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream err = ctx.err();
+        String u = url != null ? url : ctx.env().get("AIRLOCK_URL");
+        String t = token != null ? token : ctx.env().get("AIRLOCK_CLIENT_TOKEN");
+        if (u == null) {
+            err.println("airlock client-config: --url is required (the address developers reach Airlock at)");
+            err.print(spec.commandLine().getUsageMessage());
+            return Cli.USAGE;
         }
         URI base;
         try {
-            base = parseBase(url);
+            base = parseBase(u);
         } catch (IllegalArgumentException e) {
             err.println("airlock client-config: " + e.getMessage());
-            return 2;
+            return Cli.USAGE;
         }
         if (client != null && !CLIENTS.contains(client)) {
             err.println("airlock client-config: unknown client '" + client + "' (one of " + String.join(", ", CLIENTS) + ")");
-            return 2;
+            return Cli.USAGE;
         }
-        if (token != null && (token.isBlank() || !TOKEN.matcher(token).matches())) {
+        if (t != null && (t.isBlank() || !TOKEN.matcher(t).matches())) {
             err.println("airlock client-config: --token must be the token itself (letters, digits and -._~+/=)");
-            return 2;
+            return Cli.USAGE;
         }
-        out.print(render(base, client, token));
+        ctx.out().print(render(base, client, t));
         return 0;
-    }
-
-    static String usage() {
-        return "usage: airlock client-config --url URL [--client pip|uv|poetry|npm|pnpm|yarn] [--token TOKEN]\n"
-                + "  URL is how developers reach Airlock, e.g. http://airlock.internal:8080\n"
-                + "  TOKEN is a client token (clients.tokens); also read from $AIRLOCK_CLIENT_TOKEN";
     }
 
     /** Validates and normalises the base URL: http(s), a host, no query or fragment, ends in '/'. */
     static URI parseBase(String text) {
+        return parseBase(text, "--url");
+    }
+
+    /** As above; {@code what} names the value in the message ({@code --url}, {@code URL}). */
+    static URI parseBase(String text, String what) {
         URI u;
         try {
             u = new URI(text.trim());
@@ -96,10 +102,10 @@ public final class ClientConfigCommand {
             throw new IllegalArgumentException("not a URL: '" + text + "'");
         }
         if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
-            throw new IllegalArgumentException("--url must be an http:// or https:// URL with a host, got '" + text + "'");
+            throw new IllegalArgumentException(what + " must be an http:// or https:// URL with a host, got '" + text + "'");
         }
         if (u.getRawQuery() != null || u.getRawFragment() != null) {
-            throw new IllegalArgumentException("--url must not have a query or fragment, got '" + text + "'");
+            throw new IllegalArgumentException(what + " must not have a query or fragment, got '" + text + "'");
         }
         String s = u.toString();
         return URI.create(s.endsWith("/") ? s : s + "/");

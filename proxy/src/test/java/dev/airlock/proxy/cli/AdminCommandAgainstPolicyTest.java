@@ -7,44 +7,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.DownloadContext;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI against the real admin API and policy store: what an admin does, end to end. */
 class AdminCommandAgainstPolicyTest {
     private static final PackageCoordinate OLD = PackageCoordinate.of(Ecosystem.NPM, "tiny-helper", "1.2.0");
+    @RegisterExtension
+    final AdminCliFixture cli = new AdminCliFixture(null);
     private PolicyServer airlock;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @BeforeEach
-    void start(@TempDir Path dir) throws Exception {
-        airlock = new PolicyServer(dir, "cli-token");
-    }
-
-    @AfterEach
-    void stop() {
-        airlock.close();
+    void start() {
+        airlock = cli.airlock();
     }
 
     private int admin(String... args) {
-        out.reset();
-        err.reset();
-        return AdminCommand.run(args, Map.of("AIRLOCK_URL", airlock.url().toString(), "AIRLOCK_ADMIN_TOKEN", "cli-token"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return cli.admin(args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     @Test
@@ -106,7 +95,6 @@ class AdminCommandAgainstPolicyTest {
     @Test
     void unknownVersionAndWrongTokenHaveTheirExitCodes() {
         assertEquals(5, admin("show", "npm", "never-seen", "1.0.0"));
-        assertEquals(4, AdminCommand.run(new String[] {"--url", airlock.url().toString(), "--token", "wrong", "list"},
-                Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false));
+        assertEquals(4, cli.run(Map.of(), "--url", airlock.url().toString(), "--token", "wrong", "list"));
     }
 }

@@ -11,47 +11,33 @@ import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.AuditEntry;
 import dev.airlock.policy.Decision;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code airlock admin break-glass} against the real admin API and policy store, with an outbreak hold on. */
 class BreakGlassCommandTest {
     private static final Instant LINE = Instant.now().minus(Duration.ofDays(1));
     private static final PackageCoordinate FRESH = PackageCoordinate.of(Ecosystem.NPM, "@acme/hotfix", "4.0.1");
+    @RegisterExtension
+    final AdminCliFixture cli = new AdminCliFixture(new PolicyConfig(null, "14d", Duration.ofMillis(100), null, null,
+            null, null, null, null, null, LINE));
     private PolicyServer airlock;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @BeforeEach
-    void start(@TempDir Path dir) throws Exception {
-        airlock = new PolicyServer(dir, "cli-token", new PolicyConfig(null, "14d", Duration.ofMillis(100), null, null,
-                null, null, null, null, null, LINE));
-    }
-
-    @AfterEach
-    void stop() {
-        airlock.close();
+    void start() {
+        airlock = cli.airlock();
     }
 
     private int admin(String... args) {
-        out.reset();
-        err.reset();
-        return AdminCommand.run(args, Map.of("AIRLOCK_URL", airlock.url().toString(), "AIRLOCK_ADMIN_TOKEN", "cli-token"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return cli.admin(args);
     }
 
     private String out() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.out();
     }
 
     @Test
@@ -62,7 +48,7 @@ class BreakGlassCommandTest {
         assertEquals("held_outbreak", held.code(), held.message());
 
         assertEquals(0, admin("break-glass", "allow", "npm", "@acme/hotfix", "4.0.1", "--for", "4h",
-                "--reason", "INC-9 hotfix, reviewed by hand"), err::toString);
+                "--reason", "INC-9 hotfix, reviewed by hand"), cli::err);
         assertTrue(out().contains("let npm:@acme/hotfix@4.0.1 through the outbreak hold until"), out());
         assertTrue(airlock.seeNewVersion(FRESH).serve(), "served while the exemption lasts");
 
@@ -83,6 +69,6 @@ class BreakGlassCommandTest {
     void aDurationOverThirtyDaysIsRefusedAsUsage() {
         assertEquals(AdminException.USAGE, admin("break-glass", "allow", "npm", "left-pad", "--for", "90d",
                 "--reason", "too long"));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("at most 30 days"), err::toString);
+        assertTrue(cli.err().contains("at most 30 days"), cli::err);
     }
 }

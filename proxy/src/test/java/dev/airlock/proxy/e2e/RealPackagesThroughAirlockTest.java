@@ -195,8 +195,9 @@ class RealPackagesThroughAirlockTest {
             String nv = id.substring(id.indexOf(':') + 1);
             int at = nv.lastIndexOf('@');
             try {
-                sb.append(airlock.api("packages/" + eco + "/" + nv.substring(0, at).replace("/", "%2f") + "/"
-                        + nv.substring(at + 1)).toString(), 0, 4000).append('\n');
+                String body = airlock.api("packages/" + eco + "/" + nv.substring(0, at).replace("/", "%2f") + "/"
+                        + nv.substring(at + 1)).toString();
+                sb.append(body, 0, Math.min(4000, body.length())).append('\n');
             } catch (Exception | AssertionError e) {
                 sb.append("(no details: ").append(e).append(")\n");
             }
