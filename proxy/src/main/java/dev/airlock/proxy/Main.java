@@ -33,7 +33,7 @@ public final class Main {
             case "serve":
                 return ServeCommand.run(rest);
             case "analyze":
-                return AnalyzeCommand.run(rest);
+                return AnalyzeCommand.run(rest, typosquats());
             case "sandbox":
                 return SandboxCommand.run(rest);
             case "admin":
@@ -44,5 +44,19 @@ public final class Main {
                 System.err.println("airlock: unknown command '" + args[0] + "'\n" + USAGE);
                 return 2;
         }
+    }
+
+    /** The serving path's look-alike check with its default distance, so {@code analyze} reports what the proxy would quarantine. */
+    private static dev.airlock.analysis.NameCheck typosquats() {
+        dev.airlock.policy.rules.TyposquatDetector detector = dev.airlock.policy.rules.TyposquatDetector.bundled(
+                new dev.airlock.config.PolicyConfig.Typosquat(null, null).maxDistance());
+        return (ecosystem, name) -> {
+            try {
+                return detector.check(new dev.airlock.model.PackageId(ecosystem, name))
+                        .map(m -> "'" + m.imitated() + "' (" + m.how() + ", rank " + m.rank() + ")");
+            } catch (IllegalArgumentException e) {
+                return java.util.Optional.empty();
+            }
+        };
     }
 }

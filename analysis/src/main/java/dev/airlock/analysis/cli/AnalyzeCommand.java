@@ -3,12 +3,15 @@ package dev.airlock.analysis.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.airlock.analysis.AnalysisRequest;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.Finding;
+import dev.airlock.analysis.NameCheck;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.SandboxFactory;
 import dev.airlock.analysis.archive.ArchiveLimits;
+import dev.airlock.analysis.rules.PreviousVersion;
 import dev.airlock.common.Json;
 import dev.airlock.config.SandboxConfig;
 import dev.airlock.model.Ecosystem;
@@ -25,12 +28,16 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * {@code bin/airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...}.
+ * {@code bin/airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi]
+ * [--previous FILE] [--deps DIR] FILE...}. {@code --previous} names the package's previous release,
+ * which each FILE is compared with (install scripts, new behaviour, publisher); {@code --deps} a
+ * directory of allowed artifacts the sandbox installs dependencies from.
  * A contract for scripts outside the project: exit 0 when every input is allowed, 3 when any is
  * not, 2 on usage errors, 1 on other errors; with {@code --json} one object per input per line.
  */
 public final class AnalyzeCommand {
-    static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...";
+    static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi]"
+            + " [--previous FILE] [--deps DIR] FILE...";
     private static final ObjectMapper JSON = Json.MAPPER;
 
     private AnalyzeCommand() {
@@ -45,16 +52,27 @@ public final class AnalyzeCommand {
         return run(args, System.out, System.err);
     }
 
+    /** As {@link #run(String[])}, reporting look-alike names with {@code names} (the policy's typosquat detector). */
+    public static int run(String[] args, NameCheck names) {
+        return run(args, System.out, System.err, () -> SandboxFactory.docker(SandboxConfig.defaults()), names);
+    }
+
     public static int run(String[] args, PrintStream out, PrintStream err) {
         return run(args, out, err, () -> SandboxFactory.docker(SandboxConfig.defaults()));
     }
 
     /** As above with the sandbox lookup given, so the no-engine path is testable on machines that have one. */
     public static int run(String[] args, PrintStream out, PrintStream err, Supplier<Optional<Sandbox>> sandboxes) {
+        return run(args, out, err, sandboxes, NameCheck.NONE);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, Supplier<Optional<Sandbox>> sandboxes, NameCheck names) {
         boolean json = false;
         boolean noSandbox = false;
         boolean requireSandbox = false;
         Ecosystem eco = null;
+        Path previousFile = null;
+        Path deps = null;
         List<String> files = new ArrayList<>();
         boolean endOfOptions = false;
         for (int i = 0; i < args.length; i++) {
@@ -68,6 +86,22 @@ public final class AnalyzeCommand {
                 case "--json" -> json = true;
                 case "--no-sandbox" -> noSandbox = true;
                 case "--require-sandbox" -> requireSandbox = true;
+                case "--previous", "--deps" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("airlock analyze: " + a + " needs a path\n" + USAGE);
+                        return 2;
+                    }
+                    Path p = Path.of(args[++i]);
+                    if (a.equals("--previous") ? !Files.isRegularFile(p) : !Files.isDirectory(p)) {
+                        err.println("airlock analyze: " + a + " " + p + ": no such " + (a.equals("--previous") ? "file" : "directory"));
+                        return 2;
+                    }
+                    if (a.equals("--previous")) {
+                        previousFile = p;
+                    } else {
+                        deps = p;
+                    }
+                }
                 case "--ecosystem" -> {
                     if (i + 1 >= args.length) {
                         err.println("airlock analyze: --ecosystem needs npm or pypi\n" + USAGE);
@@ -122,7 +156,17 @@ public final class AnalyzeCommand {
         int worst = 0;
         boolean failed = false;
         try (Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(),
-                useSandbox ? Analyzer.defaultRegistryHosts() : Set.of())) {
+                useSandbox ? Analyzer.defaultRegistryHosts() : Set.of(), names)) {
+            PreviousVersion previous = null;
+            if (previousFile != null) {
+                try {
+                    previous = analyzer.describe(previousFile, eco);
+                } catch (IOException | RuntimeException e) {
+                    err.println("airlock analyze: --previous " + previousFile + ": " + e);
+                    return 1;
+                }
+            }
+            AnalysisRequest request = AnalysisRequest.of(eco, useSandbox).withPrevious(previous).withDependencies(deps);
             for (String f : files) {
                 Path p = Path.of(f);
                 if (!Files.isRegularFile(p)) {
@@ -132,7 +176,7 @@ public final class AnalyzeCommand {
                 }
                 AnalysisResult r;
                 try {
-                    r = analyzer.analyze(p, eco, useSandbox);
+                    r = analyzer.analyze(p, request);
                 } catch (SandboxUnavailableException e) {
                     if (requireSandbox) {
                         err.println("airlock analyze: " + f + ": sandbox failed: " + e.getMessage());
@@ -140,7 +184,7 @@ public final class AnalyzeCommand {
                         continue;
                     }
                     err.println("airlock analyze: warning: " + f + ": sandbox failed (" + e.getMessage() + "); static only");
-                    r = analyzer.analyzeStatic(p, eco);
+                    r = analyzer.analyzeWithoutSandbox(p, request);
                 } catch (IOException | RuntimeException e) {
                     err.println("airlock analyze: " + f + ": " + e);
                     failed = true;
