@@ -175,7 +175,7 @@ public final class Analyzer implements AutoCloseable {
         List<Hit> hits = new ArrayList<>();
         StaticPass.run(contents, manifest, eco, null, hits);
         Set<String> rules = new java.util.TreeSet<>();
-        hits.stream().filter(h -> h.isThreat() || h.role() == Hit.Role.CAPABILITY).forEach(h -> rules.add(h.finding().rule()));
+        hits.stream().filter(h -> h.role() != Hit.Role.INFO).forEach(h -> rules.add(h.finding().rule()));
         return new PreviousVersion(manifest.version() == null ? "unknown" : manifest.version(), null, manifest, rules,
                 Publisher.of(contents, eco), null);
     }

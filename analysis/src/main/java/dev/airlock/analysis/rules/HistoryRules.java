@@ -54,13 +54,12 @@ public final class HistoryRules {
             Set<String> added = new TreeSet<>();
             for (Hit h : hits) {
                 boolean runsForEveryone = h.context() == Context.INSTALL || h.context() == Context.IMPORT;
-                if (runsForEveryone && (h.isThreat() || h.role() == Role.CAPABILITY)
-                        && !previous.staticRules().contains(h.finding().rule())) {
+                if (runsForEveryone && h.role() != Role.INFO && !previous.staticRules().contains(h.finding().rule())) {
                     added.add(h.finding().rule());
                 }
             }
             boolean threat = hits.stream().anyMatch(h -> (h.context() == Context.INSTALL || h.context() == Context.IMPORT)
-                    && h.isThreat() && added.contains(h.finding().rule()));
+                    && h.role() != Role.INFO && h.role() != Role.CAPABILITY && added.contains(h.finding().rule()));
             if (threat) {
                 // New intent in code that runs for everyone who installs: the shape of a poisoned release.
                 hits.add(hit("new_install_or_import_behavior", "high", "Code that runs on install or import does something the"

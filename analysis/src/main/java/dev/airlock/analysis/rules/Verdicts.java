@@ -142,6 +142,12 @@ public final class Verdicts {
         if (!decisive.isEmpty()) {
             return outcome(Recommendation.SUSPICIOUS, decisive, hits);
         }
+        EvidenceModel.Score score = EvidenceModel.bundled().score(hits);
+        if (score.overThreshold()) {
+            // Many weak signals together: the ones that weighed most are what a person is shown.
+            score.contributions().stream().filter(e -> e.getValue() > 0).limit(4).forEach(e -> decisive.add(e.getKey()));
+            return outcome(Recommendation.SUSPICIOUS, decisive, hits);
+        }
         return outcome(Recommendation.CLEAN, decisive, hits);
     }
 
@@ -153,6 +159,10 @@ public final class Verdicts {
             if (!decisive.contains(h) && all.size() < 60) {
                 all.add(h.finding());
             }
+        }
+        EvidenceModel.Score score = EvidenceModel.bundled().score(hits);
+        if (!score.contributions().isEmpty()) {
+            all.add(EvidenceModel.explain(score));
         }
         return new Outcome(r, d, all);
     }
