@@ -74,15 +74,19 @@ public final class EvidenceModel {
         return new Score(1 / (1 + Math.exp(-z)), threshold, parts);
     }
 
-    /** An information finding that states the score and every feature, so that a verdict can be traced and re-trained. */
-    public static Finding explain(Score s) {
+    /**
+     * A finding that states the score and every feature, so that a verdict can be traced and re-trained:
+     * information, or of medium severity when the score itself sent the file to quarantine.
+     */
+    public static Finding explain(Score s, boolean decided) {
         StringBuilder features = new StringBuilder();
         for (Map.Entry<Hit, Double> e : s.contributions()) {
             features.append(features.length() == 0 ? "" : " ").append(feature(e.getKey()))
                     .append(String.format(Locale.ROOT, "=%+.2f", e.getValue()));
         }
-        return new Finding("evidence_score", "info", "model", String.format(Locale.ROOT,
-                "Weighted evidence %.3f (quarantine at %.3f).", s.value(), s.threshold()), features.toString(), null);
+        return new Finding("evidence_score", decided ? "medium" : "info", "model", String.format(Locale.ROOT,
+                decided ? "Many weak signals together: weighted evidence %.3f reaches the quarantine threshold %.3f."
+                        : "Weighted evidence %.3f (quarantine at %.3f).", s.value(), s.threshold()), features.toString(), null);
     }
 
     private static EvidenceModel load() {
