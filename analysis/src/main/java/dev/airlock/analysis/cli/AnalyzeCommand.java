@@ -39,6 +39,7 @@ public final class AnalyzeCommand {
     static final String USAGE = "usage: airlock analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi]"
             + " [--previous FILE] [--deps DIR] FILE...";
     private static final ObjectMapper JSON = Json.MAPPER;
+    private static final long ENGINE_WAIT_MS = 30_000;
 
     private AnalyzeCommand() {
     }
@@ -143,7 +144,7 @@ public final class AnalyzeCommand {
         }
         Sandbox sandbox = null;
         if (!noSandbox) {
-            sandbox = sandboxes.get().filter(Sandbox::available).orElse(null);
+            sandbox = sandboxes.get().filter(AnalyzeCommand::reachable).orElse(null);
             if (sandbox == null) {
                 if (requireSandbox) {
                     err.println("airlock analyze: --require-sandbox given but no container engine is reachable");
@@ -205,6 +206,25 @@ public final class AnalyzeCommand {
         }
         out.flush();
         return failed ? 1 : worst;
+    }
+
+    /**
+     * On a loaded machine the first probes of a cold JVM (the Docker client loads its classes) can miss
+     * their few seconds each; a command-line run asks for up to {@link #ENGINE_WAIT_MS} before going without.
+     */
+    private static boolean reachable(Sandbox s) {
+        long until = System.nanoTime() + ENGINE_WAIT_MS * 1_000_000L;
+        boolean up = s.available();
+        while (!up && System.nanoTime() < until) {
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            up = s.recheck();
+        }
+        return up;
     }
 
     static ObjectNode toJson(String file, AnalysisResult r) {
