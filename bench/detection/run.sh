@@ -20,6 +20,8 @@
 #        AIRLOCK_BENCH_SANDBOX_MAX    at most this many files per set in the sandbox pass (default: no cap)
 #        AIRLOCK_BENCH_DEPS_PYPI / AIRLOCK_BENCH_DEPS_NPM  directories of allowed artifacts the sandbox may
 #                             install dependencies from (default: the mirror's wheels, the packed top npm)
+#        AIRLOCK_BENCH_RESULTS where results go (default: $AIRLOCK_BENCH_CACHE/results)
+#        AIRLOCK_BENCH_STATIC 0 skips the static pass (only the sandbox pass runs; default 1)
 #        AIRLOCK_BENCH_FETCH  0 skips fetching benign packages (default 1)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -28,7 +30,7 @@ cache="${AIRLOCK_BENCH_CACHE:-$HOME/.cache/airlock-bench}"
 sets="${AIRLOCK_BENCH_SETS:-}"
 split_tsv="$here/bench/detection/split.tsv"
 read -r -a analyze <<< "${AIRLOCK_ANALYZE:-$here/bin/airlock analyze}"
-out="$cache/results"
+out="${AIRLOCK_BENCH_RESULTS:-$cache/results}"
 mkdir -p "$out"
 
 wanted() { # set name
@@ -50,8 +52,10 @@ run_list() { # name listfile: analyse every file named in listfile (one per line
   if [ ! -s "$list" ]; then echo "== $name: no files"; return; fi
   local split_arg=()
   [[ "$name" == malicious-pypi* ]] && [ -f "$split_tsv" ] && split_arg=("$split_tsv")
-  tr '\n' '\0' < "$list" | xargs -0 "${analyze[@]}" --json --no-sandbox > "$out/$name.jsonl" 2> "$out/$name.err" || true
-  python3 "$here/bench/detection/summarize.py" "$name" "$out/$name.jsonl" "$list" "${split_arg[@]}"
+  if [ "${AIRLOCK_BENCH_STATIC:-1}" != 0 ]; then
+    tr '\n' '\0' < "$list" | xargs -0 "${analyze[@]}" --json --no-sandbox > "$out/$name.jsonl" 2> "$out/$name.err" || true
+    python3 "$here/bench/detection/summarize.py" "$name" "$out/$name.jsonl" "$list" "${split_arg[@]}"
+  fi
   if [ "$engine" = 1 ]; then
     awk -v n="$sandbox_every" 'NR % n == 1' "$list" | head -n "${AIRLOCK_BENCH_SANDBOX_MAX:-1000000}" > "$out/$name-sandbox.files"
     local deps=()
@@ -93,7 +97,7 @@ if [ -d "$mal/pypi" ]; then
       "$split_tsv" "$out/malicious-pypi-all.files" > "$out/malicious-pypi-unsplit.files"
     [ -s "$out/malicious-pypi-unsplit.files" ] && run_list malicious-pypi-unsplit "$out/malicious-pypi-unsplit.files"
   fi
-  run_set malicious-npm "$mal/npm" -name '*'
+  run_set malicious-npm "$mal/npm" -type f
 else
   run_set malicious "$mal" -name '*'
 fi
