@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Detection benchmark: runs `airlock analyze --json` over real malware (read only as archives by
 # the analyser) and over benign packages prepared in a cache outside the repository, and prints
-# recall, false blocks, rules fired, every miss / false block by name, and static-analysis time.
+# recall, false blocks, rules fired, every miss / false block by name, per package and per family, and
+# static and sandbox time; totals.py sums the benign sets against the false-flag budget at the end.
 # Rates divide by every file given: a file the analyser cannot read counts against the result.
 # Malicious PyPI samples are reported train and validation apart (bench/detection/split.tsv, by
 # near-duplicate family); validation misses are counted, never listed.
@@ -16,6 +17,11 @@
 #                             of each set (default 20; 0 turns the sandbox pass off)
 #        AIRLOCK_BENCH_SETS   space-separated set names (or prefixes) to run, e.g. "malicious-pypi-train"
 #                             (default: all; "malicious-pypi-validation" only runs when named or by default)
+#        AIRLOCK_BENCH_SANDBOX_MAX    at most this many files per set in the sandbox pass (default: no cap)
+#        AIRLOCK_BENCH_DEPS_PYPI / AIRLOCK_BENCH_DEPS_NPM  directories of allowed artifacts the sandbox may
+#                             install dependencies from (default: the mirror's wheels, the packed top npm)
+#        AIRLOCK_BENCH_RESULTS where results go (default: $AIRLOCK_BENCH_CACHE/results)
+#        AIRLOCK_BENCH_STATIC 0 skips the static pass (only the sandbox pass runs; default 1)
 #        AIRLOCK_BENCH_FETCH  0 skips fetching benign packages (default 1)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,7 +30,7 @@ cache="${AIRLOCK_BENCH_CACHE:-$HOME/.cache/airlock-bench}"
 sets="${AIRLOCK_BENCH_SETS:-}"
 split_tsv="$here/bench/detection/split.tsv"
 read -r -a analyze <<< "${AIRLOCK_ANALYZE:-$here/bin/airlock analyze}"
-out="$cache/results"
+out="${AIRLOCK_BENCH_RESULTS:-$cache/results}"
 mkdir -p "$out"
 
 wanted() { # set name
@@ -35,6 +41,9 @@ wanted() { # set name
 }
 
 sandbox_every="${AIRLOCK_BENCH_SANDBOX_EVERY:-20}"
+# The local mirror and the packed npm top stand in for the artifacts Airlock already holds as allowed.
+deps_pypi="${AIRLOCK_BENCH_DEPS_PYPI:-$(dirname "$(pip config get global.extra-index-url 2>/dev/null | tr ' ' '\n' | head -n 1 | sed 's#^file://##')")/files}"
+deps_npm="${AIRLOCK_BENCH_DEPS_NPM:-$cache/npm}"
 engine=0
 if [ "$sandbox_every" -gt 0 ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then engine=1; fi
 
@@ -43,11 +52,18 @@ run_list() { # name listfile: analyse every file named in listfile (one per line
   if [ ! -s "$list" ]; then echo "== $name: no files"; return; fi
   local split_arg=()
   [[ "$name" == malicious-pypi* ]] && [ -f "$split_tsv" ] && split_arg=("$split_tsv")
-  tr '\n' '\0' < "$list" | xargs -0 "${analyze[@]}" --json --no-sandbox > "$out/$name.jsonl" 2> "$out/$name.err" || true
-  python3 "$here/bench/detection/summarize.py" "$name" "$out/$name.jsonl" "$list" "${split_arg[@]}"
+  if [ "${AIRLOCK_BENCH_STATIC:-1}" != 0 ]; then
+    tr '\n' '\0' < "$list" | xargs -0 "${analyze[@]}" --json --no-sandbox > "$out/$name.jsonl" 2> "$out/$name.err" || true
+    python3 "$here/bench/detection/summarize.py" "$name" "$out/$name.jsonl" "$list" "${split_arg[@]}"
+  fi
   if [ "$engine" = 1 ]; then
-    awk -v n="$sandbox_every" 'NR % n == 1' "$list" > "$out/$name-sandbox.files"
-    tr '\n' '\0' < "$out/$name-sandbox.files" | xargs -0 "${analyze[@]}" --json --require-sandbox \
+    awk -v n="$sandbox_every" 'NR % n == 1' "$list" | head -n "${AIRLOCK_BENCH_SANDBOX_MAX:-1000000}" > "$out/$name-sandbox.files"
+    local deps=()
+    case "$name" in
+      *npm*) [ -d "$deps_npm" ] && deps=(--deps "$deps_npm") ;;
+      *) [ -d "$deps_pypi" ] && deps=(--deps "$deps_pypi") ;;
+    esac
+    tr '\n' '\0' < "$out/$name-sandbox.files" | xargs -0 "${analyze[@]}" --json --require-sandbox "${deps[@]}" \
       > "$out/$name-sandbox.jsonl" 2> "$out/$name-sandbox.err" || true
     python3 "$here/bench/detection/summarize.py" "$name (static + sandbox, every ${sandbox_every}th)" \
       "$out/$name-sandbox.jsonl" "$out/$name-sandbox.files" "${split_arg[@]}"
@@ -81,7 +97,7 @@ if [ -d "$mal/pypi" ]; then
       "$split_tsv" "$out/malicious-pypi-all.files" > "$out/malicious-pypi-unsplit.files"
     [ -s "$out/malicious-pypi-unsplit.files" ] && run_list malicious-pypi-unsplit "$out/malicious-pypi-unsplit.files"
   fi
-  run_set malicious-npm "$mal/npm" -name '*'
+  run_set malicious-npm "$mal/npm" -type f
 else
   run_set malicious "$mal" -name '*'
 fi
@@ -92,3 +108,4 @@ for idx in $(pip config get global.extra-index-url 2>/dev/null | tr ' ' '\n' | s
   run_set "benign-pypi-mirror-$(basename "$(dirname "$idx")")" "$(dirname "$idx")" -name '*.whl' -o -name '*.tar.gz'
 done
 run_set benign-debian-sdists "$cache/debian" -name '*.orig.tar.*'
+python3 "$here/bench/detection/totals.py" "$out"

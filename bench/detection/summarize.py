@@ -66,6 +66,15 @@ for f in given:
         odd.append((d["verdict"], f, top))
 
 n = len(given)
+# Per package: a package (the folder two above a malicious sample; the file itself for benign sets) counts
+# as caught when every file of it was flagged, and as touched when any was.
+pkg_total, pkg_caught = collections.Counter(), collections.Counter()
+for f in given:
+    d = results.get(f)
+    key = package_of(f) if malicious else os.path.basename(f)
+    pkg_total[key] += 1
+    if d is not None and d["verdict"] != "allow":
+        pkg_caught[key] += 1
 times.sort()
 median = times[len(times) // 2] if times else 0
 flagged = verdicts["block"] + verdicts["quarantine"]
@@ -73,6 +82,9 @@ print(f"== {name}: {n} files given, {n - verdicts['unreadable']} analysed, {verd
 if malicious:
     print(f"   flagged {flagged} (block {verdicts['block']}, quarantine {verdicts['quarantine']}), "
           f"recall {100.0 * flagged / max(n, 1):.2f}% of given, blocked {100.0 * verdicts['block'] / max(n, 1):.2f}%")
+    pkgs = list(pkg_total)
+    print(f"   packages {len(pkgs)}: every file flagged {sum(1 for k in pkgs if pkg_caught[k] == pkg_total[k])}, "
+          f"none flagged {sum(1 for k in pkgs if pkg_caught[k] == 0)}")
     if family:
         fams = list(fam_total)
         whole = sum(1 for x in fams if fam_caught[x] == fam_total[x])
@@ -90,7 +102,12 @@ else:
 print(f"   static ms median {median}, p90 {times[int(len(times) * 0.9)] if times else 0}, max {times[-1] if times else 0}")
 if any(dyn):
     dyn.sort()
-    print(f"   sandbox ms median {dyn[len(dyn) // 2]}, max {dyn[-1]}")
+    print(f"   sandbox ms median {dyn[len(dyn) // 2]}, p90 {dyn[int(len(dyn) * 0.9)]}, max {dyn[-1]}")
+    phases = collections.defaultdict(list)
+    for d in results.values():
+        for ph in (d.get("behavior") or {}).get("phases", []):
+            phases[ph["phase"]].append(ph["durationMs"])
+    print("   sandbox phase ms median: " + ", ".join(f"{k} {sorted(v)[len(v) // 2]}" for k, v in phases.items()))
 print("   rules fired: " + ", ".join(f"{r}={c}" for r, c in rules.most_common()))
 # Validation misses are counted, not listed: reading them would be tuning on validation.
 if "validation" not in name:

@@ -1,19 +1,14 @@
 package dev.airlock.analysis;
 
-import dev.airlock.analysis.archive.ArchiveEntry;
 import dev.airlock.analysis.archive.ArchiveLimits;
 import dev.airlock.analysis.archive.ArchiveReader;
 import dev.airlock.analysis.archive.ArtifactContents;
-import dev.airlock.analysis.code.JsFacts;
-import dev.airlock.analysis.code.PythonFacts;
-import dev.airlock.analysis.code.SourceFacts;
 import dev.airlock.analysis.meta.ManifestReader;
 import dev.airlock.analysis.meta.PackageManifest;
-import dev.airlock.analysis.rules.CodeRules;
+import dev.airlock.analysis.meta.Publisher;
 import dev.airlock.analysis.rules.DynamicRules;
+import dev.airlock.analysis.rules.HistoryRules;
 import dev.airlock.analysis.rules.Hit;
-import dev.airlock.analysis.rules.Hit.Context;
-import dev.airlock.analysis.rules.PackageRules;
 import dev.airlock.analysis.rules.PreviousVersion;
 import dev.airlock.analysis.rules.Verdicts;
 import dev.airlock.common.Hashes;
@@ -23,16 +18,11 @@ import dev.airlock.sandbox.BehaviorReport;
 import dev.airlock.sandbox.Sandbox;
 import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Analyses one artifact: reads it safely, runs the static rules, optionally the sandbox, and
@@ -40,18 +30,10 @@ import java.util.regex.Pattern;
  * whole process.
  */
 public final class Analyzer implements AutoCloseable {
-    private static final Pattern SCRIPT_FILE = Pattern.compile(
-            "(?:^|[;&|]\\s*|\\s)(?:node|sh|bash|python3?)\\s+(?:--?[\\w-]+\\s+)*([\\w./@-]+\\.(?:c?js|mjs|sh|py))");
-    private static final Pattern NODE_INLINE = Pattern.compile("node\\s+-e\\s+(['\"])(.*)\\1");
-    private static final Pattern NODE_MAIN = Pattern.compile("(?:^|[;&|]\\s*)node\\s+\\.(?:\\s|$)");
-    private static final Pattern LOCAL_REQUIRE = Pattern.compile("^\\.{1,2}/.*");
-    private static final Pattern SKIPPED_DIR = Pattern.compile("(?:^|/)(?:tests?|testing|docs?|examples?|benchmarks?|__tests__)/");
-    private static final long MAX_SOURCE_BYTES = 12L << 20;
-    private static final int MAX_INSTALL_FILES = 25;
-
     private final ArchiveReader reader;
     private final Sandbox sandbox;
     private final Set<String> registryHosts;
+    private final NameCheck names;
 
     /**
      * @param sandbox       the sandbox for dynamic analysis, or null for static only
@@ -59,9 +41,15 @@ public final class Analyzer implements AutoCloseable {
      * @param registryHosts host names the sandbox may legitimately contact (the upstream registries)
      */
     public Analyzer(Sandbox sandbox, ArchiveLimits limits, Set<String> registryHosts) {
+        this(sandbox, limits, registryHosts, NameCheck.NONE);
+    }
+
+    /** As above; {@code names} reports look-alike names as findings (the policy's typosquat detector). */
+    public Analyzer(Sandbox sandbox, ArchiveLimits limits, Set<String> registryHosts, NameCheck names) {
         this.reader = new ArchiveReader(limits);
         this.sandbox = sandbox;
         this.registryHosts = Set.copyOf(registryHosts);
+        this.names = names;
     }
 
     /**
@@ -131,159 +119,65 @@ public final class Analyzer implements AutoCloseable {
     public AnalysisResult analyze(Path file, String fileName, Ecosystem ecosystemOrNull, boolean useSandbox,
                                   PackageCoordinate expected, PreviousVersion previous)
             throws IOException, SandboxUnavailableException {
+        return analyze(file, new AnalysisRequest(fileName, ecosystemOrNull, useSandbox, expected, previous, null, null));
+    }
+
+    /** As {@link #analyze(Path, AnalysisRequest)} without the sandbox, whatever the request says. */
+    public AnalysisResult analyzeWithoutSandbox(Path file, AnalysisRequest request) throws IOException {
+        try {
+            return analyze(file, request.withSandbox(false));
+        } catch (SandboxUnavailableException e) {
+            throw new IllegalStateException("unreachable: sandbox not requested", e);
+        }
+    }
+
+    /** Analyses an artifact with everything the caller knows about it (see {@link AnalysisRequest}). */
+    public AnalysisResult analyze(Path file, AnalysisRequest request) throws IOException, SandboxUnavailableException {
         long start = System.nanoTime();
         String sha256 = Hashes.sha256Hex(file);
         ArtifactContents contents = reader.read(file);
-        Ecosystem eco = ecosystemOrNull != null ? ecosystemOrNull : ManifestReader.detect(contents);
+        Ecosystem eco = request.ecosystem() != null ? request.ecosystem() : ManifestReader.detect(contents);
         PackageManifest manifest = ManifestReader.read(contents, eco);
         List<Hit> hits = new ArrayList<>();
-        PackageRules.archive(contents, hits);
-        PackageRules.manifest(manifest, expected, hits);
-        PackageRules.version(manifest, hits);
-        List<String> installText = new ArrayList<>();
-        if (eco == Ecosystem.NPM) {
-            npm(contents, manifest, hits, installText);
-        } else {
-            pypi(contents, hits, installText);
+        StaticPass.run(contents, manifest, eco, request.expected(), hits);
+        HistoryRules.compare(manifest, Publisher.of(contents, eco), request.release(), request.previous(), hits);
+        if (manifest.name() != null) {
+            names.lookalike(eco, manifest.name()).ifPresent(how -> hits.add(new Hit(new Finding("typosquat", "high", "metadata",
+                    "The name imitates a popular package: " + how + ".", manifest.name(), null),
+                    Hit.Role.VERDICT_SUSPICIOUS, Hit.Context.PACKAGE, "package")));
         }
-        PackageRules.nativeBinaries(contents, installText, hits);
         long staticMs = (System.nanoTime() - start) / 1_000_000;
         BehaviorReport behavior = null;
         long dynamicMs = 0;
-        if (useSandbox) {
+        if (request.useSandbox()) {
             if (sandbox == null) {
                 throw new SandboxUnavailableException("no sandbox configured");
             }
             long d0 = System.nanoTime();
-            behavior = fileName == null ? sandbox.run(file, eco) : sandbox.run(file, fileName, eco);
+            behavior = sandbox.run(file, request.fileName() != null ? request.fileName() : file.getFileName().toString(), eco,
+                    request.dependencies());
             dynamicMs = (System.nanoTime() - d0) / 1_000_000;
-            DynamicRules.fold(behavior, previous, registryHosts, hits);
+            DynamicRules.fold(behavior, request.previous(), registryHosts, hits);
         }
         Verdicts.Outcome outcome = Verdicts.combine(hits);
         return new AnalysisResult(eco.id(), manifest.name(), manifest.version(), sha256, outcome.recommendation(),
                 outcome.all(), behavior, staticMs, dynamicMs);
     }
 
-    private static void npm(ArtifactContents contents, PackageManifest m, List<Hit> hits, List<String> installText) {
-        PackageRules.npmScripts(m, hits);
-        Set<String> installFiles = new LinkedHashSet<>();
-        for (String cmd : m.installScripts().values()) {
-            installText.add(cmd);
-            Matcher f = SCRIPT_FILE.matcher(cmd);
-            while (f.find()) {
-                installFiles.add(clean(f.group(1)));
-            }
-            if (NODE_MAIN.matcher(cmd).find()) {
-                installFiles.add(m.main() == null ? "index.js" : clean(m.main()));
-            }
-            Matcher inline = NODE_INLINE.matcher(cmd);
-            if (inline.find()) {
-                SourceFacts facts = JsFacts.extract("package.json:scripts", inline.group(2));
-                CodeRules.scan(facts, Context.INSTALL, "install", hits);
-                facts.imports.keySet().stream().filter(r -> LOCAL_REQUIRE.matcher(r).matches())
-                        .forEach(r -> installFiles.add(clean(r)));
-            }
-        }
-        Set<String> done = new LinkedHashSet<>();
-        Deque<String> todo = new ArrayDeque<>(installFiles);
-        while (!todo.isEmpty() && done.size() < MAX_INSTALL_FILES) {
-            String path = todo.poll();
-            ArchiveEntry e = resolveJs(contents, path);
-            if (e == null || !done.add(e.path())) {
-                continue;
-            }
-            String text = new String(e.content(), StandardCharsets.UTF_8);
-            installText.add(text);
-            SourceFacts facts = e.path().endsWith(".py") ? PythonFacts.extract(e.path(), text) : JsFacts.extract(e.path(), text);
-            CodeRules.scan(facts, Context.INSTALL, "install", hits);
-            String dir = e.path().contains("/") ? e.path().substring(0, e.path().lastIndexOf('/') + 1) : "";
-            for (String req : facts.imports.keySet()) {
-                if (LOCAL_REQUIRE.matcher(req).matches()) {
-                    todo.add(clean(dir + req));
-                }
-            }
-        }
-        String main = m.main() == null ? "index.js" : clean(m.main());
-        ArchiveEntry mainEntry = resolveJs(contents, main);
-        long budget = MAX_SOURCE_BYTES;
-        for (ArchiveEntry e : contents.entries()) {
-            String p = e.path();
-            if (!e.hasContent() || done.contains(p) || !(p.endsWith(".js") || p.endsWith(".cjs") || p.endsWith(".mjs"))
-                    || p.startsWith("node_modules/") || budget <= 0) {
-                continue;
-            }
-            budget -= e.content().length;
-            boolean isMain = mainEntry != null && mainEntry.path().equals(p);
-            SourceFacts facts = JsFacts.extract(p, new String(e.content(), StandardCharsets.UTF_8));
-            CodeRules.scan(facts, isMain ? Context.IMPORT : Context.RUNTIME, p, hits);
-        }
-    }
-
-    private static void pypi(ArtifactContents contents, List<Hit> hits, List<String> installText) {
-        Set<String> installModules = new LinkedHashSet<>();
-        ArchiveEntry setup = contents.entry("setup.py").orElse(null);
-        if (setup != null && setup.hasContent()) {
-            String text = new String(setup.content(), StandardCharsets.UTF_8);
-            installText.add(text);
-            SourceFacts facts = PythonFacts.extract("setup.py", text);
-            CodeRules.scan(facts, Context.INSTALL, "install", hits);
-            facts.imports.keySet().forEach(i -> installModules.add(i.split("\\.")[0]));
-        }
-        long budget = MAX_SOURCE_BYTES;
-        for (ArchiveEntry e : contents.entries()) {
-            String p = e.path();
-            if (!e.hasContent() || p.equals("setup.py") || budget <= 0) {
-                continue;
-            }
-            if (p.endsWith(".pth")) {
-                String text = new String(e.content(), StandardCharsets.UTF_8);
-                boolean code = text.lines().anyMatch(l -> l.startsWith("import ") || l.startsWith("import\t"));
-                if (code) {
-                    installText.add(text);
-                    hits.add(new Hit(new Finding("pth_code", "medium", "static",
-                            "A .pth file runs code at every interpreter start.", text.lines().filter(l -> l.startsWith("import"))
-                            .findFirst().orElse(""), p + ":1"), Hit.Role.CAPABILITY, Context.INSTALL, "install"));
-                    CodeRules.scan(PythonFacts.extract(p, text), Context.INSTALL, "install", hits);
-                }
-                continue;
-            }
-            if (!(p.endsWith(".py") || p.endsWith(".pyw"))) {
-                continue;
-            }
-            budget -= e.content().length;
-            String mod = p.contains("/") ? p.substring(0, p.indexOf('/')) : p.replaceAll("\\.pyw?$", "");
-            boolean installHelper = installModules.contains(mod) && !p.contains("/") ;
-            // Module-level statements of any module run when it is imported; test and doc trees are not imported by users.
-            boolean importTime = !SKIPPED_DIR.matcher("/" + p).find();
-            Context ctx = installHelper ? Context.INSTALL : importTime ? Context.IMPORT : Context.RUNTIME;
-            SourceFacts facts = PythonFacts.extract(p, new String(e.content(), StandardCharsets.UTF_8));
-            CodeRules.scan(facts, ctx, ctx == Context.INSTALL ? "install" : p, hits);
-        }
-    }
-
-    private static ArchiveEntry resolveJs(ArtifactContents contents, String path) {
-        for (String candidate : List.of(path, path + ".js", path + "/index.js", path + ".cjs")) {
-            ArchiveEntry e = contents.entry(candidate).orElse(null);
-            if (e != null && e.hasContent()) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    private static String clean(String path) {
-        String p = path.startsWith("./") ? path.substring(2) : path;
-        List<String> parts = new ArrayList<>();
-        for (String s : p.split("/")) {
-            if (s.equals("..")) {
-                if (!parts.isEmpty()) {
-                    parts.remove(parts.size() - 1);
-                }
-            } else if (!s.isEmpty() && !s.equals(".")) {
-                parts.add(s);
-            }
-        }
-        return String.join("/", parts);
+    /**
+     * What a release was, for comparing the next one with it: its declared manifest, the rules its static
+     * pass raised and who it names as publisher. Static only; the behaviour comes from its own analysis.
+     */
+    public PreviousVersion describe(Path file, Ecosystem ecosystemOrNull) throws IOException {
+        ArtifactContents contents = reader.read(file);
+        Ecosystem eco = ecosystemOrNull != null ? ecosystemOrNull : ManifestReader.detect(contents);
+        PackageManifest manifest = ManifestReader.read(contents, eco);
+        List<Hit> hits = new ArrayList<>();
+        StaticPass.run(contents, manifest, eco, null, hits);
+        Set<String> rules = new java.util.TreeSet<>();
+        hits.stream().filter(h -> h.role() != Hit.Role.INFO).forEach(h -> rules.add(h.finding().rule()));
+        return new PreviousVersion(manifest.version() == null ? "unknown" : manifest.version(), null, manifest, rules,
+                Publisher.of(contents, eco), null);
     }
 
     @Override

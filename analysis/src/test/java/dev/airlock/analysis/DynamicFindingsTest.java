@@ -122,4 +122,49 @@ class DynamicFindingsTest {
         assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
         assertTrue(r.findings().stream().anyMatch(f -> f.rule().equals("shell_spawned")), r.findings().toString());
     }
+
+    private static BehaviorReport.Phase executed(List<BehaviorReport.NetworkAttempt> net, List<BehaviorReport.DnsQuery> dns,
+                                                 List<BehaviorReport.BaitAccess> baits, List<BehaviorReport.FileAccess> files) {
+        return new BehaviorReport.Phase("execute", "completed", 0, 10, files, List.of(), net, dns, baits, 0);
+    }
+
+    @Test
+    void aCalledFunctionThatReachesItsServiceIsWeighedNotBlocked() throws Exception {
+        AnalysisResult r = analyse(executed(List.of(new BehaviorReport.NetworkAttempt("198.18.0.3", 443, "api.example")),
+                List.of(new BehaviorReport.DnsQuery("api.example")), List.of(), List.of()));
+        assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.rule().equals("unexpected_dns")), r.findings().toString());
+    }
+
+    @Test
+    void aCalledFunctionThatReadsSecretsAndReachesOutBlocks() throws Exception {
+        AnalysisResult r = analyse(executed(List.of(new BehaviorReport.NetworkAttempt("198.18.0.3", 443, "drop.example")),
+                List.of(), List.of(), List.of(new BehaviorReport.FileAccess("/home/u/.aws/credentials", true, false, false))));
+        assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+        assertTrue(r.findings().stream().anyMatch(f -> f.rule().equals("credential_exfiltration_attempt")), r.findings().toString());
+    }
+
+    @Test
+    void aPlantedSecretSentByACalledFunctionBlocksButOnlyReadingItIsWeighed() throws Exception {
+        AnalysisResult sent = analyse(executed(List.of(), List.of(),
+                List.of(new BehaviorReport.BaitAccess("aws-credentials", "/home/u/.aws/credentials", "sent")), List.of()));
+        assertEquals(Recommendation.MALICIOUS, sent.recommendation(), sent.findings().toString());
+        AnalysisResult read = analyse(executed(List.of(), List.of(),
+                List.of(new BehaviorReport.BaitAccess("aws-credentials", "/home/u/.aws/credentials", "read")), List.of()));
+        assertEquals(Recommendation.CLEAN, read.recommendation(), read.findings().toString());
+    }
+
+    @Test
+    void aCalledFunctionThatWritesAShellStartupFileIsQuarantinedForAPerson() throws Exception {
+        AnalysisResult r = analyse(executed(List.of(), List.of(), List.of(),
+                List.of(new BehaviorReport.FileAccess("/home/u/.bashrc", false, true, false))));
+        assertEquals(Recommendation.SUSPICIOUS, r.recommendation(), r.findings().toString());
+    }
+
+    @Test
+    void anExecutePhaseThatRanOutItsDeadlineIsNoFinding() throws Exception {
+        AnalysisResult r = analyse(new BehaviorReport.Phase("execute", "timeout", null, 30_000, List.of(), List.of(),
+                List.of(), List.of(), List.of(), 0));
+        assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
+    }
 }

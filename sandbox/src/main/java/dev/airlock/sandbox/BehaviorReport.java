@@ -9,7 +9,7 @@ import java.util.List;
  *
  * @param runtime {@code runc} or {@code runsc}
  * @param image   the sandbox image tag
- * @param phases  install first, then import
+ * @param phases  install, then import, then execute (calling what the package exports)
  */
 public record BehaviorReport(String runtime, String image, List<Phase> phases) {
     public BehaviorReport {
@@ -17,7 +17,7 @@ public record BehaviorReport(String runtime, String image, List<Phase> phases) {
     }
 
     /**
-     * @param phase              {@code install} or {@code import}
+     * @param phase              {@code install}, {@code import} or {@code execute}
      * @param status             {@code completed}, {@code timeout}, {@code oom} or {@code error}
      * @param exitCode           the phase's exit code, null when it never exited by itself
      * @param unparsedTraceLines trace lines the parser could not read (counted, never dropped silently)

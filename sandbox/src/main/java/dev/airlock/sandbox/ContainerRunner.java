@@ -70,7 +70,7 @@ final class ContainerRunner {
      * @throws SandboxUnavailableException when the engine cannot create, start, wait for or inspect the container
      */
     Outcome run(String image, Path helpers, Path inputDir, String containerName, ArtifactKind kind, Path outDir,
-                String runtime) throws SandboxUnavailableException {
+                String runtime, Path dependenciesOrNull) throws SandboxUnavailableException {
         long start = System.nanoTime();
         long install = Math.max(1, config.installTimeout().toSeconds());
         long imp = Math.max(1, config.importTimeout().toSeconds());
@@ -95,10 +95,7 @@ final class ContainerRunner {
                 .withNanoCPUs(1_000_000_000L)
                 .withPidsLimit((long) config.pidsLimitFor(runtime))
                 .withRuntime(runtime)
-                .withBinds(
-                        new Bind(helpers.toString(), new Volume("/opt/airlock"), AccessMode.ro),
-                        new Bind(inputDir.toString(), new Volume("/in"), AccessMode.ro),
-                        new Bind(outDir.toString(), new Volume("/out"), AccessMode.rw));
+                .withBinds(binds(helpers, inputDir, outDir, dependenciesOrNull));
         CreateContainerResponse created;
         try {
             created = engine.client().createContainerCmd(image)
@@ -127,7 +124,8 @@ final class ContainerRunner {
                         "the engine could not start the sandbox container on runtime " + runtime + ": "
                                 + EngineProbe.rootMessage(e), null, e);
             }
-            Duration deadline = Duration.ofSeconds(install + imp).plus(MARGIN);
+            // install, then import and execute with the import deadline each
+            Duration deadline = Duration.ofSeconds(install + 2 * imp).plus(MARGIN);
             try (WaitContainerResultCallback wait = engine.client().waitContainerCmd(id).exec(new WaitContainerResultCallback())) {
                 wait.awaitStatusCode(deadline.toMillis(), TimeUnit.MILLISECONDS);
             } catch (DockerClientException e) {
@@ -148,6 +146,18 @@ final class ContainerRunner {
         } finally {
             remove(id);
         }
+    }
+
+    /** Artifacts already allowed go in read-only at /deps; the init installs dependencies from there and nowhere else. */
+    private static List<Bind> binds(Path helpers, Path inputDir, Path outDir, Path dependenciesOrNull) {
+        List<Bind> binds = new java.util.ArrayList<>(List.of(
+                new Bind(helpers.toString(), new Volume("/opt/airlock"), AccessMode.ro),
+                new Bind(inputDir.toString(), new Volume("/in"), AccessMode.ro),
+                new Bind(outDir.toString(), new Volume("/out"), AccessMode.rw)));
+        if (dependenciesOrNull != null) {
+            binds.add(new Bind(dependenciesOrNull.toString(), new Volume("/deps"), AccessMode.ro));
+        }
+        return binds;
     }
 
     /**

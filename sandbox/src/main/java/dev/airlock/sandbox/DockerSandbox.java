@@ -2,28 +2,15 @@ package dev.airlock.sandbox;
 
 import dev.airlock.config.SandboxConfig;
 import dev.airlock.model.Ecosystem;
-import com.github.dockerjava.api.model.Container;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class DockerSandbox implements Sandbox {
     private static final Logger LOG = LoggerFactory.getLogger(DockerSandbox.class);
 
-    private static final List<String> PHASES = List.of("install", "import");
-    private static final Duration STALE_AFTER = Duration.ofHours(2);
+    private static final List<String> PHASES = List.of("install", "import", "execute");
     static final Duration REPROBE_EVERY = Duration.ofSeconds(10);
     /**
      * How long {@link #create} waits for the first probe: longer than a re-check, because the first call
@@ -56,30 +42,29 @@ public final class DockerSandbox implements Sandbox {
     private final SandboxConfig config;
     private final DockerEngine engine;
     private final EngineProbe prober;
-    private final ReentrantLock probing = new ReentrantLock();
-    private volatile EngineStatus engineStatus;
-    private volatile long probedAt;
-    private final AtomicLong probes = new AtomicLong();
-    private final String owner = hostName() + "/" + ProcessHandle.current().pid();
+    private final EngineWatch watch;
+    private final String owner = ContainerReaper.ownerOfThisProcess();
     private final Path cacheDir = CacheDirectory.resolve();
     private final Path helpersOverride;
     private final ImageBuilder images;
     private final ContainerRunner runner;
+    private final ContainerReaper reaper;
+    private final Baselines baselines;
     private final Bulkhead bulkhead;
-    private final Map<String, Baseline> baselines = new ConcurrentHashMap<>();
 
     private DockerSandbox(SandboxConfig config, DockerEngine engine, EngineProbe prober, EngineStatus engineStatus,
                           Path helpersOverride) {
         this.config = config;
         this.engine = engine;
         this.prober = prober;
-        this.engineStatus = engineStatus;
-        this.probedAt = System.nanoTime();
+        this.watch = new EngineWatch(prober, engineStatus, REPROBE_EVERY);
         this.helpersOverride = helpersOverride;
         this.images = engine == null ? null : new ImageBuilder(engine, cacheDir, line -> LOG.info("sandbox image: {}", line));
         this.runner = engine == null ? null : new ContainerRunner(engine, config, owner);
+        this.reaper = new ContainerReaper(engine, runner, owner, () -> watch.status().reachable());
+        this.baselines = new Baselines(cacheDir, this::imageId, this::recordBaseline);
         // Callers queue for a slot for as long as a whole run may take, twice: a sandbox is slow, not absent.
-        Duration wait = config.installTimeout().plus(config.importTimeout()).multipliedBy(2).plusMinutes(1);
+        Duration wait = config.installTimeout().plus(config.importTimeout().multipliedBy(2)).multipliedBy(2).plusMinutes(1);
         this.bulkhead = Bulkhead.of("sandbox", BulkheadConfig.custom()
                 .maxConcurrentCalls(Math.max(1, config.concurrency()))
                 .maxWaitDuration(wait)
@@ -105,20 +90,9 @@ public final class DockerSandbox implements Sandbox {
         // Created first, so that an answer arriving after the wait still reaches it.
         DockerSandbox sandbox = new DockerSandbox(effective, engine, prober,
                 EngineStatus.unreachable("the Docker engine at " + engine.host() + " has not been probed yet"), helpersOverride);
-        sandbox.probe(CREATE_WAIT);
+        sandbox.watch.probe(CREATE_WAIT);
         sandbox.reap(false);
         return sandbox;
-    }
-
-    private static void logStatus(EngineStatus status) {
-        if (!status.usable()) {
-            LOG.warn("sandbox unavailable: {}", status.problem());
-            return;
-        }
-        LOG.info("sandbox: engine ready (Docker {}), runtime {}", status.version(), status.runtime());
-        if (status.warning() != null) {
-            LOG.warn("sandbox: {}", status.warning());
-        }
     }
 
     /**
@@ -127,87 +101,36 @@ public final class DockerSandbox implements Sandbox {
      */
     @Override
     public boolean available() {
-        EngineStatus status = engineStatus;
-        if (status.usable() || System.nanoTime() - probedAt < REPROBE_EVERY.toNanos()) {
-            return status.usable();
-        }
-        return recheck();
+        return watch.available();
     }
 
     /**
      * Probes the engine now (bounded by {@link EngineProbe#TIMEOUT}) and returns whether the sandbox can
-     * run. A caller that finds another probe in flight waits for that one instead (again at most that
-     * timeout) and answers with its result.
+     * run. A caller that finds another probe in flight waits for that one instead.
      */
     @Override
     public boolean recheck() {
-        if (prober == null) {
-            return false;
-        }
-        long seen = probes.get();
-        boolean locked = false;
-        try {
-            locked = probing.tryLock(EngineProbe.TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!locked) {
-            return engineStatus.usable();
-        }
-        try {
-            // A probe that ran while this caller waited is as fresh as one it would start now.
-            return probes.get() != seen ? engineStatus.usable() : probe(EngineProbe.TIMEOUT);
-        } finally {
-            probing.unlock();
-        }
-    }
-
-    /**
-     * Probes, waiting at most {@code wait}. An answer that comes later (the first call of a cold JVM
-     * loads the client's classes, which can take seconds on a busy machine) still updates the status,
-     * unless a newer probe started meanwhile.
-     */
-    private boolean probe(Duration wait) {
-        long generation = probes.incrementAndGet();
-        CompletableFuture<EngineStatus> answer = prober.start();
-        EngineStatus now = prober.await(answer, wait);
-        update(now);
-        answer.thenAccept(late -> {
-            if (late != now && probes.get() == generation) {
-                update(late);
-            }
-        });
-        return now.usable();
-    }
-
-    private synchronized void update(EngineStatus now) {
-        EngineStatus before = engineStatus;
-        engineStatus = now;
-        probedAt = System.nanoTime();
-        if (now.usable() != before.usable() || !Objects.equals(now.runtime(), before.runtime())
-                || !Objects.equals(now.problem(), before.problem())) {
-            logStatus(now);
-        }
+        return watch.recheck();
     }
 
     /** The runtime containers run on: what {@code sandbox.runtime} ({@code auto} by default) resolved to; null while unavailable. */
     public String runtime() {
-        return engineStatus.runtime();
+        return watch.status().runtime();
     }
 
     /** What the operator should know although the sandbox runs (e.g. gVisor missing, so runc), null when nothing. */
     public String warning() {
-        return engineStatus.warning();
+        return watch.status().warning();
     }
 
     /** The {@link SandboxUnavailableException} code of why the sandbox cannot run, null when it can. */
     public String unavailableCause() {
-        return engineStatus.cause();
+        return watch.status().cause();
     }
 
     @Override
     public String status() {
-        EngineStatus status = engineStatus;
+        EngineStatus status = watch.status();
         if (!status.usable()) {
             return "sandbox UNAVAILABLE (" + status.cause() + "): " + status.problem();
         }
@@ -255,7 +178,21 @@ public final class DockerSandbox implements Sandbox {
     /** {@inheritDoc} The staged copy the container sees carries {@code fileName} (validated like any archive name). */
     @Override
     public BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem) throws IOException, SandboxUnavailableException {
+        return run(artifact, fileName, ecosystem, null);
+    }
+
+    /**
+     * {@inheritDoc} The directory is mounted read-only at {@code /deps}; its files must be readable by
+     * any user (the container's unprivileged user installs from it).
+     */
+    @Override
+    public BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem, Path dependencies)
+            throws IOException, SandboxUnavailableException {
         requireEngine();
+        Path deps = dependencies == null ? null : dependencies.toAbsolutePath().toRealPath();
+        if (deps != null && !Files.isDirectory(deps)) {
+            throw new IllegalArgumentException("not a directory of dependencies: " + dependencies);
+        }
         Path named = fileName == null ? artifact : Path.of(fileName).getFileName();
         if (fileName != null && !named.toString().equals(fileName)) {
             throw new IllegalArgumentException("not a plain file name: " + fileName);
@@ -270,11 +207,11 @@ public final class DockerSandbox implements Sandbox {
         }
         String containerName = kind.containerFileName(named);
         ensureImage();
-        String runtime = engineStatus.runtime();
+        String runtime = watch.status().runtime();
         try {
             return bulkhead.executeCallable(() -> {
-                Baseline baseline = baseline(kind, runtime);
-                return runOnce(file, containerName, kind, baseline, runtime);
+                Baseline baseline = baselines.of(kind, runtime);
+                return runOnce(file, containerName, kind, baseline, runtime, deps);
             });
         } catch (BulkheadFullException e) {
             throw new SandboxUnavailableException(SandboxUnavailableException.SLOTS_BUSY,
@@ -295,7 +232,7 @@ public final class DockerSandbox implements Sandbox {
 
     private void requireEngine() throws SandboxUnavailableException {
         if (!available()) {
-            EngineStatus status = engineStatus;
+            EngineStatus status = watch.status();
             throw new SandboxUnavailableException(status.cause() == null ? SandboxUnavailableException.UNAVAILABLE
                     : status.cause(), status.problem(), null, null);
         }
@@ -322,11 +259,12 @@ public final class DockerSandbox implements Sandbox {
     }
 
     /** One container run; returns what it left once the package's own code is known to have run. */
-    private Contained contain(String containerName, ArtifactKind kind, String runtime, RunDirectory run)
+    private Contained contain(String containerName, ArtifactKind kind, String runtime, RunDirectory run, Path deps)
             throws IOException, SandboxUnavailableException {
-        ContainerRunner.Outcome outcome = runner.run(imageTag(), helpers(), run.in(), containerName, kind, run.out(), runtime);
+        ContainerRunner.Outcome outcome = runner.run(imageTag(), helpers(), run.in(), containerName, kind, run.out(), runtime,
+                deps);
         SandboxOutput output = SandboxOutput.read(run.out());
-        requirePackageRan(output, outcome);
+        PhaseReports.requirePackageRan(output, outcome, INIT_CAUSES);
         if (output.result == null) {
             LOG.warn("sandbox init wrote no result after the package started (container exit {}, oom {}, killed {}); init log: {}",
                     outcome.exitCode(), outcome.oomKilled(), outcome.killedAtDeadline(),
@@ -335,114 +273,18 @@ public final class DockerSandbox implements Sandbox {
         return new Contained(outcome, output);
     }
 
-    /**
-     * Throws unless the package's own code ran, i.e. unless what follows is about the package: the init
-     * marks the moment it starts handling the package, and records the failures of its own it can see
-     * (an input it cannot read, its own crash). A container that ended before the mark, however it
-     * ended, says nothing about the package.
-     */
-    private static void requirePackageRan(SandboxOutput output, ContainerRunner.Outcome outcome)
-            throws SandboxUnavailableException {
-        String log = (outcome.logTail().isBlank() ? "" : "container output:\n" + outcome.logTail().strip() + "\n")
-                + output.initLog();
-        if (output.failure != null) {
-            String cause = INIT_CAUSES.contains(output.failure.cause()) ? output.failure.cause()
-                    : SandboxUnavailableException.INIT_FAILED;
-            throw new SandboxUnavailableException(cause, "the sandbox failed: " + output.failure.message(), log, null);
-        }
-        if (!output.packageStarted) {
-            String how = outcome.killedAtDeadline() ? "was killed at its deadline"
-                    : outcome.oomKilled() ? "ran out of memory" : "exited with code " + outcome.exitCode();
-            throw new SandboxUnavailableException(SandboxUnavailableException.INIT_FAILED,
-                    "the sandbox container " + how + " before the package's code started", log, null);
-        }
-    }
-
-    private BehaviorReport runOnce(Path file, String containerName, ArtifactKind kind, Baseline baseline, String runtime)
-            throws IOException, SandboxUnavailableException {
+    private BehaviorReport runOnce(Path file, String containerName, ArtifactKind kind, Baseline baseline, String runtime,
+                                   Path deps) throws IOException, SandboxUnavailableException {
         try (RunDirectory run = RunDirectory.stage(file, containerName)) {
-            Contained c = contain(containerName, kind, runtime, run);
-            return new BehaviorReport(runtime, imageTag(), phases(c.output(), c.outcome(), baseline));
+            Contained c = contain(containerName, kind, runtime, run, deps);
+            return new BehaviorReport(runtime, imageTag(), PhaseReports.phases(PHASES, c.output(), c.outcome(), baseline));
         }
     }
 
-    /**
-     * The report's phases. Only called once the package's code ran: a phase the init did not report ended
-     * with the container, and gets what the engine saw (OOM, the deadline); a phase after it never ran.
-     */
-    private List<BehaviorReport.Phase> phases(SandboxOutput output, ContainerRunner.Outcome outcome, Baseline baseline)
-            throws IOException {
-        List<BehaviorReport.Phase> phases = new ArrayList<>();
-        double from = Double.NEGATIVE_INFINITY;
-        boolean cause = false;
-        for (String name : PHASES) {
-            SandboxOutput.PhaseResult result = output.result == null ? null
-                    : output.result.phases().stream().filter(p -> p.phase().equals(name)).findFirst().orElse(null);
-            if (result == null) {
-                String status = cause ? "error" : outcome.oomKilled() ? "oom" : outcome.killedAtDeadline() ? "timeout" : "error";
-                cause = true;
-                result = new SandboxOutput.PhaseResult(name, status, null, 0, List.of(), from, Double.MAX_VALUE);
-            } else if (outcome.oomKilled() && "error".equals(result.status())) {
-                result = new SandboxOutput.PhaseResult(name, "oom", null, result.durationMs(), result.steps(),
-                        result.started(), result.ended());
-            }
-            // DNS and listener records carry wall-clock times: each belongs to the phase it happened in.
-            boolean last = name.equals(PHASES.get(PHASES.size() - 1));
-            double to = last ? Double.MAX_VALUE : result.ended();
-            phases.add(ReportAssembler.assemble(name, result, output.trace(name), output, baseline, from, to));
-            from = to;
-        }
-        return phases;
-    }
-
-    /** The harmless package's recordings for this kind and runtime: computed once per image and helper version, cached on disk. */
-    private Baseline baseline(ArtifactKind kind, String runtime) throws IOException, SandboxUnavailableException {
-        String key = kind.argument() + "-" + runtime;
-        Baseline cached = baselines.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        Path file = cacheDir.resolve("baseline-" + key + "-" + imageId() + "-" + Resources.hash(Resources.HELPERS) + ".json");
-        Baseline baseline;
-        if (Files.isRegularFile(file)) {
-            baseline = SandboxOutput.JSON.readValue(file.toFile(), Baseline.class);
-        } else {
-            long start = System.nanoTime();
-            Path dir = Files.createTempDirectory("airlock-baseline-");
-            try {
-                Path harmless = HarmlessPackages.forKind(kind, dir);
-                baseline = record(harmless, kind, runtime);
-            } finally {
-                deleteTree(dir);
-            }
-            Files.createDirectories(cacheDir);
-            Path part = Files.createTempFile(cacheDir, "baseline", ".part");
-            SandboxOutput.JSON.writeValue(part.toFile(), baseline);
-            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            LOG.info("sandbox: recorded the {} baseline on {} in {} ms", kind.argument(), runtime,
-                    (System.nanoTime() - start) / 1_000_000);
-        }
-        baselines.put(key, baseline);
-        return baseline;
-    }
-
-    private Baseline record(Path harmless, ArtifactKind kind, String runtime) throws IOException, SandboxUnavailableException {
+    private Baseline recordBaseline(Path harmless, ArtifactKind kind, String runtime) throws IOException, SandboxUnavailableException {
         String containerName = kind.containerFileName(harmless);
         try (RunDirectory run = RunDirectory.stage(harmless, containerName)) {
-            SandboxOutput output = contain(containerName, kind, runtime, run).output();
-            if (output.result == null || output.result.phases().stream().anyMatch(p -> !"completed".equals(p.status())
-                    || !Integer.valueOf(0).equals(p.exitCode()))) {
-                throw new SandboxUnavailableException(SandboxUnavailableException.BASELINE_FAILED, "the harmless "
-                        + kind.argument() + " package did not install cleanly in the sandbox", output.initLog(), null);
-            }
-            Set<String> files = new TreeSet<>();
-            Set<String> commands = new TreeSet<>();
-            for (SandboxOutput.PhaseResult phase : output.result.phases()) {
-                ReportAssembler.View view = ReportAssembler.view(phase, ReportAssembler.parse(output.trace(phase.phase())));
-                files.addAll(view.files().keySet());
-                commands.addAll(view.commandKeys());
-            }
-            return new Baseline(files, commands);
+            return Baselines.from(contain(containerName, kind, runtime, run, null).output(), kind);
         }
     }
 
@@ -455,71 +297,9 @@ public final class DockerSandbox implements Sandbox {
         }
     }
 
-    static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.debug("could not delete {}", p, e);
-                }
-            });
-        } catch (IOException e) {
-            LOG.warn("could not clean up {}: {}", dir, e.getMessage());
-        }
-    }
-
-    /** Removes this process's containers, and any left by a sandbox process that no longer runs. */
+    /** Removes this process's containers (when {@code includeOwn}), and any left by a sandbox process that no longer runs. */
     int reap(boolean includeOwn) {
-        if (engine == null || !engineStatus.reachable()) {
-            return 0;
-        }
-        int removed = 0;
-        try {
-            for (Container c : engine.client().listContainersCmd().withShowAll(true)
-                    .withLabelFilter(Map.of(ContainerRunner.LABEL, "true")).exec()) {
-                String containerOwner = c.getLabels() == null ? null : c.getLabels().get(ContainerRunner.OWNER_LABEL);
-                if ((includeOwn && owner.equals(containerOwner)) || ownerGone(containerOwner, c.getCreated())) {
-                    runner.remove(c.getId());
-                    removed++;
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("sandbox reaper could not list containers: {}", e.getMessage());
-        }
-        if (removed > 0) {
-            LOG.info("sandbox reaper removed {} left-over container(s)", removed);
-        }
-        return removed;
-    }
-
-    private static boolean ownerGone(String containerOwner, Long created) {
-        if (containerOwner == null) {
-            return true;
-        }
-        int slash = containerOwner.lastIndexOf('/');
-        String host = slash < 0 ? "" : containerOwner.substring(0, slash);
-        if (host.equals(hostName())) {
-            try {
-                long pid = Long.parseLong(containerOwner.substring(slash + 1));
-                return ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true);
-            } catch (NumberFormatException e) {
-                return true;
-            }
-        }
-        // Another host sharing this engine: only remove what is older than any deadline could make it.
-        return created != null && System.currentTimeMillis() / 1000 - created > STALE_AFTER.toSeconds();
-    }
-
-    static String hostName() {
-        try {
-            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return reaper.reap(includeOwn);
     }
 
     /** The owner label this process puts on its containers; tests use it to check nothing is left. */
@@ -529,11 +309,7 @@ public final class DockerSandbox implements Sandbox {
 
     /** How many containers of this process exist on the engine right now (should be 0 between runs). */
     public int ownContainers() {
-        if (engine == null || !engineStatus.reachable()) {
-            return 0;
-        }
-        return engine.client().listContainersCmd().withShowAll(true)
-                .withLabelFilter(Map.of(ContainerRunner.OWNER_LABEL, owner)).exec().size();
+        return reaper.own();
     }
 
     @Override

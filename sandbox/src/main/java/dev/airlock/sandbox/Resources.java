@@ -16,7 +16,8 @@ import java.util.List;
  * a container never sees a half-written file and a new version never overwrites one in use.
  */
 final class Resources {
-    static final List<String> HELPERS = List.of("airlock_init.py", "airlock_dns.py", "airlock_listener.py",
+    static final List<String> HELPERS = List.of("airlock_init.py", "airlock_phase.py", "airlock_python.py",
+            "airlock_node.py", "airlock_exercise.py", "airlock_exercise.js", "airlock_dns.py", "airlock_listener.py",
             "airlock_baits.py");
     static final String ROOTFS_SCRIPT = "image/build-rootfs.sh";
 

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run's host directories: {@code in} holds a private copy of the artifact, bind-mounted read-only at
@@ -48,7 +51,7 @@ final class RunDirectory implements AutoCloseable {
             }
             return new RunDirectory(root, in, out);
         } catch (IOException | SandboxUnavailableException | RuntimeException e) {
-            DockerSandbox.deleteTree(root);
+            deleteTree(root);
             throw e;
         }
     }
@@ -63,6 +66,23 @@ final class RunDirectory implements AutoCloseable {
 
     @Override
     public void close() {
-        DockerSandbox.deleteTree(root);
+        deleteTree(root);
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LoggerFactory.getLogger(RunDirectory.class).debug("could not delete {}", p, e);
+                }
+            });
+        } catch (IOException e) {
+            LoggerFactory.getLogger(RunDirectory.class).warn("could not clean up {}: {}", dir, e.getMessage());
+        }
     }
 }

@@ -4,7 +4,7 @@ import dev.airlock.model.Ecosystem;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Runs one artifact's install and import in isolation and reports what it did. */
+/** Runs one artifact's install, import and execute phases in isolation and reports what it did. */
 public interface Sandbox extends AutoCloseable {
     /** Whether a container engine is reachable and the sandbox can run at all. */
     boolean available();
@@ -37,6 +37,17 @@ public interface Sandbox extends AutoCloseable {
     default BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem)
             throws IOException, SandboxUnavailableException {
         return run(artifact, ecosystem);
+    }
+
+    /**
+     * As above, with the package's dependencies: {@code dependencies} is a directory of artifacts that
+     * Airlock already holds as allowed (wheels, npm tarballs), offered read-only so that the import and
+     * execute phases do not stop at the first missing import; never a network. Null for none. An
+     * implementation that cannot offer them runs without.
+     */
+    default BehaviorReport run(Path artifact, String fileName, Ecosystem ecosystem, Path dependencies)
+            throws IOException, SandboxUnavailableException {
+        return run(artifact, fileName, ecosystem);
     }
 
     @Override

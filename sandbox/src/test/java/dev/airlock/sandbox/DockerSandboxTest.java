@@ -65,7 +65,7 @@ class DockerSandboxTest {
         requireEngine();
         BehaviorReport report = sandbox.run(SandboxFixtures.maliciousNpm(dir), Ecosystem.NPM);
         assertEquals("runc", report.runtime());
-        assertEquals(List.of("install", "import"), report.phases().stream().map(Phase::phase).toList());
+        assertEquals(List.of("install", "import", "execute"), report.phases().stream().map(Phase::phase).toList());
         Phase install = phase(report, "install");
         assertEquals("completed", install.status());
         assertMaliciousBehaviour(install);
@@ -118,8 +118,8 @@ class DockerSandboxTest {
         assertEquals("completed", imported.status());
         assertTrue(imported.baits().stream().anyMatch(b -> b.bait().equals("aws-credentials") && b.how().equals("read")),
                 "import reads ~/.aws/credentials: " + imported.baits());
-        assertTrue(install.files().stream().anyMatch(f -> f.path().endsWith("/airlock_fixture_wheel_hook.pth") && f.write()),
-                "install writes the .pth hook: " + install.files());
+        // pip writes a wheel's files itself and runs none of its code, so that step is not traced; the hook
+        // is seen where it acts.
         assertTrue(imported.commands().stream().anyMatch(c -> c.argv().equals(List.of("id", "-un"))),
                 "the .pth hook runs at start-up: " + imported.commands());
     }

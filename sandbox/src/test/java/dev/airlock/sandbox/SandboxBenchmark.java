@@ -53,7 +53,7 @@ public final class SandboxBenchmark {
             sandbox.run(HarmlessPackages.npm(warm), Ecosystem.NPM);
             sandbox.run(HarmlessPackages.sdist(warm), Ecosystem.PYPI);
             sandbox.run(HarmlessPackages.wheel(warm), Ecosystem.PYPI);
-            DockerSandbox.deleteTree(warm);
+            RunDirectory.deleteTree(warm);
             for (Map.Entry<String, List<String[]>> group : groups.entrySet()) {
                 List<Double> seconds = new ArrayList<>();
                 for (String[] item : group.getValue()) {

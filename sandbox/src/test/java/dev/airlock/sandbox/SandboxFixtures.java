@@ -18,13 +18,19 @@ final class SandboxFixtures {
     }
 
     static Path npm(Path dir, String name, Map<String, String> scripts, Map<String, String> files) throws IOException {
+        return npm(dir, name, scripts, files, null);
+    }
+
+    /** As above; {@code extraJson} is more package.json members (e.g. a bin map), or null. */
+    static Path npm(Path dir, String name, Map<String, String> scripts, Map<String, String> files, String extraJson)
+            throws IOException {
         StringBuilder json = new StringBuilder("{\"name\":\"" + name + "\",\"version\":\"1.0.0\",\"main\":\"index.js\",\"scripts\":{");
         String sep = "";
         for (Map.Entry<String, String> s : scripts.entrySet()) {
             json.append(sep).append('"').append(s.getKey()).append("\":\"").append(s.getValue().replace("\"", "\\\"")).append('"');
             sep = ",";
         }
-        json.append("}}\n");
+        json.append("}").append(extraJson == null ? "" : "," + extraJson).append("}\n");
         Map<String, String> entries = new LinkedHashMap<>();
         entries.put("package/package.json", json.toString());
         entries.put("package/index.js", "module.exports = {};\n");
@@ -133,5 +139,61 @@ final class SandboxFixtures {
     static Path memoryHogNpm(Path dir) throws IOException {
         String script = "const a = []; for (;;) { a.push(Buffer.alloc(64 * 1024 * 1024, 1)); }\n";
         return npm(dir, "airlock-fixture-hog", Map.of("postinstall", "node hog.js"), Map.of("hog.js", script));
+    }
+
+    private static Map<String, String> wheelFiles(String module, String project, String version, String tag,
+                                                  String requires, Map<String, String> code) {
+        String info = module + "-" + version + ".dist-info/";
+        Map<String, String> files = new LinkedHashMap<>(code);
+        files.put(info + "METADATA", "Metadata-Version: 2.1\nName: " + project + "\nVersion: " + version + "\n"
+                + (requires == null ? "" : "Requires-Dist: " + requires + "\n"));
+        files.put(info + "WHEEL", "Wheel-Version: 1.0\nGenerator: airlock\nRoot-Is-Purelib: true\nTag: " + tag + "\n");
+        files.put(info + "top_level.txt", module + "\n");
+        files.put(info + "RECORD", "");
+        return files;
+    }
+
+    /** A wheel whose module does nothing on import; its exported function reads the AWS key and looks up the beacon. */
+    static Path calledOnlyWheel(Path dir) throws IOException {
+        String code = String.join("\n",
+                "import os, socket",
+                "def sync():",
+                "    try:",
+                "        open(os.path.expanduser('~/.aws/credentials')).read()",
+                "        socket.gethostbyname('" + BEACON + "')",
+                "    except OSError:",
+                "        pass",
+                "");
+        return Archives.zip(dir.resolve("airlock_fixture_called-1.0.0-py3-none-any.whl"), wheelFiles("airlock_fixture_called",
+                "airlock-fixture-called", "1.0.0", "py3-none-any", null, Map.of("airlock_fixture_called/__init__.py", code)));
+    }
+
+    /** An npm package whose export reads the SSH key only when called, and whose bin runs a command only when run. */
+    static Path calledOnlyNpm(Path dir) throws IOException {
+        return npm(dir, "airlock-fixture-called", Map.of(), Map.of(
+                "index.js", "const fs = require('fs'); const os = require('os');\n"
+                        + "exports.report = function () { try { fs.readFileSync(os.homedir() + '/.ssh/id_rsa'); } catch (e) {} };\n",
+                "cli.js", "#!/usr/bin/env node\nrequire('child_process').execFileSync('id', ['-un']);\n"),
+                "\"bin\": {\"airlock-called\": \"cli.js\"}");
+    }
+
+    /** A wheel that needs airlock-fixture-dep to import; the dependency looks up the beacon when imported. */
+    static Path dependentWheel(Path dir) throws IOException {
+        return Archives.zip(dir.resolve("airlock_fixture_user-1.0.0-py3-none-any.whl"), wheelFiles("airlock_fixture_user",
+                "airlock-fixture-user", "1.0.0", "py3-none-any", "airlock-fixture-dep",
+                Map.of("airlock_fixture_user/__init__.py", "import airlock_fixture_dep\n")));
+    }
+
+    static Path dependencyWheel(Path dir) throws IOException {
+        return Archives.zip(dir.resolve("airlock_fixture_dep-1.0.0-py3-none-any.whl"), wheelFiles("airlock_fixture_dep",
+                "airlock-fixture-dep", "1.0.0", "py3-none-any", null, Map.of("airlock_fixture_dep/__init__.py",
+                        "import socket\ntry:\n    socket.gethostbyname('" + BEACON + "')\nexcept OSError:\n    pass\n")));
+    }
+
+    /** A wheel tagged for Windows only, which pip refuses on Linux; its module reads the AWS key on import. */
+    static Path windowsOnlyWheel(Path dir) throws IOException {
+        return Archives.zip(dir.resolve("airlock_fixture_win-1.0.0-cp311-cp311-win_amd64.whl"), wheelFiles("airlock_fixture_win",
+                "airlock-fixture-win", "1.0.0", "cp311-cp311-win_amd64", null, Map.of("airlock_fixture_win/__init__.py",
+                        "import os\ntry:\n    open(os.path.expanduser('~/.aws/credentials')).read()\nexcept OSError:\n    pass\n")));
     }
 }

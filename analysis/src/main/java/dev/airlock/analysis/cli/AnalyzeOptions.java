@@ -1,6 +1,8 @@
 package dev.airlock.analysis.cli;
 
+import dev.airlock.analysis.NameCheck;
 import dev.airlock.model.Ecosystem;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,11 +30,30 @@ public final class AnalyzeOptions implements Callable<Integer> {
             description = "the inputs' ecosystem (default: from each file)")
     Ecosystem ecosystem;
 
+    @Option(names = "--previous", paramLabel = "FILE",
+            description = "the package's previous release, which each FILE is compared with")
+    Path previous;
+
+    @Option(names = "--deps", paramLabel = "DIR",
+            description = "a directory of allowed artifacts the sandbox installs dependencies from")
+    Path deps;
+
     @Parameters(paramLabel = "FILE", arity = "0..*")
     List<String> files = new ArrayList<>();
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help")
     boolean help;
+
+    /** Reports look-alike names with it; the policy module owns the detector, so the caller hands it in. */
+    final NameCheck names;
+
+    public AnalyzeOptions() {
+        this(NameCheck.NONE);
+    }
+
+    public AnalyzeOptions(NameCheck names) {
+        this.names = names;
+    }
 
     /** Run from {@code bin/airlock analyze}: the standard streams and the Docker sandbox. */
     @Override

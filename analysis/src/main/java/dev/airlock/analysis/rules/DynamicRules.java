@@ -10,7 +10,14 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Folds what the sandbox saw into hits with the same capability/threat weighting as the static rules. */
+/**
+ * Folds what the sandbox saw into hits with the same capability/threat weighting as the static rules.
+ * What the install and import phases show happens to every user who installs the package, so a step
+ * outside the registries there is decisive. The execute phase calls exported functions blindly, which
+ * is how code that hides behind a call is seen, but also how an honest client reaches its service:
+ * there, only acts no library needs (handing a planted secret over, reading secrets and reaching out
+ * together, a network shell, publishing, download-and-run) are decisive, the rest is weighed.
+ */
 public final class DynamicRules {
     private static final Pattern SUSPICIOUS_COMMAND = Pattern.compile(
             "^(?:.*/)?(curl|wget|nc|ncat|netcat|bash|sh|dash|zsh|powershell|pwsh|base64|chmod|whoami|id|uname|hostname|ifconfig|ip|crontab|ssh|scp|python3?|perl)$");
@@ -75,9 +82,15 @@ public final class DynamicRules {
 
     private static void foldPhases(BehaviorReport report, Set<String> registryHosts, List<Hit> out) {
         for (BehaviorReport.Phase p : report.phases()) {
-            Context ctx = "install".equals(p.phase()) ? Context.INSTALL : Context.IMPORT;
+            Context ctx = switch (p.phase()) {
+                case "install" -> Context.INSTALL;
+                case "execute" -> Context.RUNTIME;
+                default -> Context.IMPORT;
+            };
+            boolean called = ctx == Context.RUNTIME;
             String where = p.phase() + " phase";
-            if (!"completed".equals(p.status())) {
+            int before = out.size();
+            if (!"completed".equals(p.status()) && !called) {
                 // A phase that ran out its deadline, memory or broke the sandbox hid the rest of its
                 // behaviour (an endless loop is also how some payloads wait out analysers): a person looks.
                 out.add(hit("sandbox_" + p.status(), "medium", "The " + where + " did not finish in the sandbox ("
@@ -85,8 +98,9 @@ public final class DynamicRules {
                         p.status() + " after " + p.durationMs() + " ms", Role.VERDICT_SUSPICIOUS, ctx));
             }
             for (BehaviorReport.BaitAccess b : p.baits()) {
+                boolean weighed = called && !"sent".equals(b.how());
                 out.add(hit("honeytoken_access", "critical", "The package touched a planted credential (" + b.bait() + ") during the "
-                        + where + ".", b.how() + " " + b.path(), Role.VERDICT_MALICIOUS, ctx));
+                        + where + ".", b.how() + " " + b.path(), weighed ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
             }
             for (BehaviorReport.DnsQuery q : p.dns()) {
                 if (!allowed(q.hostname(), registryHosts)) {
@@ -94,7 +108,7 @@ public final class DynamicRules {
                     // lookup of a binary-distribution host (prebuilt native modules) is left to weigh with other evidence.
                     boolean binaryHost = BINARY_HOST.matcher(q.hostname()).find();
                     out.add(hit("unexpected_dns", "high", "The package looked up a name outside the registries during the " + where + ".",
-                            q.hostname(), binaryHost ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
+                            q.hostname(), binaryHost || called ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             for (BehaviorReport.NetworkAttempt n : p.network()) {
@@ -102,7 +116,7 @@ public final class DynamicRules {
                     boolean binaryHost = n.hostname() != null && BINARY_HOST.matcher(n.hostname()).find();
                     out.add(hit("unexpected_connection", "high", "The package connected outside the registries during the " + where + ".",
                             n.address() + ":" + n.port() + (n.hostname() == null ? "" : " (" + n.hostname() + ")"),
-                            binaryHost ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
+                            binaryHost || called ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             for (BehaviorReport.FileAccess f : p.files()) {
@@ -111,11 +125,12 @@ public final class DynamicRules {
                 if (f.read() && (strong.find() || weak.find())) {
                     boolean installerConfig = INSTALLER_CONFIG.matcher(f.path()).find();
                     out.add(hit("credential_read", "high", "The package read a credential file during the " + where + ".",
-                            f.path(), installerConfig ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
+                            f.path(), installerConfig || called ? Role.THREAT : Role.VERDICT_MALICIOUS, ctx));
                 }
                 if (f.write() && CodeRules.PERSISTENCE.matcher(f.path()).find()) {
+                    // A blindly called function may be an honest "install shell completion": a person looks.
                     out.add(hit("persistence_write", "critical", "The package wrote a file that runs at logon, on a schedule or in CI"
-                            + " during the " + where + ".", f.path(), Role.VERDICT_MALICIOUS, ctx));
+                            + " during the " + where + ".", f.path(), called ? Role.VERDICT_SUSPICIOUS : Role.VERDICT_MALICIOUS, ctx));
                 }
             }
             boolean outside = out.stream().anyMatch(h -> h.group().equals("dynamic") && h.context() == ctx
@@ -140,7 +155,7 @@ public final class DynamicRules {
                 if (written.contains(c.argv().get(0)) && !c.argv().get(0).contains("/node_modules/")
                         && !c.argv().get(0).contains("/build/")) {
                     out.add(hit("ran_downloaded_code", "critical", "The package wrote a program and ran it during the " + where + ".",
-                            argvLine, Role.VERDICT_MALICIOUS, ctx));
+                            argvLine, called ? Role.VERDICT_SUSPICIOUS : Role.VERDICT_MALICIOUS, ctx));
                 }
                 if (INTERACTIVE_SHELL.matcher(argvLine).find()) {
                     out.add(hit("shell_or_publish", "critical", "The package opened an interactive or network shell, or published"
@@ -153,7 +168,7 @@ public final class DynamicRules {
                     out.add(hit("shell_spawned", "high", "The package started a shell as it was imported (" + base + ").",
                             argvLine, Role.VERDICT_MALICIOUS, ctx));
                 }
-                if (SUSPICIOUS_COMMAND.matcher(base).matches() && !EXPECTED_COMMANDS.contains(base)) {
+                if (SUSPICIOUS_COMMAND.matcher(base).matches() && !EXPECTED_COMMANDS.contains(base) && !called) {
                     out.add(hit("unexpected_command", "medium", "The package ran '" + base + "' during the " + where + ".",
                             String.join(" ", c.argv()), Role.CAPABILITY, ctx));
                 }
@@ -163,7 +178,22 @@ public final class DynamicRules {
                             line, Role.VERDICT_MALICIOUS, ctx));
                 }
             }
+            if (called) {
+                dropRepeatsOfImport(out, before);
+            }
         }
+    }
+
+    /**
+     * The execute phase imports the modules again before calling anything, so what importing does shows
+     * twice; it stays the import phase's finding only.
+     */
+    private static void dropRepeatsOfImport(List<Hit> out, int from) {
+        Set<String> imported = new java.util.HashSet<>();
+        out.subList(0, from).stream().filter(h -> h.context() == Context.IMPORT)
+                .forEach(h -> imported.add(h.finding().rule() + "|" + SANDBOX_ADDRESS.matcher(h.finding().evidence()).replaceAll("*")));
+        out.subList(from, out.size()).removeIf(h -> imported.contains(h.finding().rule() + "|"
+                + SANDBOX_ADDRESS.matcher(h.finding().evidence()).replaceAll("*")));
     }
 
     private static boolean allowed(String host, Set<String> registryHosts) {

@@ -149,7 +149,10 @@ final class LiteralRules {
             return;
         }
         boolean encoded = value.length() >= MIN_ENCODED && Base64Text.looksEncoded(value);
-        if (!(encoded && value.length() >= LONG)) {
+        String decoded = encoded && depth < MAX_DECODE_DEPTH ? Base64Text.decode(value) : null;
+        // Only what really decodes is read as its decoding alone: a command line of words, hyphens and one
+        // base64 argument ("powershell -w hidden -EncodedCommand ...") looks encoded to the alphabet check too.
+        if (!(decoded != null && value.length() >= LONG)) {
             // Needles first, at every length: measured on a bundled CLI (20,000 distinct literals), the patterns on
             // short literals cost more than all the long ones together.
             String lower = value.toLowerCase(Locale.ROOT);
@@ -166,9 +169,8 @@ final class LiteralRules {
                 }
             }
         }
-        if (encoded && depth < MAX_DECODE_DEPTH) {
-            String decoded = Base64Text.decode(value);
-            if (decoded != null) {
+        if (decoded != null) {
+            {
                 if (ctx == Context.INSTALL && depth == 0 && value.length() >= 200) {
                     FileScan.add(out, f, line, "encoded_payload", "medium", "A long base64 payload decodes to text" + FileScan.where(ctx)
                             + ".", Role.THREAT, ctx, group);

@@ -142,6 +142,13 @@ public final class Verdicts {
         if (!decisive.isEmpty()) {
             return outcome(Recommendation.SUSPICIOUS, decisive, hits);
         }
+        EvidenceModel.Score score = EvidenceModel.bundled().score(hits);
+        if (score.overThreshold()) {
+            // Many weak signals together: the score, then the ones that weighed most, are what a person is shown.
+            decisive.add(new Hit(EvidenceModel.explain(score, true), Role.VERDICT_SUSPICIOUS, Context.PACKAGE, "model"));
+            score.contributions().stream().filter(e -> e.getValue() > 0).limit(4).forEach(e -> decisive.add(e.getKey()));
+            return outcome(Recommendation.SUSPICIOUS, decisive, hits);
+        }
         return outcome(Recommendation.CLEAN, decisive, hits);
     }
 
@@ -153,6 +160,10 @@ public final class Verdicts {
             if (!decisive.contains(h) && all.size() < 60) {
                 all.add(h.finding());
             }
+        }
+        EvidenceModel.Score score = EvidenceModel.bundled().score(hits);
+        if (!score.contributions().isEmpty() && d.stream().noneMatch(f -> f.rule().equals("evidence_score"))) {
+            all.add(EvidenceModel.explain(score, false));
         }
         return new Outcome(r, d, all);
     }

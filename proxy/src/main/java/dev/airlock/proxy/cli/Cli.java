@@ -1,5 +1,6 @@
 package dev.airlock.proxy.cli;
 
+import dev.airlock.analysis.cli.AnalyzeOptions;
 import dev.airlock.config.ConfigException;
 import dev.airlock.model.Ecosystem;
 import java.io.PrintWriter;
@@ -107,10 +108,16 @@ public final class Cli {
         return spec.qualifiedName();
     }
 
-    /** Gives a command its {@link CliContext} when it has a constructor that takes one. */
+    /**
+     * Gives a command its {@link CliContext} when it has a constructor that takes one, and
+     * {@code analyze} the policy's look-alike check.
+     */
     private record ContextFactory(CliContext ctx) implements IFactory {
         @Override
         public <K> K create(Class<K> cls) throws Exception {
+            if (cls == AnalyzeOptions.class) {
+                return cls.cast(new AnalyzeOptions(LookalikeNames.bundled()));
+            }
             for (Constructor<?> c : cls.getDeclaredConstructors()) {
                 if (c.getParameterCount() == 1 && c.getParameterTypes()[0] == CliContext.class) {
                     c.setAccessible(true);
