@@ -72,8 +72,13 @@ public final class RenderCache {
         return true;
     }
 
-    /** Total weight held now (tests and the memory benchmark). */
+    /**
+     * Total weight held now (tests and the memory benchmark). Caffeine settles its weights in
+     * maintenance that runs later on another thread, so the pending maintenance runs first: a
+     * read just after a write would otherwise miss that write's weight.
+     */
     public long weight() {
+        cache.cleanUp();
         return cache.policy().eviction().map(e -> e.weightedSize().orElse(0)).orElse(0L);
     }
 }
