@@ -52,24 +52,32 @@ final class AnalysisRecorder {
             case SUSPICIOUS -> VerdictState.QUARANTINED;
             case CLEAN -> VerdictState.ALLOWED;
         };
-        Verdict before;
+        Verdict[] was = new Verdict[1];
         Verdict after;
         synchronized (locks.of(c)) {
-            before = store.verdict(c).orElseGet(() -> decider.firstSighting(c, null, now));
-            List<Reason> why = reasons(result, state);
-            Verdict facts;
-            if (file == null) {
-                if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
-                    return;
+            // Read and written as one step on the store: with a shared store another node may be
+            // recording another file of the same version at the same moment.
+            after = store.updateVerdict(c, stored -> {
+                Verdict before = stored.orElseGet(() -> decider.firstSighting(c, null, now));
+                was[0] = before;
+                List<Reason> why = reasons(result, state);
+                Verdict facts;
+                if (file == null) {
+                    if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
+                        return null;
+                    }
+                    facts = before.withAnalysis(stage, state, why, sha256);
+                } else {
+                    facts = before.withFileAnalysis(new FileAnalysis(file.name(), sha256 != null ? sha256 : file.sha256(),
+                            file.uploadedAt(), stage, state, why, now));
                 }
-                facts = before.withAnalysis(stage, state, why, sha256);
-            } else {
-                facts = before.withFileAnalysis(new FileAnalysis(file.name(), sha256 != null ? sha256 : file.sha256(),
-                        file.uploadedAt(), stage, state, why, now));
-            }
-            after = decider.decide(facts, now);
-            store.putVerdict(after);
+                return decider.decide(facts, now);
+            });
         }
+        if (after == null) {
+            return;
+        }
+        Verdict before = was[0];
         if (after.state() != before.state()) {
             audit.accept(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),
                     c + (file == null ? "" : " " + file.name()),

@@ -40,14 +40,11 @@ import org.slf4j.LoggerFactory;
  * later, so a kill -9 can lose only the last moment of those, never a committed write, and the
  * WAL keeps the file readable.
  */
-public final class VerdictStore implements AutoCloseable {
+public final class MapDbVerdictStore implements VerdictStore {
     /** Counts every change that can alter a decision, so readers can reuse work done at the same count. */
     private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
-    /** Version 1: JSON values keyed by {@code ecosystem:name@version}. */
-    public static final int SCHEMA_VERSION = 1;
-    public static final String FILE_NAME = "policy.db";
-    private static final Logger LOG = LoggerFactory.getLogger(VerdictStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(MapDbVerdictStore.class);
     private static final String SCHEMA_KEY = "schemaVersion";
     private static final long GROUP_COMMIT_MS = 200;
 
@@ -77,7 +74,7 @@ public final class VerdictStore implements AutoCloseable {
     private volatile boolean dirty;
     private volatile boolean closed;
 
-    private VerdictStore(Path file, DB db) {
+    private MapDbVerdictStore(Path file, DB db) {
         this.file = file;
         this.db = db;
         boolean fresh = db.getAllNames().iterator().hasNext() == false;
@@ -106,7 +103,7 @@ public final class VerdictStore implements AutoCloseable {
     }
 
     /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
-    public static VerdictStore open(Path dataDir) {
+    public static MapDbVerdictStore open(Path dataDir) {
         try {
             Files.createDirectories(dataDir);
         } catch (java.io.IOException e) {
@@ -128,7 +125,7 @@ public final class VerdictStore implements AutoCloseable {
                     + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
         }
         try {
-            return new VerdictStore(f, db);
+            return new MapDbVerdictStore(f, db);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -207,6 +204,16 @@ public final class VerdictStore implements AutoCloseable {
     public void putVerdict(Verdict v) {
         generation.incrementAndGet();
         transaction(() -> putVerdictNoCommit(v));
+    }
+
+    @Override
+    public Verdict updateVerdict(PackageCoordinate c, java.util.function.Function<Optional<Verdict>, Verdict> change) {
+        // One process writes this file: the caller's per-version lock already orders the updates.
+        Verdict v = change.apply(verdict(c));
+        if (v != null) {
+            putVerdict(v);
+        }
+        return v;
     }
 
     /** Writes verdicts in one transaction. */
@@ -494,6 +501,7 @@ public final class VerdictStore implements AutoCloseable {
     // ---- transactions
 
     /** Runs the writes and commits them as one transaction; rolls back if they throw. */
+    @Override
     public void transaction(Runnable writes) {
         generation.incrementAndGet();
         write(writes);
