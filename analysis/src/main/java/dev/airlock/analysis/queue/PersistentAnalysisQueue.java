@@ -69,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * in someone else's crash is not held for it; if the process dies under it a second time it is
  * not run again but held for review as {@code analysis_crashed} ({@link AnalysisCrash}).
  */
-public final class PersistentAnalysisQueue implements AnalysisQueue {
+public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
     private static final ObjectMapper JSON = Json.MAPPER;
     static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
@@ -82,10 +82,10 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     private final HTreeMap<String, String> latestByKind;
     /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
     private final HTreeMap<String, String> allowedByKind;
-    private final Path reports;
+    private final Reports reports;
     private final AnalysisConfig config;
-    private final Analyzer analyzer;
     private final ArtifactSource source;
+    private final AnalysisRun run;
     private final PriorityBlockingQueue<Job> queue = new PriorityBlockingQueue<>();
     private final Map<String, Job> waiting = new ConcurrentHashMap<>();
     private final Map<String, Job> running = new ConcurrentHashMap<>();
@@ -115,9 +115,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source,
                                    Duration firstBackoff) throws IOException {
         Files.createDirectories(dataDir);
-        this.reports = Files.createDirectories(dataDir.resolve("reports"));
+        this.reports = new Reports(dataDir.resolve("reports"));
         this.config = config;
-        this.analyzer = analyzer;
         this.source = source;
         this.firstBackoff = firstBackoff;
         this.db = DBMaker.fileDB(dataDir.resolve("analysis-queue.db").toFile()).transactionEnable().closeOnJvmShutdown().make();
@@ -132,7 +131,8 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "analysis-dispatch"));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "analysis-retry"));
-        pruneReports();
+        this.run = new AnalysisRun(config, analyzer, source, analysisThreads);
+        reports.prune(config.retention());
         for (Map.Entry<String, String> e : new ArrayList<>(jobs.getEntries())) {
             try {
                 resume(Job.decode(e.getValue(), seq.incrementAndGet()), Job.wasRunning(e.getValue()));
@@ -163,7 +163,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                 results.put(job.key(), json);
                 jobs.remove(job.key());
                 failures.cleared(job.key());
-                writeReport(job.coordinate(), job.file(), json);
+                reports.write(job.coordinate(), job.file(), json);
                 return;
             }
             LOG.warn("{}: analysing it once more, alone", detail);
@@ -210,6 +210,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     /** Told of every infrastructure failure (metrics); must not throw or block. */
+    @Override
     public void onInfrastructureFailure(Consumer<InfrastructureFailure> listener) {
         this.failureListener = listener;
     }
@@ -314,6 +315,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     /** The stored result of a version (its first analysed file), or null. */
+    @Override
     public AnalysisResult result(PackageCoordinate c) {
         Map<String, AnalysisResult> all = results(c);
         if (!all.isEmpty()) {
@@ -323,6 +325,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     /** Every stored file analysis of a version, by file name (the whole-version analysis under "" when there was one). */
+    @Override
     public Map<String, AnalysisResult> results(PackageCoordinate c) {
         Map<String, AnalysisResult> out = new LinkedHashMap<>();
         String prefix = c + Job.SEPARATOR;
@@ -355,6 +358,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
      *
      * @return how many results were handed over again
      */
+    @Override
     public int replay(java.util.function.BiPredicate<PackageCoordinate, ArtifactFile> needed, FileResultListener target) {
         int replayed = 0;
         for (Map.Entry<String, String> e : results.entrySet()) {
@@ -380,21 +384,25 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     /** The most recent infrastructure failures, newest first. */
+    @Override
     public List<InfrastructureFailure> recentFailures(int limit) {
         return failures.recent(limit);
     }
 
     /** Infrastructure failures since start, by cause. */
+    @Override
     public Map<String, Long> failureCounts() {
         return failures.countsByCause();
     }
 
     /** The last infrastructure failure of a job of this version that is still waiting to run again. */
+    @Override
     public Optional<InfrastructureFailure> lastFailure(PackageCoordinate c) {
         return failures.lastFor(c.toString());
     }
 
     /** Jobs that cannot run until a sandbox answers. */
+    @Override
     public int waitingForSandbox() {
         return parked.size();
     }
@@ -453,7 +461,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private boolean needsSandboxAndHasNone() {
-        return config.requireSandbox() && !analyzer.sandboxAvailable();
+        return run.needsSandboxAndHasNone();
     }
 
     /** A version job: queue each of its files, or analyse the version whole when its files cannot be listed. */
@@ -503,51 +511,27 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void analyse(Job job) {
-        PackageCoordinate c = job.coordinate();
         if (!markRunning(job, true)) {
             if (!closed) {
                 reschedule(job, "store_failed", "could not mark " + job.key() + " as running");
             }
             return;
         }
-        Future<AnalysisResult> f = analysisThreads.submit(() -> analyzeOnce(job));
-        AnalysisResult result;
-        try {
-            result = f.get(config.jobDeadline().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            // Fail closed: a version whose analysis never finished is held for review, not served.
-            result = new AnalysisResult(c.ecosystem().id(), c.name(), c.version(), job.file() == null ? null : job.file().sha256(),
-                    Recommendation.SUSPICIOUS, List.of(new Finding("analysis_deadline_exceeded", "medium", "policy",
-                    "Analysis did not finish within " + config.jobDeadline() + ".", "", null)), null, 0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        AnalysisRun.Outcome outcome = run.run(job, baseline(job));
+        if (closed || outcome instanceof AnalysisRun.Stopped) {
             return;
-        } catch (ExecutionException e) {
-            if (closed) {
-                return;
-            }
+        }
+        if (outcome instanceof AnalysisRun.Failed f) {
             markRunning(job, false);
-            Throwable cause = e.getCause();
-            if (cause instanceof SandboxUnavailableException s) {
-                if (needsSandboxAndHasNone()) {
-                    recordFailure(job, "sandbox_unavailable", s.detail());
-                    park(job);
-                } else {
-                    reschedule(job, "sandbox_" + s.cause(), s.detail());
-                }
-            } else if (cause instanceof IOException || cause instanceof UncheckedIOException) {
-                reschedule(job, "fetch_failed", String.valueOf(cause.getMessage()));
+            if (f.sandbox() && needsSandboxAndHasNone()) {
+                recordFailure(job, "sandbox_unavailable", f.detail());
+                park(job);
             } else {
-                LOG.error("analysis of {} failed; it stays queued", job.key(), cause);
-                reschedule(job, "internal_error", String.valueOf(cause));
+                reschedule(job, f.cause(), f.detail());
             }
             return;
         }
-        if (closed) {
-            return;
-        }
-        finish(job, result);
+        finish(job, ((AnalysisRun.Done) outcome).result());
     }
 
     /**
@@ -576,16 +560,6 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             }
             return true;
         }
-    }
-
-    private AnalysisResult analyzeOnce(Job job) throws IOException, SandboxUnavailableException {
-        PackageCoordinate c = job.coordinate();
-        Path file = job.file() == null ? source.fetch(c) : source.fetch(c, job.file());
-        boolean sandbox = analyzer.sandboxAvailable();
-        if (!sandbox && config.requireSandbox()) {
-            throw new SandboxUnavailableException("no sandbox is available and analysis.requireSandbox is on");
-        }
-        return analyzer.analyze(file, job.file() == null ? null : job.file().name(), c.ecosystem(), sandbox, c, baseline(job));
     }
 
     private void recordFailure(Job job, String cause, String detail) {
@@ -666,19 +640,12 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             if (closed) {
                 return;
             }
-            String kindKey = c.packageId() + "|" + kind(job);
+            String kindKey = Baselines.kindKey(job);
             String previousKey = latestByKind.get(kindKey);
             if (previousKey != null && !Job.coordinateOf(previousKey).equals(c)) {
                 AnalysisResult previous = read(results.containsKey(previousKey) ? results.get(previousKey)
                         : legacyResults.get(previousKey), previousKey);
-                String previousVersion = Job.coordinateOf(previousKey).version();
-                List<Finding> changes = BehaviorDiff.compare(previous, previousVersion, result);
-                if (!changes.isEmpty()) {
-                    List<Finding> all = new ArrayList<>(result.findings());
-                    all.addAll(changes);
-                    result = new AnalysisResult(result.ecosystem(), result.name(), result.version(), result.sha256(),
-                            result.recommendation(), all, result.behavior(), result.staticMs(), result.dynamicMs());
-                }
+                result = Baselines.withChanges(previous, Job.coordinateOf(previousKey).version(), result);
             }
             try {
                 String json = JSON.writeValueAsString(result);
@@ -691,7 +658,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
                 db.commit();
                 storedKeys.remove(job.key());
                 markedRunning.remove(job.key());
-                writeReport(c, job.file(), json);
+                reports.write(c, job.file(), json);
             } catch (IOException | RuntimeException e) {
                 db.rollback();
                 LOG.warn("could not store the analysis of {}: {}", job.key(), e.toString());
@@ -710,7 +677,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     /** The last version of this package whose file of the same kind was analysed clean: its sandbox behaviour is the habit. */
     private PreviousVersion baseline(Job job) {
-        String key = allowedByKind.get(job.coordinate().packageId() + "|" + kind(job));
+        String key = allowedByKind.get(Baselines.kindKey(job));
         if (key == null || Job.coordinateOf(key).equals(job.coordinate())) {
             return null;
         }
@@ -731,36 +698,6 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             db.commit();
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not clear the running marks of {} interrupted analyses: {}", markedRunning.size(), e.toString());
-        }
-    }
-
-    /** Behaviour is compared between files of the same kind: an sdist runs code a wheel never does. */
-    private static String kind(Job job) {
-        if (job.file() == null) {
-            return "version";
-        }
-        String n = job.file().name();
-        return n.endsWith(".whl") ? (n.endsWith("-none-any.whl") ? "wheel" : "platform-wheel") : "source";
-    }
-
-    private void writeReport(PackageCoordinate c, ArtifactFile file, String json) throws IOException {
-        Path dir = reports.resolve(c.ecosystem().id()).resolve(c.name().replace('/', '+'));
-        Files.createDirectories(dir);
-        String name = file == null ? c.version() + ".json" : c.version() + "+" + file.name() + ".json";
-        Files.writeString(dir.resolve(name), json);
-    }
-
-    private void pruneReports() throws IOException {
-        if (config.retention() == null) {
-            return;
-        }
-        Instant cutoff = Instant.now().minus(config.retention());
-        try (var files = Files.walk(reports)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
-                    Files.deleteIfExists(p);
-                }
-            }
         }
     }
 
