@@ -2,6 +2,7 @@ package dev.airlock.proxy.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.Hashes;
 import dev.airlock.common.SingleFlight;
 import java.io.FileNotFoundException;
 import java.io.FilterOutputStream;
@@ -17,7 +18,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -41,6 +41,11 @@ import org.slf4j.LoggerFactory;
  * <p>A stored file is trusted only as far as it was checked: each serve compares its size with
  * the size recorded in its ref, and the first serve in a process (after a restart) hashes it again.
  * A file that fails either check is deleted and fetched again, never served.
+ *
+ * <p>With a shared {@link ArtifactMirror} (S3, several nodes) this store is the node's cache: a
+ * miss asks the mirror first and verifies its bytes like upstream ones; an artifact fetched from
+ * the upstream is written to the mirror once verified here. The mirror is a side path: when it
+ * fails, the upstream and the local copy still serve.
  */
 public final class ArtifactStore {
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
@@ -50,6 +55,7 @@ public final class ArtifactStore {
     private final Path tmp;
     private final Path refs;
     private final FileOpener files;
+    private final ArtifactMirror mirror;
     private final SingleFlight<String, StoredArtifact> inFlight = new SingleFlight<>();
     private volatile java.util.function.BiConsumer<String, Boolean> observer = (key, hit) -> { };
     /** Artifacts whose bytes were written or re-hashed by this process. */
@@ -66,6 +72,12 @@ public final class ArtifactStore {
     }
 
     public ArtifactStore(Path dataDir, FileOpener files) throws IOException {
+        this(dataDir, files, null);
+    }
+
+    /** With a shared mirror ({@code null}: none). */
+    public ArtifactStore(Path dataDir, FileOpener files, ArtifactMirror mirror) throws IOException {
+        this.mirror = mirror;
         this.root = dataDir.resolve("artifacts").resolve("sha256");
         this.tmp = dataDir.resolve("artifacts").resolve("tmp");
         this.refs = dataDir.resolve("artifacts").resolve("refs");
@@ -136,7 +148,7 @@ public final class ArtifactStore {
             // Refs written before sizes were recorded hold only the digest; the hash check below still applies.
             long size = parts.length > 1 ? Long.parseLong(parts[1]) : Files.size(p);
             StoredArtifact a = new StoredArtifact(p, sha, size);
-            if (!sizeMatches(a) || !sha.equals(sha256Of(p))) {
+            if (!sizeMatches(a) || !sha.equals(Hashes.sha256Hex(p))) {
                 LOG.warn("stored artifact {} is corrupt (size or sha256 changed on disk); deleting it to fetch again", p);
                 Files.deleteIfExists(p);
                 Files.deleteIfExists(ref);
@@ -185,7 +197,15 @@ public final class ArtifactStore {
         Path part = null;
         try {
             part = Files.createTempFile(tmp, "dl-", ".part");
-            return store(refKey, expected, writer, part);
+            if (mirror != null) {
+                StoredArtifact shared = fromMirror(refKey, expected, part);
+                if (shared != null) {
+                    return shared;
+                }
+            }
+            StoredArtifact a = store(refKey, expected, writer, part);
+            toMirror(refKey, a);
+            return a;
         } catch (IOException e) {
             throw StorageFullException.isDiskFull(e) && !(e instanceof StorageFullException)
                     ? new StorageFullException("Airlock's data disk is full: cannot store the artifact ("
@@ -198,13 +218,51 @@ public final class ArtifactStore {
         }
     }
 
+    /** The artifact from the shared mirror, verified like upstream bytes; null when it has none or gives bad bytes. */
+    private StoredArtifact fromMirror(String refKey, ExpectedDigest expected, Path part) throws Exception {
+        try {
+            Optional<ArtifactMirror.Ref> ref = mirror.ref(refKey);
+            if (ref.isEmpty()) {
+                return null;
+            }
+            return store(refKey, expected, opener -> {
+                try (OutputStream out = opener.open()) {
+                    return mirror.copy(ref.get().sha256(), out);
+                }
+            }, part);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (DigestMismatchException e) {
+            LOG.warn("the shared artifact store gave bytes for {} that do not match the published hash; fetching from "
+                    + "the upstream instead: {}", refKey, e.getMessage());
+            return null;
+        } catch (StorageFullException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.warn("the shared artifact store failed for {}; fetching from the upstream instead: {}", refKey, e.getMessage());
+            return null;
+        }
+    }
+
+    private void toMirror(String refKey, StoredArtifact a) {
+        if (mirror == null) {
+            return;
+        }
+        try {
+            mirror.put(refKey, a.sha256(), a.size(), a.path());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not copy {} to the shared artifact store (served from here; other nodes fetch it "
+                    + "themselves): {}", refKey, e.getMessage());
+        }
+    }
+
     private StoredArtifact store(String refKey, ExpectedDigest expected, Writer writer, Path part) throws Exception {
         // Each open starts the file and the digests afresh: a writer that opens again after a
         // failed attempt must not verify the new bytes with digests that saw the old ones.
         AtomicReference<Digests> last = new AtomicReference<>();
         boolean found = writer.writeTo(() -> {
-            Digests d = new Digests(digest("SHA-256"),
-                    expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm()));
+            Digests d = new Digests(Hashes.sha256(),
+                    expected.algorithm().equals("SHA-256") ? null : Hashes.digest(expected.algorithm()));
             last.set(d);
             OutputStream os = new DigestOutputStream(new DiskFullAware(files.open(part)), d.sha256());
             return d.check() == null ? os : new DigestOutputStream(os, d.check());
@@ -327,27 +385,7 @@ public final class ArtifactStore {
     }
 
     private Path refPath(String refKey) {
-        String h = HexFormat.of().formatHex(digest("SHA-256").digest(refKey.getBytes(StandardCharsets.UTF_8)));
+        String h = Hashes.sha256Hex(refKey);
         return refs.resolve(h.substring(0, 2)).resolve(h);
-    }
-
-    private static String sha256Of(Path p) throws IOException {
-        MessageDigest md = digest("SHA-256");
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(p)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK lacks " + algorithm, e);
-        }
     }
 }
