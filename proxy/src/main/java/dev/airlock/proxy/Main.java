@@ -11,6 +11,7 @@ public final class Main {
     private static final String USAGE = String.join("\n",
             "usage: airlock <command> [options]",
             "  serve          run the proxy (see --help)",
+            "  worker         analysis only, for a shared store: worker --store.url postgresql://... (see --help)",
             "  analyze        analyse artifacts: analyze [--json] [--no-sandbox] [--require-sandbox] [--ecosystem npm|pypi] FILE...",
             "  sandbox        sandbox image: sandbox build-image",
             "  admin          talk to a running Airlock: admin --url URL --token TOKEN <command>",
@@ -32,6 +33,8 @@ public final class Main {
         switch (args[0]) {
             case "serve":
                 return ServeCommand.run(rest);
+            case "worker":
+                return WorkerCommand.run(rest);
             case "analyze":
                 return AnalyzeCommand.run(rest);
             case "sandbox":

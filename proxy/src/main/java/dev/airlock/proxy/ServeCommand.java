@@ -71,6 +71,13 @@ final class ServeCommand {
             System.out.println("  npm registry:  off (no --npm-upstream and no npm on this host)");
         }
         System.out.println("  data:          " + c.dataDir().toAbsolutePath());
+        if (c.store().shared()) {
+            System.out.println("  shared store:  " + dev.airlock.config.StoreConfig.redacted(c.store().url())
+                    + (c.analysis().enabled() ? " (this node also analyses)" : " (analysis on the workers)"));
+        }
+        if (c.artifacts().shared()) {
+            System.out.println("  artifacts:     " + c.artifacts().url() + " (cached in the data directory)");
+        }
         airlock.firewall().ifPresent(f -> {
             System.out.println("  admin UI/API:  " + base + "ui/   " + base + "api/v1/");
             f.engine().adminTokenFile().ifPresentOrElse(
@@ -80,7 +87,7 @@ final class ServeCommand {
             if (f.sandboxWarning() != null) {
                 System.out.println("  WARNING:       " + f.sandboxWarning());
             }
-            if (!f.sandbox().available()) {
+            if (!f.sandbox().available() && c.analysis().enabled()) {
                 System.out.println("  WARNING:       " + Firewall.newVersionsLine(false, c.analysis().requireSandbox()));
             }
             System.out.println("  policy:        mode " + c.policy().mode() + ", hold versions newer than " + c.policy().holdNewerThan());
