@@ -35,12 +35,18 @@ final class AirlockProcess implements AutoCloseable {
 
     /** Starts one and waits until {@code /healthz} answers; {@code env} is added to this JVM's environment. */
     static AirlockProcess start(Path work, Path data, Map<String, String> env, String... flags) throws Exception {
+        return start("serve", work, data, env, flags);
+    }
+
+    /** The same for another command ({@code worker}). */
+    static AirlockProcess start(String command, Path work, Path data, Map<String, String> env, String... flags)
+            throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-cp", System.getProperty("java.class.path"), "dev.airlock.proxy.Main", "serve",
+                "-Xmx768m", "-cp", System.getProperty("java.class.path"), "dev.airlock.proxy.Main", command,
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--data-dir", data.toString(),
                 "--admin-token", TOKEN));
         cmd.addAll(List.of(flags));
@@ -64,6 +70,20 @@ final class AirlockProcess implements AutoCloseable {
         }
         a.close();
         throw new AssertionError("Airlock did not become healthy:\n" + a.log());
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** SIGKILL, as the kernel's OOM killer or a lost machine would end it: no shutdown hook runs. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     String npmRegistry() {
