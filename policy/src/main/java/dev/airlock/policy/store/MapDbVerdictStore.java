@@ -10,23 +10,20 @@ import dev.airlock.policy.AuditPage;
 import dev.airlock.policy.AuditQuery;
 import dev.airlock.policy.DownloadRecord;
 import dev.airlock.policy.Verdict;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.mapdb.Atomic;
+import java.util.function.Function;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,152 +39,66 @@ import org.slf4j.LoggerFactory;
  */
 public final class MapDbVerdictStore implements VerdictStore {
     /** Counts every change that can alter a decision, so readers can reuse work done at the same count. */
-    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
-
+    private final AtomicLong generation = new AtomicLong();
     private static final Logger LOG = LoggerFactory.getLogger(MapDbVerdictStore.class);
-    private static final String SCHEMA_KEY = "schemaVersion";
-    private static final long GROUP_COMMIT_MS = 200;
 
     private final Path file;
-    private final DB db;
-    private final Map<String, String> meta;
     private final BTreeMap<String, String> verdicts;
     private final BTreeMap<String, String> overrides;
-    private final BTreeMap<Long, String> audit;
-    private final Atomic.Long auditSeq;
-    private final BTreeMap<String, String> downloads;
-    private final Atomic.Long downloadSeq;
     private final BTreeMap<String, String> feed;
     private final BTreeMap<String, String> holdExemptions;
-    /** Every analysis a version had, keyed {@code coordinate NUL sequence}: what re-analysis replaced stays readable. */
-    private final BTreeMap<String, String> analysisLog;
-    private final Atomic.Long analysisLogSeq;
-    /** Downsampled counters and gauges for the overview, keyed by resolution and bucket start (epoch seconds). */
-    private final BTreeMap<String, String> history;
+    private final MapDbLogs logs;
+    private final MapDbWrites writes;
     private volatile Consumer<Verdict> verdictListener = v -> { };
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<PackageCoordinate, Verdict> pending = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Queue<Map.Entry<PackageCoordinate, DownloadRecord>> pendingDownloads =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService committer;
-    private volatile boolean dirty;
-    private volatile boolean closed;
 
     private MapDbVerdictStore(Path file, DB db) {
         this.file = file;
-        this.db = db;
-        boolean fresh = db.getAllNames().iterator().hasNext() == false;
-        HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.meta = m;
-        checkSchema(fresh);
         this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.audit = db.treeMap("audit", Serializer.LONG, Serializer.STRING).createOrOpen();
-        this.auditSeq = db.atomicLong("auditSeq").createOrOpen();
-        this.downloads = db.treeMap("downloads", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.downloadSeq = db.atomicLong("downloadSeq").createOrOpen();
         this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
         // Added without a schema bump: an older store simply has none yet.
         this.holdExemptions = db.treeMap("holdExemptions", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.analysisLog = db.treeMap("analysisLog", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.analysisLogSeq = db.atomicLong("analysisLogSeq").createOrOpen();
-        this.history = db.treeMap("history", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
+        this.logs = new MapDbLogs(db);
         db.commit();
-        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verdict-store-commit");
-            t.setDaemon(true);
-            return t;
-        });
-        committer.scheduleWithFixedDelay(this::groupCommit, GROUP_COMMIT_MS, GROUP_COMMIT_MS, TimeUnit.MILLISECONDS);
+        this.writes = new MapDbWrites(file, db, verdicts, logs, cache::invalidateAll);
     }
 
     /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
     public static MapDbVerdictStore open(Path dataDir) {
+        DB db = MapDbSchema.open(dataDir);
         try {
-            Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
-        }
-        Path f = dataDir.resolve(FILE_NAME);
-        DB db;
-        try {
-            db = DBMaker.fileDB(f.toFile())
-                    .transactionEnable()
-                    .fileMmapEnableIfSupported()
-                    .fileMmapPreclearDisable()
-                    .make();
-        } catch (org.mapdb.DBException.FileLocked e) {
-            throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "
-                    + dataDir + "?", e);
-        } catch (RuntimeException e) {
-            throw new StoreSchemaException("policy store " + f + " cannot be opened (" + e + "): it is not a MapDB "
-                    + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
-        }
-        try {
-            return new MapDbVerdictStore(f, db);
+            return new MapDbVerdictStore(dataDir.resolve(FILE_NAME), db);
         } catch (RuntimeException e) {
             db.close();
             throw e;
         }
     }
 
-    private void checkSchema(boolean fresh) {
-        String v = meta.get(SCHEMA_KEY);
-        if (v == null) {
-            if (!fresh) {
-                throw new StoreSchemaException("policy store " + file + " has no schema version record: it was not "
-                        + "written by Airlock or is damaged; refusing to read it (move it away to start empty)");
-            }
-            meta.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
-            db.commit();
-            return;
-        }
-        int found;
-        try {
-            found = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new StoreSchemaException("policy store " + file + " has an unreadable schema version '" + v + "'");
-        }
-        if (found == SCHEMA_VERSION) {
-            return;
-        }
-        if (found > SCHEMA_VERSION) {
-            throw new StoreSchemaException("policy store " + file + " has schema version " + found
-                    + " but this Airlock reads version " + SCHEMA_VERSION
-                    + ": it was written by a newer Airlock; run that version or restore a backup");
-        }
-        migrate(found);
-    }
-
-    /** Upgrades an older schema in one transaction. Version 1 is the first: nothing older exists. */
-    private void migrate(int from) {
-        throw new StoreSchemaException("policy store " + file + " has schema version " + from
-                + " and no migration to version " + SCHEMA_VERSION + " exists; restore a backup or move it away");
-    }
-
-    /** Changes so far; any verdict, override or feed change increments it. */
+    @Override
     public long generation() {
         return generation.get();
     }
 
+    @Override
     public Path file() {
         return file;
     }
 
-    /** Something the decisions depend on changed outside the store (the sandbox came or went). */
+    @Override
     public void touch() {
         generation.incrementAndGet();
     }
 
     // ---- verdicts
 
+    @Override
     public Optional<Verdict> verdict(PackageCoordinate c) {
         Verdict v = cache.getIfPresent(c);
         if (v != null) {
             return Optional.of(v);
         }
-        v = pending.get(c);
+        v = writes.pending.get(c);
         if (v != null) {
             return Optional.of(v);
         }
@@ -200,14 +111,14 @@ public final class MapDbVerdictStore implements VerdictStore {
         return Optional.of(v);
     }
 
-    /** Writes a verdict and commits before returning. */
+    @Override
     public void putVerdict(Verdict v) {
         generation.incrementAndGet();
         transaction(() -> putVerdictNoCommit(v));
     }
 
     @Override
-    public Verdict updateVerdict(PackageCoordinate c, java.util.function.Function<Optional<Verdict>, Verdict> change) {
+    public Verdict updateVerdict(PackageCoordinate c, Function<Optional<Verdict>, Verdict> change) {
         // One process writes this file: the caller's per-version lock already orders the updates.
         Verdict v = change.apply(verdict(c));
         if (v != null) {
@@ -216,31 +127,26 @@ public final class MapDbVerdictStore implements VerdictStore {
         return v;
     }
 
-    /** Writes verdicts in one transaction. */
-    public void putVerdicts(java.util.Collection<Verdict> vs) {
+    @Override
+    public void putVerdicts(Collection<Verdict> vs) {
         generation.incrementAndGet();
         if (!vs.isEmpty()) {
             transaction(() -> vs.forEach(this::putVerdictNoCommit));
         }
     }
 
-    /**
-     * Records a verdict for the next group commit (first sightings, re-evaluations). The caller
-     * never waits for MapDB: readers see the value at once through the cache and the pending map.
-     */
+    /** The caller never waits for MapDB: readers see the value at once through the cache and the pending map. */
+    @Override
     public void putVerdictSoon(Verdict v) {
         generation.incrementAndGet();
-        ensureOpen();
+        writes.ensureOpen();
         cache.put(v.coordinate(), v);
-        pending.put(v.coordinate(), v);
+        writes.pending.put(v.coordinate(), v);
         notifyWritten(v);
     }
 
-    /**
-     * Told of every verdict written (the admin listing's in-memory index, the overview's
-     * transition counters). Called on the writer's thread: it must be quick; a failure is logged
-     * and never fails the write.
-     */
+    /** Called on the writer's thread: the listener must be quick; a failure is logged and never fails the write. */
+    @Override
     public void onVerdictWritten(Consumer<Verdict> listener) {
         this.verdictListener = listener == null ? v -> { } : listener;
     }
@@ -255,15 +161,15 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     private void putVerdictNoCommit(Verdict v) {
         // A direct write supersedes any older value still waiting for the group commit.
-        pending.remove(v.coordinate());
+        writes.pending.remove(v.coordinate());
         verdicts.put(v.coordinate().toString(), StoreJson.write(v));
         cache.put(v.coordinate(), v);
         notifyWritten(v);
     }
 
-    /** Every known version of a package, in key order. */
+    @Override
     public List<Verdict> verdicts(PackageId id) {
-        drainPending();
+        writes.drain();
         String prefix = id + "@";
         List<Verdict> out = new ArrayList<>();
         for (String json : verdicts.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
@@ -272,26 +178,29 @@ public final class MapDbVerdictStore implements VerdictStore {
         return out;
     }
 
-    /** Visits every stored verdict (admin listings). */
+    @Override
     public void forEachVerdict(Consumer<Verdict> visitor) {
-        drainPending();
+        writes.drain();
         for (String json : verdicts.values()) {
             visitor.accept(StoreJson.read(json, Verdict.class));
         }
     }
 
+    @Override
     public long verdictCount() {
-        drainPending();
+        writes.drain();
         return verdicts.sizeLong();
     }
 
-    // ---- overrides
+    // ---- overrides and break-glass exemptions
 
+    @Override
     public Optional<AdminOverride> override(String target) {
         String json = overrides.get(target);
         return json == null ? Optional.empty() : Optional.of(StoreJson.read(json, AdminOverride.class));
     }
 
+    @Override
     public List<AdminOverride> overrides() {
         List<AdminOverride> out = new ArrayList<>();
         for (String json : overrides.values()) {
@@ -300,43 +209,12 @@ public final class MapDbVerdictStore implements VerdictStore {
         return out;
     }
 
-    /** Sets or removes ({@code o == null}) an override and appends its audit line in one transaction. */
+    @Override
     public AuditEntry changeOverride(String target, AdminOverride o, AuditEntry auditLine) {
-        generation.incrementAndGet();
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> {
-            if (o == null) {
-                overrides.remove(target);
-            } else {
-                overrides.put(target, StoreJson.write(o));
-            }
-            written[0] = appendAuditNoCommit(auditLine);
-        });
-        return written[0];
+        return changeOverrides(Collections.singletonMap(target, o), List.of(auditLine)).get(0);
     }
 
-    // ---- break-glass exemptions from the outbreak hold (JSON of dev.airlock.policy.HoldExemption)
-
-    public List<String> holdExemptions() {
-        return new ArrayList<>(holdExemptions.values());
-    }
-
-    /** Sets or removes ({@code json == null}) an exemption and appends its audit line in one transaction. */
-    public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
-        generation.incrementAndGet();
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> {
-            if (json == null) {
-                holdExemptions.remove(target);
-            } else {
-                holdExemptions.put(target, json);
-            }
-            written[0] = appendAuditNoCommit(auditLine);
-        });
-        return written[0];
-    }
-
-    /** Sets or removes ({@code null} value) several overrides with one audit line each, in one transaction. */
+    @Override
     public List<AuditEntry> changeOverrides(Map<String, AdminOverride> changes, List<AuditEntry> auditLines) {
         generation.incrementAndGet();
         List<AuditEntry> written = new ArrayList<>();
@@ -350,142 +228,102 @@ public final class MapDbVerdictStore implements VerdictStore {
                 }
             }
             for (AuditEntry line : auditLines) {
-                written.add(appendAuditNoCommit(line));
+                written.add(logs.appendAudit(line));
             }
         });
         return written;
     }
 
-    /** Appends audit lines in one transaction (a bulk action writes one per version it touched). */
+    @Override
+    public List<String> holdExemptions() {
+        return new ArrayList<>(holdExemptions.values());
+    }
+
+    @Override
+    public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
+        generation.incrementAndGet();
+        AuditEntry[] written = new AuditEntry[1];
+        transaction(() -> {
+            if (json == null) {
+                holdExemptions.remove(target);
+            } else {
+                holdExemptions.put(target, json);
+            }
+            written[0] = logs.appendAudit(auditLine);
+        });
+        return written[0];
+    }
+
+    // ---- logs and history: no decision depends on them, so cached decisions stay valid
+
+    @Override
+    public void appendAnalysisRecord(PackageCoordinate c, String json) {
+        writes.write(() -> logs.putAnalysis(c, json));
+    }
+
+    @Override
+    public List<String> analysisRecords(PackageCoordinate c) {
+        return logs.analyses(c);
+    }
+
+    @Override
+    public SortedMap<String, String> history(String from, String to) {
+        return logs.history(from, to);
+    }
+
+    @Override
+    public void changeHistory(Map<String, String> put, Collection<String> remove) {
+        writes.write(() -> logs.changeHistory(put, remove));
+    }
+
+    @Override
+    public AuditEntry appendAudit(AuditEntry e) {
+        AuditEntry[] written = new AuditEntry[1];
+        transaction(() -> written[0] = logs.appendAudit(e));
+        return written[0];
+    }
+
+    @Override
     public List<AuditEntry> appendAudit(List<AuditEntry> lines) {
         return changeOverrides(Map.of(), lines);
     }
 
-    // ---- analysis log
-
-    /** Appends one analysis record (JSON) of a version and commits. */
-    public void appendAnalysisRecord(PackageCoordinate c, String json) {
-        write(() -> analysisLog.put(c + "\u0000" + String.format("%016x", analysisLogSeq.incrementAndGet()), json));
-    }
-
-    /** The version's analysis records, oldest first. */
-    public List<String> analysisRecords(PackageCoordinate c) {
-        String prefix = c + "\u0000";
-        return new ArrayList<>(analysisLog.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values());
-    }
-
-    // ---- overview history
-
-    /** The history buckets with keys in {@code [from, to)}, in key order. */
-    public java.util.SortedMap<String, String> history(String from, String to) {
-        return new java.util.TreeMap<>(history.subMap(from, true, to, false));
-    }
-
-    /** Writes and removes history buckets in one transaction. */
-    public void changeHistory(Map<String, String> put, java.util.Collection<String> remove) {
-        write(() -> {
-            history.putAll(put);
-            for (String k : remove) {
-                history.remove(k);
-            }
-        });
-    }
-
-    // ---- audit
-
-    /** Appends an audit line (its {@code seq} is assigned here) and commits. */
-    public AuditEntry appendAudit(AuditEntry e) {
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> written[0] = appendAuditNoCommit(e));
-        return written[0];
-    }
-
-    private AuditEntry appendAuditNoCommit(AuditEntry e) {
-        long seq = auditSeq.incrementAndGet();
-        AuditEntry w = new AuditEntry(seq, e.at(), e.who(), e.action(), e.target(), e.previousState(), e.newState(), e.reason());
-        audit.put(seq, StoreJson.write(w));
-        return w;
-    }
-
-    /**
-     * One page of the audit log, newest first. Walks the keys downwards from the cursor, so the
-     * newest lines cost the same to read however long the log grows; a filter that matches
-     * little may scan far back, which is why callers run this off the event loop.
-     */
+    @Override
     public AuditPage audit(AuditQuery q) {
-        java.util.NavigableMap<Long, String> older = q.before() == null
-                ? audit.descendingMap()
-                : audit.headMap(q.before(), false).descendingMap();
-        List<AuditEntry> out = new ArrayList<>();
-        for (String json : older.values()) {
-            AuditEntry e = StoreJson.read(json, AuditEntry.class);
-            if (!q.matches(e)) {
-                continue;
-            }
-            if (out.size() == q.limit()) {
-                // One more match exists: the page is full and the next one starts below its last line.
-                return new AuditPage(out, out.get(out.size() - 1).seq());
-            }
-            out.add(e);
-        }
-        return new AuditPage(out, null);
+        return logs.audit(q);
     }
 
-    /**
-     * Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}: for
-     * reading the log in order of writing (tests, exports); listings use {@link #audit(AuditQuery)}.
-     */
+    @Override
     public List<AuditEntry> audit(Instant since, int limit) {
-        List<AuditEntry> out = new ArrayList<>();
-        for (String json : audit.values()) {
-            AuditEntry e = StoreJson.read(json, AuditEntry.class);
-            if (since == null || !e.at().isBefore(since)) {
-                out.add(e);
-                if (out.size() >= limit) {
-                    break;
-                }
-            }
-        }
-        return out;
+        return logs.audit(since, limit);
     }
 
-    // ---- downloads
-
-    /**
-     * Records one download. Queued and written by the group commit, so the serving path never
-     * waits for MapDB; a kill -9 loses at most the last fraction of a second of these.
-     */
+    /** Queued and written by the group commit; a kill -9 loses at most the last fraction of a second of these. */
+    @Override
     public void recordDownload(PackageCoordinate c, DownloadRecord r) {
-        ensureOpen();
-        pendingDownloads.add(Map.entry(c, r));
+        writes.download(c, r);
     }
 
+    @Override
     public List<DownloadRecord> downloads(PackageCoordinate c, int limit) {
-        drainPending();
-        String prefix = c + "\u0000";
-        List<DownloadRecord> out = new ArrayList<>();
-        for (String json : downloads.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
-            out.add(StoreJson.read(json, DownloadRecord.class));
-            if (out.size() >= limit) {
-                break;
-            }
-        }
-        return out;
+        writes.drain();
+        return logs.downloads(c, limit);
     }
 
     // ---- feed records (raw JSON of the normalised record, keyed by record id)
 
+    @Override
     public Optional<String> feedRecord(String id) {
         return Optional.ofNullable(feed.get(id));
     }
 
-    /** Read-only view of the stored feed records. */
+    @Override
     public Map<String, String> feedRecords() {
-        return java.util.Collections.unmodifiableMap(feed);
+        return Collections.unmodifiableMap(feed);
     }
 
-    /** Writes and removes feed records with their audit line in one transaction (an import is all or nothing). */
-    public void changeFeedRecords(Map<String, String> put, java.util.Collection<String> remove, AuditEntry auditLine) {
+    @Override
+    public void changeFeedRecords(Map<String, String> put, Collection<String> remove, AuditEntry auditLine) {
         generation.incrementAndGet();
         transaction(() -> {
             feed.putAll(put);
@@ -493,7 +331,7 @@ public final class MapDbVerdictStore implements VerdictStore {
                 feed.remove(id);
             }
             if (auditLine != null) {
-                appendAuditNoCommit(auditLine);
+                logs.appendAudit(auditLine);
             }
         });
     }
@@ -502,126 +340,19 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     /** Runs the writes and commits them as one transaction; rolls back if they throw. */
     @Override
-    public void transaction(Runnable writes) {
+    public void transaction(Runnable w) {
         generation.incrementAndGet();
-        write(writes);
-    }
-
-    /** A transaction of writes no decision depends on (history, analysis log): cached decisions stay valid. */
-    private void write(Runnable writes) {
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (writeLock.getHoldCount() > 1) {
-                // Nested in an outer transaction: its commit or rollback covers these writes too.
-                writes.run();
-                return;
-            }
-            try {
-                writes.run();
-                db.commit();
-                dirty = false;
-            } catch (RuntimeException e) {
-                db.rollback();
-                // The rollback discards uncommitted group writes too: the cache must not outlive them.
-                cache.invalidateAll();
-                dirty = false;
-                throw e;
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Moves the verdicts waiting for the group commit into MapDB (not yet committed). */
-    private void drainPending() {
-        if (pending.isEmpty() && pendingDownloads.isEmpty()) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                long seq = downloadSeq.incrementAndGet();
-                downloads.put(d.getKey() + "\u0000" + String.format("%016x", seq), StoreJson.write(d.getValue()));
-                dirty = true;
-            }
-            for (Map.Entry<PackageCoordinate, Verdict> e : pending.entrySet()) {
-                Verdict v = e.getValue();
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
-                // Only if unchanged meanwhile: a newer value stays pending for the next round.
-                pending.remove(e.getKey(), v);
-                dirty = true;
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void groupCommit() {
-        try {
-            drainPending();
-        } catch (RuntimeException e) {
-            LOG.warn("group write of {} failed", file, e);
-        }
-        if (!dirty || closed) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (dirty && !closed) {
-                db.commit();
-                dirty = false;
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("group commit of {} failed", file, e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("policy store " + file + " is closed");
-        }
+        writes.write(w);
     }
 
     /** For tests and shutdown: commits pending group writes now. */
+    @Override
     public void flush() {
-        groupCommit();
+        writes.groupCommit();
     }
 
     @Override
     public void close() {
-        // Not shutdownNow: interrupting a thread inside MapDB closes its file channel for everyone.
-        committer.shutdown();
-        try {
-            if (!committer.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("group commit of {} did not finish in time", file);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        writeLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            for (Verdict v : pending.values()) {
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
-            }
-            pending.clear();
-            for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                downloads.put(d.getKey() + "\u0000" + String.format("%016x", downloadSeq.incrementAndGet()),
-                        StoreJson.write(d.getValue()));
-            }
-            db.commit();
-            closed = true;
-            db.close();
-        } finally {
-            writeLock.unlock();
-        }
+        writes.close();
     }
 }
