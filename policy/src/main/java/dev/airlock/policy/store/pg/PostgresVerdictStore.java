@@ -13,8 +13,6 @@ import dev.airlock.policy.store.StoreJson;
 import dev.airlock.policy.store.VerdictStore;
 import dev.airlock.sql.Database;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -52,6 +50,7 @@ public final class PostgresVerdictStore implements VerdictStore {
     private final Mirrors mirrors = new Mirrors();
     private final PendingWrites pending;
     private final ChangeFeed feed;
+    private final PgWrites writes;
     private final ScheduledExecutorService writer;
     private volatile boolean closed;
 
@@ -60,6 +59,7 @@ public final class PostgresVerdictStore implements VerdictStore {
         this.node = db.nodeId();
         this.pending = new PendingWrites(db);
         this.feed = new ChangeFeed(db, mirrors);
+        this.writes = new PgWrites(db, mirrors, pending);
         this.writer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "policy-store-batch");
             t.setDaemon(true);
@@ -111,10 +111,17 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public void putVerdict(Verdict v) {
+        ensureOpen();
         db.transaction(c -> {
-            writeNow(c, v);
+            writes.writeNow(c, v);
             return null;
         });
+    }
+
+    @Override
+    public Verdict updateVerdict(PackageCoordinate coordinate, Function<Optional<Verdict>, Verdict> change) {
+        ensureOpen();
+        return writes.update(coordinate, change);
     }
 
     @Override
@@ -122,55 +129,13 @@ public final class PostgresVerdictStore implements VerdictStore {
         if (vs.isEmpty()) {
             return;
         }
+        ensureOpen();
         db.transaction(c -> {
             for (Verdict v : vs) {
-                writeNow(c, v);
+                writes.writeNow(c, v);
             }
             return null;
         });
-    }
-
-    @Override
-    public Verdict updateVerdict(PackageCoordinate coordinate, Function<Optional<Verdict>, Verdict> change) {
-        return db.transaction(c -> {
-            String key = coordinate.toString();
-            VerdictRows.lock(c, key);
-            VerdictMirror.Entry[] row = new VerdictMirror.Entry[1];
-            VerdictRows.read(c, key, (v, rev) -> row[0] = new VerdictMirror.Entry(v, rev));
-            long stored = row[0] == null ? 0 : row[0].rev();
-            PendingWrites.Sighting s = pending.sighting(coordinate);
-            // A sighting not yet written but worked out from the stored row is newer than it.
-            Optional<Verdict> base = s != null && s.baseRev() == stored ? Optional.of(s.verdict())
-                    : Optional.ofNullable(row[0] == null ? null : row[0].verdict());
-            Verdict next = change.apply(base);
-            if (next != null) {
-                writeNow(c, next);
-            }
-            return next;
-        });
-    }
-
-    /** Writes a verdict in the caller's transaction and shows it in the mirror at once (read back if it rolls back). */
-    private void writeNow(Connection c, Verdict v) throws SQLException {
-        ensureOpen();
-        long rev = VerdictRows.write(c, v);
-        Database.notify(c, PolicyChannel.NAME, PolicyChannel.verdict(node, v.coordinate()));
-        pending.superseded(v.coordinate());
-        mirrors.verdicts.apply(v, rev, false);
-        mirrors.local(v);
-        db.afterRollback(() -> readBack(v.coordinate()));
-    }
-
-    private void readBack(PackageCoordinate coordinate) {
-        try {
-            db.transaction(c -> {
-                VerdictRows.read(c, coordinate.toString(), (v, rev) -> mirrors.remote(v, rev, true));
-                return null;
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("shared store: could not read back {} after a rolled-back write (the reconcile will): {}", coordinate,
-                    e.getMessage());
-        }
     }
 
     @Override
@@ -223,7 +188,8 @@ public final class PostgresVerdictStore implements VerdictStore {
     public List<AuditEntry> changeOverrides(Map<String, AdminOverride> changes, List<AuditEntry> auditLines) {
         Map<String, String> json = new java.util.LinkedHashMap<>();
         changes.forEach((target, o) -> json.put(target, o == null ? null : StoreJson.write(o)));
-        return changeKeyed(Mirrors.Kind.OVERRIDE, json, auditLines);
+        ensureOpen();
+        return writes.changeKeyed(Mirrors.Kind.OVERRIDE, json, auditLines);
     }
 
     @Override
@@ -233,27 +199,8 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
-        return changeKeyed(Mirrors.Kind.EXEMPTION, Collections.singletonMap(target, json), List.of(auditLine)).get(0);
-    }
-
-    /** Writes rows of a small table with their audit lines in one transaction; the mirror follows once it commits. */
-    private List<AuditEntry> changeKeyed(Mirrors.Kind kind, Map<String, String> rows, List<AuditEntry> auditLines) {
         ensureOpen();
-        KeyedRows table = ChangeFeed.rows(kind);
-        List<AuditEntry> written = db.transaction(c -> {
-            for (Map.Entry<String, String> e : rows.entrySet()) {
-                table.put(c, e.getKey(), e.getValue());
-                Database.notify(c, PolicyChannel.NAME, kind == Mirrors.Kind.OVERRIDE
-                        ? PolicyChannel.override(node, e.getKey()) : PolicyChannel.exemption(node, e.getKey()));
-            }
-            List<AuditEntry> out = new ArrayList<>();
-            for (AuditEntry line : auditLines) {
-                out.add(AuditRows.append(c, line));
-            }
-            return out;
-        });
-        rows.forEach((k, json) -> mirrors.keyed(kind, k, json, false));
-        return written;
+        return writes.changeKeyed(Mirrors.Kind.EXEMPTION, Collections.singletonMap(target, json), List.of(auditLine)).get(0);
     }
 
     // ---- analysis log and history
@@ -341,22 +288,7 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public void changeFeedRecords(Map<String, String> put, Collection<String> remove, AuditEntry auditLine) {
         ensureOpen();
-        KeyedRows table = ChangeFeed.rows(Mirrors.Kind.FEED);
-        db.transaction(c -> {
-            for (Map.Entry<String, String> e : put.entrySet()) {
-                table.put(c, e.getKey(), e.getValue());
-            }
-            for (String id : remove) {
-                table.put(c, id, null);
-            }
-            if (auditLine != null) {
-                AuditRows.append(c, auditLine);
-            }
-            Database.notify(c, PolicyChannel.NAME, PolicyChannel.feed(node));
-            return null;
-        });
-        put.forEach((k, json) -> mirrors.keyed(Mirrors.Kind.FEED, k, json, false));
-        remove.forEach(k -> mirrors.keyed(Mirrors.Kind.FEED, k, null, false));
+        writes.changeFeedRecords(put, remove, auditLine);
     }
 
     @Override
@@ -370,31 +302,17 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     // ---- batches and lifecycle
 
+    @Override
+    public void flush() {
+        writes.flush();
+    }
+
     private void flushQuietly() {
         try {
             flush();
         } catch (RuntimeException e) {
             LOG.warn("shared store: batch write failed (retried)", e);
         }
-    }
-
-    @Override
-    public void flush() {
-        pending.flush(new PendingWrites.Outcome() {
-            @Override
-            public void written(PendingWrites.Sighting s, long rev) {
-                VerdictMirror.Entry now = mirrors.verdicts.entry(s.verdict().coordinate());
-                if (now != null && now.verdict() == s.verdict()) {
-                    mirrors.verdicts.apply(s.verdict(), rev, false);
-                }
-            }
-
-            @Override
-            public void movedOn(PackageCoordinate c) {
-                // Another node wrote the version first: its value wins and replaces this node's sighting.
-                readBack(c);
-            }
-        });
     }
 
     private void ensureOpen() {
