@@ -2,47 +2,37 @@ package dev.airlock.analysis.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.analysis.AnalysisPriority;
-import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.ArtifactSource;
 import dev.airlock.analysis.FileResultListener;
-import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.InfrastructureFailure;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.rules.PreviousVersion;
-import dev.airlock.analysis.store.BehaviorDiff;
 import dev.airlock.common.Json;
 import dev.airlock.config.AnalysisConfig;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
-import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
@@ -77,8 +67,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
 
     private final DB db;
     private final HTreeMap<String, String> jobs;
-    private final BTreeMap<String, String> results;
-    private final HTreeMap<String, String> legacyResults;
+    private final MapDbResults resultStore;
     private final HTreeMap<String, String> latestByKind;
     /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
     private final HTreeMap<String, String> allowedByKind;
@@ -121,8 +110,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         this.firstBackoff = firstBackoff;
         this.db = DBMaker.fileDB(dataDir.resolve("analysis-queue.db").toFile()).transactionEnable().closeOnJvmShutdown().make();
         this.jobs = db.hashMap("jobs", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.results = db.treeMap("fileResults", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.legacyResults = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
+        this.resultStore = new MapDbResults(db);
         this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.allowedByKind = db.hashMap("allowedByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
         migrateVersionJobs();
@@ -160,7 +148,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             if (AnalysisCrash.holds(job.deaths())) {
                 LOG.error("{}: not analysing it again; held for review as {}", detail, AnalysisCrash.CODE);
                 String json = JSON.writeValueAsString(AnalysisCrash.result(job.coordinate(), job.file(), job.deaths()));
-                results.put(job.key(), json);
+                resultStore.put(job.key(), json);
                 jobs.remove(job.key());
                 failures.cleared(job.key());
                 reports.write(job.coordinate(), job.file(), json);
@@ -247,8 +235,8 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             List<Job> stored = new ArrayList<>();
             for (Job asked : batch) {
                 String key = asked.key();
-                if (results.containsKey(key) || running.containsKey(key) || parked.containsKey(key)
-                        || (asked.file() == null && legacyResults.containsKey(key))) {
+                if (resultStore.has(key) || running.containsKey(key) || parked.containsKey(key)
+                        || (asked.file() == null && resultStore.hasLegacy(key))) {
                     continue;
                 }
                 Job job = asked;
@@ -291,10 +279,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             }
             // The old results go (policy keeps its own record of every analysis); the behaviour diff
             // then compares with the previous version again, not with this version's last run.
-            String prefix = c + Job.SEPARATOR;
-            results.remove(c.toString());
-            results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).clear();
-            legacyResults.remove(c.toString());
+            resultStore.removeVersion(c);
             db.commit();
         }
         submitJob(c, null, AnalysisPriority.DOWNLOAD_WAITING);
@@ -314,73 +299,23 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         return storedKeys.size() + inbox.countNotIn(storedKeys);
     }
 
-    /** The stored result of a version (its first analysed file), or null. */
     @Override
     public AnalysisResult result(PackageCoordinate c) {
-        Map<String, AnalysisResult> all = results(c);
-        if (!all.isEmpty()) {
-            return all.values().iterator().next();
-        }
-        return read(legacyResults.get(c.toString()), c.toString());
+        return resultStore.result(c);
     }
 
-    /** Every stored file analysis of a version, by file name (the whole-version analysis under "" when there was one). */
     @Override
     public Map<String, AnalysisResult> results(PackageCoordinate c) {
-        Map<String, AnalysisResult> out = new LinkedHashMap<>();
-        String prefix = c + Job.SEPARATOR;
-        AnalysisResult whole = read(results.get(c.toString()), c.toString());
-        if (whole != null) {
-            out.put("", whole);
-        }
-        for (Map.Entry<String, String> e : results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).entrySet()) {
-            AnalysisResult r = read(e.getValue(), e.getKey());
-            if (r != null) {
-                out.put(e.getKey().substring(prefix.length()), r);
-            }
-        }
-        return out;
-    }
-
-    private static AnalysisResult read(String json, String key) {
-        try {
-            return json == null ? null : JSON.readValue(json, AnalysisResult.class);
-        } catch (IOException e) {
-            LOG.warn("unreadable stored result for {}: {}", key, e.toString());
-            return null;
-        }
+        return resultStore.results(c);
     }
 
     /**
-     * Hands every stored result that {@code needed} says its consumer lacks to {@code target}: the
-     * queue commits a result before policy commits the verdict made of it, so a crash between the
-     * two would otherwise leave the version pending for ever. Run once at start, off the serving path.
-     *
-     * @return how many results were handed over again
+     * The queue commits a result before policy commits the verdict made of it, so a crash between
+     * the two would otherwise leave the version pending for ever. Run once at start, off the serving path.
      */
     @Override
     public int replay(java.util.function.BiPredicate<PackageCoordinate, ArtifactFile> needed, FileResultListener target) {
-        int replayed = 0;
-        for (Map.Entry<String, String> e : results.entrySet()) {
-            String key = e.getKey();
-            int sep = key.indexOf(Job.SEPARATOR);
-            PackageCoordinate c;
-            AnalysisResult r;
-            ArtifactFile file;
-            try {
-                c = Job.coordinateOf(key);
-                r = read(e.getValue(), key);
-                file = sep < 0 || r == null ? null : ArtifactFile.of(key.substring(sep + 1), r.sha256(), null);
-            } catch (RuntimeException ex) {
-                LOG.warn("skipping unreadable stored result {}: {}", key, ex.toString());
-                continue;
-            }
-            if (r != null && needed.test(c, file)) {
-                target.accept(c, file, r);
-                replayed++;
-            }
-        }
-        return replayed;
+        return resultStore.replay(needed, target);
     }
 
     /** The most recent infrastructure failures, newest first. */
@@ -487,7 +422,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             List<Job> added = new ArrayList<>();
             for (ArtifactFile f : files) {
                 String key = Job.key(job.coordinate(), f);
-                if (!results.containsKey(key) && !jobs.containsKey(key)) {
+                if (!resultStore.has(key) && !jobs.containsKey(key)) {
                     Job fileJob = new Job(job.coordinate(), f, job.priority(), seq.incrementAndGet());
                     jobs.put(key, fileJob.encode());
                     added.add(fileJob);
@@ -643,13 +578,12 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             String kindKey = Baselines.kindKey(job);
             String previousKey = latestByKind.get(kindKey);
             if (previousKey != null && !Job.coordinateOf(previousKey).equals(c)) {
-                AnalysisResult previous = read(results.containsKey(previousKey) ? results.get(previousKey)
-                        : legacyResults.get(previousKey), previousKey);
+                AnalysisResult previous = resultStore.read(previousKey);
                 result = Baselines.withChanges(previous, Job.coordinateOf(previousKey).version(), result);
             }
             try {
                 String json = JSON.writeValueAsString(result);
-                results.put(job.key(), json);
+                resultStore.put(job.key(), json);
                 latestByKind.put(kindKey, job.key());
                 if (result.recommendation() == Recommendation.CLEAN) {
                     allowedByKind.put(kindKey, job.key());
@@ -681,8 +615,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         if (key == null || Job.coordinateOf(key).equals(job.coordinate())) {
             return null;
         }
-        String json = results.containsKey(key) ? results.get(key) : legacyResults.get(key);
-        AnalysisResult previous = json == null ? null : read(json, key);
+        AnalysisResult previous = resultStore.read(key);
         return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
     }
 
