@@ -5,17 +5,11 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.common.Hashes;
 import dev.airlock.common.SingleFlight;
 import java.io.FileNotFoundException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.util.HexFormat;
@@ -264,7 +258,7 @@ public final class ArtifactStore {
             Digests d = new Digests(Hashes.sha256(),
                     expected.algorithm().equals("SHA-256") ? null : Hashes.digest(expected.algorithm()));
             last.set(d);
-            OutputStream os = new DigestOutputStream(new DiskFullAware(files.open(part)), d.sha256());
+            OutputStream os = new DigestOutputStream(new DiskFullAwareStream(files.open(part)), d.sha256());
             return d.check() == null ? os : new DigestOutputStream(os, d.check());
         });
         if (!found) {
@@ -286,10 +280,10 @@ public final class ArtifactStore {
         long size = Files.size(part);
         Path blob = blobPath(hex);
         Files.createDirectories(blob.getParent());
-        force(part);
+        DurableFiles.force(part);
         // Replacing, not skipping, an existing blob: these bytes were just verified, the old ones maybe not.
-        move(part, blob);
-        forceDirectory(blob.getParent());
+        DurableFiles.move(part, blob);
+        DurableFiles.forceDirectory(blob.getParent());
         writeRef(refKey, hex, size);
         StoredArtifact a = new StoredArtifact(blob, hex, size);
         verified.put(refKey, a);
@@ -300,80 +294,17 @@ public final class ArtifactStore {
     private record Digests(MessageDigest sha256, MessageDigest check) {
     }
 
-    /** Turns the JDK's "No space left on device" into a {@link StorageFullException} at the write that hit it. */
-    private static final class DiskFullAware extends FilterOutputStream {
-        DiskFullAware(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        private static IOException full(IOException e) {
-            return StorageFullException.isDiskFull(e)
-                    ? new StorageFullException("Airlock's data disk is full: cannot store the artifact (" + e.getMessage() + ")", e)
-                    : e;
-        }
-    }
-
     private void writeRef(String refKey, String hex, long size) throws IOException {
         Path ref = refPath(refKey);
         Files.createDirectories(ref.getParent());
         Path t = Files.createTempFile(tmp, "ref-", ".part");
         try {
             Files.writeString(t, hex + " " + size + "\n", StandardCharsets.US_ASCII);
-            force(t);
-            move(t, ref);
-            forceDirectory(ref.getParent());
+            DurableFiles.force(t);
+            DurableFiles.move(t, ref);
+            DurableFiles.forceDirectory(ref.getParent());
         } finally {
             Files.deleteIfExists(t);
-        }
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    /** Makes the rename itself durable where the platform allows opening a directory (not on Windows). */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
