@@ -61,6 +61,11 @@ public final class Firewall implements PolicySide {
     /** @param role {@code serve} (a proxy) or {@code worker} (analysis only), as the shared store's nodes table names it */
     static Firewall open(AirlockConfig config, AirlockMetrics metrics, ArtifactSource source, List<AutoCloseable> closeables,
                          String role) throws IOException {
+        if (config.store().shared() && "serve".equals(role) && config.adminToken() == null) {
+            // A token generated per node would differ between the nodes behind one Service.
+            throw new dev.airlock.config.ConfigException("a shared store (store.url) needs adminToken (--admin-token or "
+                    + "AIRLOCK_ADMIN_TOKEN), the same on every node");
+        }
         boolean analysing = config.analysis().enabled();
         // A proxy that leaves analysis to the workers needs no container engine and probes none.
         DockerSandbox docker = analysing ? DockerSandbox.create(config.sandbox()) : null;
