@@ -41,6 +41,12 @@ final class AirlockProcess implements AutoCloseable {
     /** The same for another command ({@code worker}). */
     static AirlockProcess start(String command, Path work, Path data, Map<String, String> env, String... flags)
             throws Exception {
+        return start(command, work, data, env, Duration.ofSeconds(120), flags);
+    }
+
+    /** The same, waiting up to {@code healthyWithin} (several JVMs starting at once on a loaded machine take longer). */
+    static AirlockProcess start(String command, Path work, Path data, Map<String, String> env, Duration healthyWithin,
+                                String... flags) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -55,7 +61,7 @@ final class AirlockProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         AirlockProcess a = new AirlockProcess(pb.start(), port, log);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + healthyWithin.toNanos();
         while (System.nanoTime() < deadline) {
             if (!a.process.isAlive()) {
                 throw new AssertionError("Airlock exited at start:\n" + a.log());

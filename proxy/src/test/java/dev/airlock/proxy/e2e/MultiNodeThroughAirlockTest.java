@@ -110,7 +110,7 @@ class MultiNodeThroughAirlockTest {
 
     private static AirlockProcess startNode(String id, Path yaml) throws Exception {
         return AirlockProcess.start(id.startsWith("worker") ? "worker" : "serve", work, work.resolve("data-" + id), Map.of(),
-                "--config", yaml.toString(), "--store.url", storeUrl, "--store.node-id", id,
+                Duration.ofSeconds(300), "--config", yaml.toString(), "--store.url", storeUrl, "--store.node-id", id,
                 "--artifacts.url", "s3://" + BUCKET + "/cluster", "--artifacts.endpoint", s3.endpoint(),
                 "--artifacts.access-key", "test", "--artifacts.secret-key", "test-secret",
                 "--npm-upstream", "http://127.0.0.1:" + npmUpstream.port() + "/",
@@ -136,6 +136,11 @@ class MultiNodeThroughAirlockTest {
         }
         if (pg != null) {
             pg.close();
+        }
+        if (work != null) {
+            try (var paths = Files.walk(work)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
