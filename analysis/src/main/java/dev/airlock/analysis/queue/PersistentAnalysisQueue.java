@@ -33,10 +33,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,15 +58,11 @@ import org.slf4j.LoggerFactory;
 public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
     private static final ObjectMapper JSON = Json.MAPPER;
-    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    static final Duration MAX_BACKOFF = FailureLog.MAX_BACKOFF;
     private static final long SANDBOX_RECHECK_MS = 5_000;
 
-    private final DB db;
-    private final HTreeMap<String, String> jobs;
+    private final QueueFile file;
     private final MapDbResults resultStore;
-    private final HTreeMap<String, String> latestByKind;
-    /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
-    private final HTreeMap<String, String> allowedByKind;
     private final Reports reports;
     private final AnalysisConfig config;
     private final ArtifactSource source;
@@ -81,8 +73,6 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     private final Map<String, Job> parked = new ConcurrentHashMap<>();
     /** The keys of the jobs in the store, so depth() reads no disk. */
     private final java.util.Set<String> storedKeys = ConcurrentHashMap.newKeySet();
-    /** Jobs whose stored form says running: cleared on a clean stop, so only a death leaves the mark. */
-    private final java.util.Set<String> markedRunning = ConcurrentHashMap.newKeySet();
     private final SubmissionInbox inbox;
     private final FailureLog failures = new FailureLog();
     private final ExecutorService dispatcher;
@@ -108,12 +98,8 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         this.config = config;
         this.source = source;
         this.firstBackoff = firstBackoff;
-        this.db = DBMaker.fileDB(dataDir.resolve("analysis-queue.db").toFile()).transactionEnable().closeOnJvmShutdown().make();
-        this.jobs = db.hashMap("jobs", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.resultStore = new MapDbResults(db);
-        this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.allowedByKind = db.hashMap("allowedByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
-        migrateVersionJobs();
+        this.file = new QueueFile(dataDir.resolve("analysis-queue.db"));
+        this.resultStore = file.results();
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
@@ -121,22 +107,21 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "analysis-retry"));
         this.run = new AnalysisRun(config, analyzer, source, analysisThreads);
         reports.prune(config.retention());
-        for (Map.Entry<String, String> e : new ArrayList<>(jobs.getEntries())) {
+        for (QueueFile.Stored stored : file.load(seq::incrementAndGet)) {
             try {
-                resume(Job.decode(e.getValue(), seq.incrementAndGet()), Job.wasRunning(e.getValue()));
+                resume(stored.job(), stored.wasRunning());
             } catch (IOException | RuntimeException ex) {
-                LOG.warn("dropping unreadable queued job {}: {}", e.getKey(), ex.toString());
-                jobs.remove(e.getKey());
+                LOG.warn("dropping queued job {} that could not be resumed: {}", stored.job().key(), ex.toString());
+                file.drop(stored.job().key());
             }
         }
-        db.commit();
+        file.commit();
         this.inbox = new SubmissionInbox(this::storeSubmissions);
         timers.scheduleWithFixedDelay(this::resumeParked, SANDBOX_RECHECK_MS, SANDBOX_RECHECK_MS, TimeUnit.MILLISECONDS);
         // Jobs resumed from the last run start only once a listener is set (onResult): a result
         // delivered to nobody would leave its version pending.
     }
 
-    /** Version jobs queued by a release before per-file analysis resume as version jobs. */
     /** A job from the last run: queued again, run once more after a death, or held after a second one. */
     private void resume(Job stored, boolean wasRunning) throws IOException {
         Job job = stored;
@@ -148,34 +133,16 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             if (AnalysisCrash.holds(job.deaths())) {
                 LOG.error("{}: not analysing it again; held for review as {}", detail, AnalysisCrash.CODE);
                 String json = JSON.writeValueAsString(AnalysisCrash.result(job.coordinate(), job.file(), job.deaths()));
-                resultStore.put(job.key(), json);
-                jobs.remove(job.key());
+                file.held(job, json);
                 failures.cleared(job.key());
                 reports.write(job.coordinate(), job.file(), json);
                 return;
             }
             LOG.warn("{}: analysing it once more, alone", detail);
-            jobs.put(job.key(), job.encode());
+            file.rewrite(job);
         }
         storedKeys.add(job.key());
         enqueue(job);
-    }
-
-    private void migrateVersionJobs() {
-        if (!db.exists("pending")) {
-            return;
-        }
-        HTreeMap<String, Integer> old = db.hashMap("pending", Serializer.STRING, Serializer.INTEGER).open();
-        for (Map.Entry<String, Integer> e : old.getEntries()) {
-            try {
-                PackageCoordinate c = PackageCoordinate.parse(e.getKey());
-                jobs.putIfAbsent(Job.key(c, null), new Job(c, null, AnalysisPriority.values()[e.getValue()], 0).encode());
-            } catch (RuntimeException ex) {
-                LOG.warn("dropping unreadable queued version {}: {}", e.getKey(), ex.toString());
-            }
-        }
-        old.clear();
-        db.commit();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -229,41 +196,10 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     /** The writer thread's part of submitting: stores what is new or more urgent, one commit for the batch. */
     private void storeSubmissions(List<Job> batch) {
         synchronized (this) {
-            if (db.isClosed()) {
+            if (file.isClosed()) {
                 return;
             }
-            List<Job> stored = new ArrayList<>();
-            for (Job asked : batch) {
-                String key = asked.key();
-                if (resultStore.has(key) || running.containsKey(key) || parked.containsKey(key)
-                        || (asked.file() == null && resultStore.hasLegacy(key))) {
-                    continue;
-                }
-                Job job = asked;
-                String existing = jobs.get(key);
-                if (existing != null) {
-                    try {
-                        Job old = Job.decode(existing, 0);
-                        if (old.priority().compareTo(asked.priority()) <= 0) {
-                            continue;
-                        }
-                        job = new Job(asked.coordinate(), asked.file(), asked.priority(), asked.seq(), old.deaths());
-                    } catch (IOException e) {
-                        LOG.debug("rewriting unreadable job {}", key);
-                    }
-                }
-                jobs.put(key, job.encode());
-                stored.add(job);
-            }
-            if (stored.isEmpty()) {
-                return;
-            }
-            try {
-                db.commit();
-            } catch (RuntimeException e) {
-                db.rollback();
-                throw e;
-            }
+            List<Job> stored = file.submit(batch, key -> running.containsKey(key) || parked.containsKey(key));
             for (Job j : stored) {
                 storedKeys.add(j.key());
                 enqueue(j);
@@ -279,8 +215,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             }
             // The old results go (policy keeps its own record of every analysis); the behaviour diff
             // then compares with the previous version again, not with this version's last run.
-            resultStore.removeVersion(c);
-            db.commit();
+            file.forget(c);
         }
         submitJob(c, null, AnalysisPriority.DOWNLOAD_WAITING);
     }
@@ -419,20 +354,10 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             if (closed) {
                 return;
             }
-            List<Job> added = new ArrayList<>();
-            for (ArtifactFile f : files) {
-                String key = Job.key(job.coordinate(), f);
-                if (!resultStore.has(key) && !jobs.containsKey(key)) {
-                    Job fileJob = new Job(job.coordinate(), f, job.priority(), seq.incrementAndGet());
-                    jobs.put(key, fileJob.encode());
-                    added.add(fileJob);
-                }
-            }
-            jobs.remove(job.key());
+            List<Job> added;
             try {
-                db.commit();
+                added = file.expand(job, files, seq::incrementAndGet);
             } catch (RuntimeException e) {
-                db.rollback();
                 reschedule(job, "store_failed", e.toString());
                 return;
             }
@@ -469,52 +394,23 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         finish(job, ((AnalysisRun.Done) outcome).result());
     }
 
-    /**
-     * Writes and commits the job's running mark (before the analysis) or clears it (after one that
-     * ended without a result). On the worker's thread, never an event loop's.
-     *
-     * @return whether the mark is stored
-     */
+    /** Stores (before the analysis) or clears (after one that ended without a result) the job's running mark. */
     private boolean markRunning(Job job, boolean on) {
         synchronized (this) {
-            if (db.isClosed() || !jobs.containsKey(job.key())) {
-                return false;
-            }
-            try {
-                jobs.put(job.key(), job.encode(on));
-                db.commit();
-            } catch (RuntimeException e) {
-                db.rollback();
-                LOG.warn("could not {} the running mark of {}: {}", on ? "store" : "clear", job.key(), e.toString());
-                return false;
-            }
-            if (on) {
-                markedRunning.add(job.key());
-            } else {
-                markedRunning.remove(job.key());
-            }
-            return true;
+            return file.markRunning(job, on);
         }
     }
 
     private void recordFailure(Job job, String cause, String detail) {
-        InfrastructureFailure f = new InfrastructureFailure(Instant.now(), job.key(), cause, detail,
-                failures.attempts(job.key()) + 1);
-        failures.add(f);
-        try {
-            failureListener.accept(f);
-        } catch (RuntimeException e) {
-            LOG.warn("infrastructure failure listener failed (ignored): {}", e.toString());
-        }
+        failures.record(job.key(), cause, detail, failureListener);
     }
 
     /** Runs the job again after a backoff; meanwhile it stays in the store, so a restart resumes it too. */
     private void reschedule(Job job, String cause, String detail) {
         recordFailure(job, cause, detail);
-        int attempt = failures.attempts(job.key());
-        long delay = Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(20, Math.max(0, attempt - 1)));
+        long delay = failures.backoff(job.key(), firstBackoff).toMillis();
         LOG.warn("analysis of {} could not run ({}: {}); trying again in {} ms (attempt {})", job.key(), cause,
-                shortDetail(detail), delay, attempt);
+                shortDetail(detail), delay, failures.attempts(job.key()));
         if (closed) {
             return;
         }
@@ -547,7 +443,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     }
 
     private void requeue(Job job) {
-        if (closed || !jobs.containsKey(job.key())) {
+        if (closed || !file.holds(job.key())) {
             return;
         }
         if (running.containsKey(job.key())) {
@@ -570,31 +466,17 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
 
     private void finish(Job job, AnalysisResult analysed) {
         PackageCoordinate c = job.coordinate();
-        AnalysisResult result = analysed;
+        AnalysisResult result;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            String kindKey = Baselines.kindKey(job);
-            String previousKey = latestByKind.get(kindKey);
-            if (previousKey != null && !Job.coordinateOf(previousKey).equals(c)) {
-                AnalysisResult previous = resultStore.read(previousKey);
-                result = Baselines.withChanges(previous, Job.coordinateOf(previousKey).version(), result);
-            }
             try {
-                String json = JSON.writeValueAsString(result);
-                resultStore.put(job.key(), json);
-                latestByKind.put(kindKey, job.key());
-                if (result.recommendation() == Recommendation.CLEAN) {
-                    allowedByKind.put(kindKey, job.key());
-                }
-                jobs.remove(job.key());
-                db.commit();
+                QueueFile.Finished done = file.finish(job, analysed);
+                result = done.result();
                 storedKeys.remove(job.key());
-                markedRunning.remove(job.key());
-                reports.write(c, job.file(), json);
+                reports.write(c, job.file(), done.json());
             } catch (IOException | RuntimeException e) {
-                db.rollback();
                 LOG.warn("could not store the analysis of {}: {}", job.key(), e.toString());
                 markRunning(job, false);
                 reschedule(job, "store_failed", e.toString());
@@ -609,28 +491,9 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         }
     }
 
-    /** The last version of this package whose file of the same kind was analysed clean: its sandbox behaviour is the habit. */
     private PreviousVersion baseline(Job job) {
-        String key = allowedByKind.get(Baselines.kindKey(job));
-        if (key == null || Job.coordinateOf(key).equals(job.coordinate())) {
-            return null;
-        }
-        AnalysisResult previous = resultStore.read(key);
-        return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
-    }
-
-    /** A clean stop interrupted these analyses; it did not die under them, so the next start must not count a death. */
-    private void clearRunningMarks() {
-        try {
-            for (String key : markedRunning) {
-                String stored = jobs.get(key);
-                if (stored != null) {
-                    jobs.put(key, Job.decode(stored, 0).encode(false));
-                }
-            }
-            db.commit();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("could not clear the running marks of {} interrupted analyses: {}", markedRunning.size(), e.toString());
+        synchronized (this) {
+            return file.baseline(job);
         }
     }
 
@@ -648,10 +511,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            if (!db.isClosed()) {
-                clearRunningMarks();
-                db.close();
-            }
+            file.close();
         }
     }
 }

@@ -86,7 +86,7 @@ final class SharedJobRunner {
         }
         if (outcome instanceof AnalysisRun.Failed f) {
             if (f.sandbox() && run.needsSandboxAndHasNone()) {
-                recordFailure(job, "sandbox_unavailable", f.detail());
+                failures.record(job.key(), "sandbox_unavailable", f.detail(), hooks.failureListener());
                 release(job, SANDBOX_RECHECK, null);
             } else {
                 reschedule(job, f.cause(), f.detail());
@@ -192,26 +192,13 @@ final class SharedJobRunner {
         }
     }
 
-    private void recordFailure(Job job, String cause, String detail) {
-        InfrastructureFailure f = new InfrastructureFailure(Instant.now(), job.key(), cause, detail,
-                failures.attempts(job.key()) + 1);
-        failures.add(f);
-        try {
-            hooks.failureListener().accept(f);
-        } catch (RuntimeException e) {
-            LOG.warn("infrastructure failure listener failed (ignored): {}", e.toString());
-        }
-    }
-
     /** Lets go of the job until a backoff that doubles per failure has passed; any node may run it then. */
     void reschedule(Job job, String cause, String detail) {
-        recordFailure(job, cause, detail);
-        int attempt = failures.attempts(job.key());
-        long delay = Math.min(PersistentAnalysisQueue.MAX_BACKOFF.toMillis(),
-                firstBackoff.toMillis() << Math.min(20, Math.max(0, attempt - 1)));
+        failures.record(job.key(), cause, detail, hooks.failureListener());
+        Duration delay = failures.backoff(job.key(), firstBackoff);
         LOG.warn("analysis of {} could not run ({}: {}); due again in {} ms (attempt {})", job.key(), cause,
-                detail == null ? "" : detail.lines().findFirst().orElse(""), delay, attempt);
-        release(job, Duration.ofMillis(delay), cause + "\t" + detail);
+                detail == null ? "" : detail.lines().findFirst().orElse(""), delay.toMillis(), failures.attempts(job.key()));
+        release(job, delay, cause + "\t" + detail);
     }
 
     private void release(Job job, Duration delay, String failure) {
