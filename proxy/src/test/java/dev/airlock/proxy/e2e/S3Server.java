@@ -14,9 +14,9 @@ import java.util.List;
 /**
  * A local S3-compatible server for tests: s3proxy (Apache-2.0) on a filesystem folder, no
  * authentication, on a free loopback port, as its own JVM. The build copies its jar from Maven
- * Central to {@code target/s3proxy/s3proxy.jar}.
+ * Central to {@code target/s3proxy/s3proxy.jar}. Public for the artifact store's tests as well.
  */
-final class S3Server implements AutoCloseable {
+public final class S3Server implements AutoCloseable {
     static final Path JAR = Path.of("target", "s3proxy", "s3proxy.jar");
     private final Process process;
     private final int port;
@@ -26,12 +26,12 @@ final class S3Server implements AutoCloseable {
         this.port = port;
     }
 
-    static boolean available() {
+    public static boolean available() {
         return Files.isRegularFile(JAR);
     }
 
     /** Starts it on {@code dir} and creates {@code bucket}. */
-    static S3Server start(Path dir, String bucket) throws Exception {
+    public static S3Server start(Path dir, String bucket) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -67,7 +67,7 @@ final class S3Server implements AutoCloseable {
         throw new AssertionError("s3proxy did not start: " + Files.readString(dir.resolve("s3proxy.log")));
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 
