@@ -15,7 +15,7 @@ ARG PREBUILT_JAR=false
 WORKDIR /src
 COPY . .
 RUN if [ "$PREBUILT_JAR" = "true" ]; then \
-      test -f proxy/target/airlock.jar || { echo "PREBUILT_JAR=true but proxy/target/airlock.jar is missing: run 'mvn -B -DskipTests install' first" >&2; exit 1; }; \
+      test -f proxy/target/airlock.jar || { echo "PREBUILT_JAR=true but proxy/target/airlock.jar is missing: run 'mvn -B -DskipTests package' first" >&2; exit 1; }; \
     else \
       mvn -B -q -DskipTests -pl proxy -am package; \
     fi \

@@ -76,7 +76,7 @@ else
   make_local_base
   if [ ! -f proxy/target/airlock.jar ]; then
     say "building the jar on the host"
-    mvn -B -q -DskipTests install
+    mvn -B -q -DskipTests package
   fi
   DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" \
     --build-arg BUILD_IMAGE="$BASE" --build-arg RUNTIME_IMAGE="$BASE" --build-arg PREBUILT_JAR=true . >/dev/null

@@ -17,7 +17,9 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import upstream as up  # noqa: E402
-from fault import OLD, TOKEN, Airlock, log  # noqa: E402
+from airlock_proc import TOKEN, Airlock, log  # noqa: E402
+
+OLD = "2020-01-01T00:00:00.000Z"
 
 
 def stalled_downloads(air, reg):
@@ -90,7 +92,7 @@ def text_bomb(air, reg):
     return ok
 
 
-def audit_newest_first(air, reg, jar):
+def audit_newest_first(air, reg):
     reg.add("audited", "1.0.0", up.npm_tarball("audited", "1.0.0"), OLD)
     air.request("GET", "/npm/audited", timeout=30)
     for i in range(1100):
@@ -99,8 +101,14 @@ def audit_newest_first(air, reg, jar):
         if st != 200:
             print("audit: override %d answered %d -> FAIL" % (i, st))
             return False
-    out = subprocess.run(["java", "-jar", jar, "admin", "--url", "http://127.0.0.1:%d/" % air.port, "--token", TOKEN,
-                          "audit"], capture_output=True, text=True, timeout=120).stdout
+    # As a user would: bin/airlock (on the jar run.sh built), URL and token from the environment.
+    launcher = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bin", "airlock")
+    env = dict(os.environ, AIRLOCK_SKIP_BUILD="1", AIRLOCK_URL=air.url, AIRLOCK_ADMIN_TOKEN=TOKEN)
+    run = subprocess.run([launcher, "admin", "audit"], capture_output=True, text=True, timeout=120, env=env)
+    out = run.stdout
+    if run.returncode != 0:
+        print("audit: bin/airlock admin audit exited %d: %s -> FAIL" % (run.returncode, run.stderr.strip()[-300:]))
+        return False
     seen = [line for line in out.splitlines() if "done-when override" in line]
     first = seen[0] if seen else ""
     ok = "done-when override 1099" in first
@@ -115,12 +123,13 @@ def main():
     work = tempfile.mkdtemp(prefix="airlock-donewhen.")
     reg = up.Registry()
     port = reg.start()
-    air = Airlock(args.jar, os.path.join(work, "data"), port, "512m", work)
+    base = "http://127.0.0.1:%d/" % port
+    air = Airlock(args.jar, os.path.join(work, "data"), base + "npm/", base + "simple/", "512m", work)
     results = []
     try:
         air.start()
         results.append(stalled_downloads(air, reg))
-        results.append(audit_newest_first(air, reg, args.jar))
+        results.append(audit_newest_first(air, reg))
         results.append(text_bomb(air, reg))
     finally:
         air.stop()

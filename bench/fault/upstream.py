@@ -1,6 +1,8 @@
-"""A local npm upstream for the fault suite: real npm tarball layout (package/package.json,
-package/index.js), packuments with sha512 integrity, and switchable faults on tarball bodies:
-reset mid-body, stall mid-body, 5xx, tampered bytes, truncated bodies. Binds to 127.0.0.1 only."""
+"""A local npm upstream for the fault suite: packuments with sha512 integrity built from the
+tarballs it holds (real ones from npm_tree.py, whose package.json gives each version's
+dependencies, and generated ones in npm's layout), and switchable faults on artifact bodies:
+reset mid-body, stall mid-body, 5xx, tampered bytes, truncated bodies (send_artifact, which the
+PyPI upstream uses too). Binds to 127.0.0.1 only."""
 import base64
 import gzip
 import hashlib
@@ -8,6 +10,7 @@ import io
 import json
 import socket
 import struct
+import sys
 import tarfile
 import threading
 import time
@@ -69,31 +72,108 @@ def text_bomb(name, version, entries, entry_bytes):
     return raw.getvalue()
 
 
+def manifest_of(data):
+    """The package.json of an npm tarball (its top folder is usually, not always, package/)."""
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
+        for member in tar:
+            parts = member.name.split("/")
+            if len(parts) == 2 and parts[1] == "package.json" and member.isfile():
+                return json.loads(tar.extractfile(member).read().decode("utf-8"))
+    raise ValueError("no package.json in the tarball")
+
+
+# Fields of a package.json that a packument's version carries (npm resolves the tree from them).
+MANIFEST_FIELDS = ("dependencies", "optionalDependencies", "peerDependencies", "peerDependenciesMeta", "bin",
+                   "engines", "os", "cpu", "main", "license", "bundleDependencies", "bundledDependencies")
+
+
+def send_artifact(handler, data, fault):
+    """Sends an artifact body as the fault says: in full, 503, tampered, or half of it then a reset,
+    a stall or a clean close (truncated)."""
+    if fault == "5xx":
+        body = b'{"error":"burst"}'
+        handler.send_response(503)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        return
+    if fault == "tamper":
+        data = data[:-8] + bytes(b ^ 0x5A for b in data[-8:])
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/octet-stream")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    half = max(1, len(data) // 2)
+    if fault in ("reset", "stall", "truncate"):
+        handler.wfile.write(data[:half])
+        handler.wfile.flush()
+        if fault == "stall":
+            time.sleep(600)
+        elif fault == "reset":
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.close_connection = True
+        return
+    handler.wfile.write(data)
+
+
+class QuietServer(ThreadingHTTPServer):
+    """Clients that go away mid-answer (Airlock killed, a reset) are part of the suite, not errors."""
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
+def semver_key(v):
+    """Orders x.y.z[-pre] versions as npm does for `latest` (a release above its pre-releases)."""
+    core, _, pre = v.partition("-")
+    nums = tuple(int(p) if p.isdigit() else 0 for p in core.split("+")[0].split("."))
+    return nums, pre == "", pre
+
+
 class Registry:
     def __init__(self):
         self.packages = {}   # name -> {version: (bytes, published iso)}
+        self.manifests = {}  # (name, version) -> package.json fields for the packument
         self.fault = "none"  # none | reset | stall | 5xx | tamper | truncate
         self.stall_names = set()  # packages whose tarball always stalls half-way
         self.lock = threading.Lock()
         self.server = None
         self.tarball_requests = 0
+        self.dists = {}
 
-    def add(self, name, version, data, published):
+    def add(self, name, version, data, published, manifest=None):
         with self.lock:
             self.packages.setdefault(name, {})[version] = (data, published)
+            if manifest:
+                self.manifests[(name, version)] = {k: manifest[k] for k in MANIFEST_FIELDS if k in manifest}
 
     def integrity(self, data):
         return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
+    def dist(self, name, version, data):
+        """integrity and shasum of a version's tarball, worked out once (packuments are asked for often)."""
+        key = (name, version, len(data))
+        with self.lock:
+            known = self.dists.get(key)
+        if known is None:
+            known = (self.integrity(data), hashlib.sha1(data).hexdigest())
+            with self.lock:
+                self.dists[key] = known
+        return known
+
     def packument(self, name, base):
         versions, times = {}, {"created": "2019-01-01T00:00:00.000Z", "modified": "2021-01-01T00:00:00.000Z"}
         file = name.split("/")[-1]
-        for v, (data, published) in sorted(self.packages[name].items()):
-            versions[v] = {"name": name, "version": v, "dist": {
-                "tarball": "%s%s/-/%s-%s.tgz" % (base, name, file, v),
-                "integrity": self.integrity(data), "shasum": hashlib.sha1(data).hexdigest()}}
+        for v, (data, published) in sorted(list(self.packages[name].items())):
+            versions[v] = dict(self.manifests.get((name, v), {}), name=name, version=v, _id="%s@%s" % (name, v))
+            integrity, shasum = self.dist(name, v, data)
+            versions[v]["dist"] = {"tarball": "%s%s/-/%s-%s.tgz" % (base, name, file, v), "integrity": integrity,
+                                   "shasum": shasum}
             times[v] = published
-        latest = sorted(self.packages[name])[-1]
+        latest = max(self.packages[name], key=semver_key)
         return {"_id": name, "name": name, "dist-tags": {"latest": latest}, "versions": versions, "time": times}
 
     def start(self):
@@ -144,28 +224,8 @@ class Registry:
                         data = d
                 if data is None:
                     return self.send(404, b'{"error":"not found"}')
-                fault = "stall" if name in reg.stall_names else reg.fault
-                if fault == "5xx":
-                    return self.send(503, b'{"error":"burst"}')
-                if fault == "tamper":
-                    data = data[:-8] + bytes(b ^ 0x5A for b in data[-8:])
-                self.send_response(200)
-                self.send_header("Content-Type", "application/octet-stream")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                half = max(1, len(data) // 2)
-                if fault in ("reset", "stall", "truncate"):
-                    self.wfile.write(data[:half])
-                    self.wfile.flush()
-                    if fault == "stall":
-                        time.sleep(600)
-                    elif fault == "reset":
-                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                    self.close_connection = True
-                    return
-                self.wfile.write(data)
+                send_artifact(self, data, "stall" if name in reg.stall_names else reg.fault)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self.server.server_address[1]

@@ -27,10 +27,15 @@ final class MapDbSchema {
         Path f = dataDir.resolve(VerdictStore.FILE_NAME);
         DB db;
         try {
+            // A FileChannel, not a memory map: on a full disk a mapped page cannot be backed, the JVM
+            // gets SIGBUS and MapDB an InternalError halfway through an update, after which its
+            // in-memory tables are broken (readers spun in them for ever). Through the channel the
+            // same full disk is an IOException that the write's rollback handles. Its positional
+            // reads do not serialise readers the way RandomAccessFile's would; hot verdicts are
+            // served from the cache above anyway.
             db = DBMaker.fileDB(f.toFile())
+                    .fileChannelEnable()
                     .transactionEnable()
-                    .fileMmapEnableIfSupported()
-                    .fileMmapPreclearDisable()
                     .make();
         } catch (org.mapdb.DBException.FileLocked e) {
             throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "

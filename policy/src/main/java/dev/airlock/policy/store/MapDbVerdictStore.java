@@ -22,9 +22,6 @@ import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,44 +32,49 @@ import org.slf4j.LoggerFactory;
  * returns. First sightings and download records come from the serving path and would cost an
  * fsync each: they are applied at once and committed by a group commit a fraction of a second
  * later, so a kill -9 can lose only the last moment of those, never a committed write, and the
- * WAL keeps the file readable.
+ * WAL keeps the file readable. A nearly full disk refuses writes before MapDB starts them
+ * ({@link StoreFullException}); a failure inside MapDB fences the file until it reopens itself at
+ * its last good commit ({@link StoreFencedException}, {@link MapDbHandle}).
  */
 public final class MapDbVerdictStore implements VerdictStore {
     /** Counts every change that can alter a decision, so readers can reuse work done at the same count. */
     private final AtomicLong generation = new AtomicLong();
     private static final Logger LOG = LoggerFactory.getLogger(MapDbVerdictStore.class);
 
-    private final Path file;
-    private final BTreeMap<String, String> verdicts;
-    private final BTreeMap<String, String> overrides;
-    private final BTreeMap<String, String> feed;
-    private final BTreeMap<String, String> holdExemptions;
-    private final MapDbLogs logs;
+    private final MapDbHandle handle;
     private final MapDbWrites writes;
     private volatile Consumer<Verdict> verdictListener = v -> { };
     private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
 
-    private MapDbVerdictStore(Path file, DB db) {
-        this.file = file;
-        this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        // Added without a schema bump: an older store simply has none yet.
-        this.holdExemptions = db.treeMap("holdExemptions", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.logs = new MapDbLogs(db);
-        db.commit();
-        this.writes = new MapDbWrites(file, db, verdicts, logs, cache::invalidateAll);
+    private MapDbVerdictStore(MapDbHandle handle, DiskRoom room) {
+        this.handle = handle;
+        this.writes = new MapDbWrites(handle, room, () -> {
+            cache.invalidateAll();
+            // A reopen can bring back older values than readers may have reused: their work is stale.
+            generation.incrementAndGet();
+        });
     }
 
     /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
     public static MapDbVerdictStore open(Path dataDir) {
-        DB db = MapDbSchema.open(dataDir);
+        return open(dataDir, null);
+    }
+
+    /** With a given disk reserve in bytes (tests: 0 lets a full disk reach MapDB); null: {@link DiskRoom}'s. */
+    static MapDbVerdictStore open(Path dataDir, Long reserve) {
+        MapDbHandle handle = MapDbHandle.open(dataDir);
         try {
-            return new MapDbVerdictStore(dataDir.resolve(FILE_NAME), db);
+            Path file = handle.file();
+            return new MapDbVerdictStore(handle, reserve == null ? new DiskRoom(file) : new DiskRoom(file, reserve));
         } catch (RuntimeException e) {
-            db.close();
+            handle.close();
             throw e;
         }
+    }
+
+    /** The tables of the open handle: taken once per call, as a reopen swaps them. */
+    private MapDbHandle.Tables t() {
+        return handle.tables();
     }
 
     @Override
@@ -82,7 +84,7 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     @Override
     public Path file() {
-        return file;
+        return handle.file();
     }
 
     @Override
@@ -102,7 +104,7 @@ public final class MapDbVerdictStore implements VerdictStore {
         if (v != null) {
             return Optional.of(v);
         }
-        String json = verdicts.get(c.toString());
+        String json = t().verdicts().get(c.toString());
         if (json == null) {
             return Optional.empty();
         }
@@ -162,7 +164,7 @@ public final class MapDbVerdictStore implements VerdictStore {
     private void putVerdictNoCommit(Verdict v) {
         // A direct write supersedes any older value still waiting for the group commit.
         writes.pending.remove(v.coordinate());
-        verdicts.put(v.coordinate().toString(), StoreJson.write(v));
+        t().verdicts().put(v.coordinate().toString(), StoreJson.write(v));
         cache.put(v.coordinate(), v);
         notifyWritten(v);
     }
@@ -172,7 +174,7 @@ public final class MapDbVerdictStore implements VerdictStore {
         writes.drain();
         String prefix = id + "@";
         List<Verdict> out = new ArrayList<>();
-        for (String json : verdicts.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
+        for (String json : t().verdicts().subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
             out.add(StoreJson.read(json, Verdict.class));
         }
         return out;
@@ -181,7 +183,7 @@ public final class MapDbVerdictStore implements VerdictStore {
     @Override
     public void forEachVerdict(Consumer<Verdict> visitor) {
         writes.drain();
-        for (String json : verdicts.values()) {
+        for (String json : t().verdicts().values()) {
             visitor.accept(StoreJson.read(json, Verdict.class));
         }
     }
@@ -189,21 +191,21 @@ public final class MapDbVerdictStore implements VerdictStore {
     @Override
     public long verdictCount() {
         writes.drain();
-        return verdicts.sizeLong();
+        return t().verdicts().sizeLong();
     }
 
     // ---- overrides and break-glass exemptions
 
     @Override
     public Optional<AdminOverride> override(String target) {
-        String json = overrides.get(target);
+        String json = t().overrides().get(target);
         return json == null ? Optional.empty() : Optional.of(StoreJson.read(json, AdminOverride.class));
     }
 
     @Override
     public List<AdminOverride> overrides() {
         List<AdminOverride> out = new ArrayList<>();
-        for (String json : overrides.values()) {
+        for (String json : t().overrides().values()) {
             out.add(StoreJson.read(json, AdminOverride.class));
         }
         return out;
@@ -222,13 +224,13 @@ public final class MapDbVerdictStore implements VerdictStore {
             written.clear();
             for (Map.Entry<String, AdminOverride> e : changes.entrySet()) {
                 if (e.getValue() == null) {
-                    overrides.remove(e.getKey());
+                    t().overrides().remove(e.getKey());
                 } else {
-                    overrides.put(e.getKey(), StoreJson.write(e.getValue()));
+                    t().overrides().put(e.getKey(), StoreJson.write(e.getValue()));
                 }
             }
             for (AuditEntry line : auditLines) {
-                written.add(logs.appendAudit(line));
+                written.add(t().logs().appendAudit(line));
             }
         });
         return written;
@@ -236,7 +238,7 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     @Override
     public List<String> holdExemptions() {
-        return new ArrayList<>(holdExemptions.values());
+        return new ArrayList<>(t().holdExemptions().values());
     }
 
     @Override
@@ -245,11 +247,11 @@ public final class MapDbVerdictStore implements VerdictStore {
         AuditEntry[] written = new AuditEntry[1];
         transaction(() -> {
             if (json == null) {
-                holdExemptions.remove(target);
+                t().holdExemptions().remove(target);
             } else {
-                holdExemptions.put(target, json);
+                t().holdExemptions().put(target, json);
             }
-            written[0] = logs.appendAudit(auditLine);
+            written[0] = t().logs().appendAudit(auditLine);
         });
         return written[0];
     }
@@ -258,28 +260,28 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     @Override
     public void appendAnalysisRecord(PackageCoordinate c, String json) {
-        writes.write(() -> logs.putAnalysis(c, json));
+        writes.write(() -> t().logs().putAnalysis(c, json));
     }
 
     @Override
     public List<String> analysisRecords(PackageCoordinate c) {
-        return logs.analyses(c);
+        return t().logs().analyses(c);
     }
 
     @Override
     public SortedMap<String, String> history(String from, String to) {
-        return logs.history(from, to);
+        return t().logs().history(from, to);
     }
 
     @Override
     public void changeHistory(Map<String, String> put, Collection<String> remove) {
-        writes.write(() -> logs.changeHistory(put, remove));
+        writes.write(() -> t().logs().changeHistory(put, remove));
     }
 
     @Override
     public AuditEntry appendAudit(AuditEntry e) {
         AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> written[0] = logs.appendAudit(e));
+        transaction(() -> written[0] = t().logs().appendAudit(e));
         return written[0];
     }
 
@@ -290,12 +292,12 @@ public final class MapDbVerdictStore implements VerdictStore {
 
     @Override
     public AuditPage audit(AuditQuery q) {
-        return logs.audit(q);
+        return t().logs().audit(q);
     }
 
     @Override
     public List<AuditEntry> audit(Instant since, int limit) {
-        return logs.audit(since, limit);
+        return t().logs().audit(since, limit);
     }
 
     /** Queued and written by the group commit; a kill -9 loses at most the last fraction of a second of these. */
@@ -307,31 +309,31 @@ public final class MapDbVerdictStore implements VerdictStore {
     @Override
     public List<DownloadRecord> downloads(PackageCoordinate c, int limit) {
         writes.drain();
-        return logs.downloads(c, limit);
+        return t().logs().downloads(c, limit);
     }
 
     // ---- feed records (raw JSON of the normalised record, keyed by record id)
 
     @Override
     public Optional<String> feedRecord(String id) {
-        return Optional.ofNullable(feed.get(id));
+        return Optional.ofNullable(t().feed().get(id));
     }
 
     @Override
     public Map<String, String> feedRecords() {
-        return Collections.unmodifiableMap(feed);
+        return Collections.unmodifiableMap(t().feed());
     }
 
     @Override
     public void changeFeedRecords(Map<String, String> put, Collection<String> remove, AuditEntry auditLine) {
         generation.incrementAndGet();
         transaction(() -> {
-            feed.putAll(put);
+            t().feed().putAll(put);
             for (String id : remove) {
-                feed.remove(id);
+                t().feed().remove(id);
             }
             if (auditLine != null) {
-                logs.appendAudit(auditLine);
+                t().logs().appendAudit(auditLine);
             }
         });
     }

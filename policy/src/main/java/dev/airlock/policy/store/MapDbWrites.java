@@ -3,7 +3,6 @@ package dev.airlock.policy.store;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.DownloadRecord;
 import dev.airlock.policy.Verdict;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,8 +11,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,16 +19,18 @@ import org.slf4j.LoggerFactory;
  * join the outer), and a group commit a fraction of a second later for what the serving path hands
  * over (first sightings and downloads would cost an fsync each), so a kill -9 loses at most the
  * last moment of those, never a committed write.
+ *
+ * <p>A write is refused before MapDB starts it while the disk is nearly full ({@link DiskRoom}),
+ * and after a failure inside MapDB the handle is fenced; the group-commit thread reopens it once
+ * the disk has room ({@link MapDbHandle}).
  */
 final class MapDbWrites implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MapDbWrites.class);
     private static final long GROUP_COMMIT_MS = 200;
 
-    private final Path file;
-    private final DB db;
-    private final BTreeMap<String, String> verdicts;
-    private final MapDbLogs logs;
-    private final Runnable onRollback;
+    private final MapDbHandle handle;
+    private final DiskRoom room;
+    private final Runnable onDiscarded;
     private final ReentrantLock writeLock = new ReentrantLock();
     /** Verdicts waiting for the group commit; readers look here before the file. */
     final Map<PackageCoordinate, Verdict> pending = new ConcurrentHashMap<>();
@@ -39,14 +38,16 @@ final class MapDbWrites implements AutoCloseable {
     private final ScheduledExecutorService committer;
     private volatile boolean dirty;
     private volatile boolean closed;
+    private volatile boolean full;
 
-    /** @param onRollback told when a rollback discarded uncommitted writes (caches must not outlive them) */
-    MapDbWrites(Path file, DB db, BTreeMap<String, String> verdicts, MapDbLogs logs, Runnable onRollback) {
-        this.file = file;
-        this.db = db;
-        this.verdicts = verdicts;
-        this.logs = logs;
-        this.onRollback = onRollback;
+    /**
+     * @param onDiscarded told when a rollback or a reopen discarded uncommitted writes (caches must
+     *     not outlive them)
+     */
+    MapDbWrites(MapDbHandle handle, DiskRoom room, Runnable onDiscarded) {
+        this.handle = handle;
+        this.room = room;
+        this.onDiscarded = onDiscarded;
         this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "verdict-store-commit");
             t.setDaemon(true);
@@ -57,7 +58,7 @@ final class MapDbWrites implements AutoCloseable {
 
     void ensureOpen() {
         if (closed) {
-            throw new IllegalStateException("policy store " + file + " is closed");
+            throw new IllegalStateException("policy store " + handle.file() + " is closed");
         }
     }
 
@@ -66,7 +67,12 @@ final class MapDbWrites implements AutoCloseable {
         pendingDownloads.add(Map.entry(c, r));
     }
 
-    /** Runs the writes and commits them as one transaction; rolls back if they throw. */
+    /**
+     * Runs the writes and commits them as one transaction; rolls back if they throw.
+     *
+     * @throws StoreFullException when the disk is nearly full (nothing was written)
+     * @throws StoreFencedException after a failure inside MapDB, until the store has reopened
+     */
     void write(Runnable writes) {
         writeLock.lock();
         try {
@@ -76,14 +82,19 @@ final class MapDbWrites implements AutoCloseable {
                 writes.run();
                 return;
             }
+            handle.requireWritable();
+            room.require();
             try {
                 writes.run();
-                db.commit();
+                handle.tables().db().commit();
                 dirty = false;
             } catch (RuntimeException e) {
-                db.rollback();
+                handle.fenceIfMapDb(e);
+                if (!handle.isFenced()) {
+                    handle.tables().db().rollback();
+                }
                 // The rollback discards uncommitted group writes too.
-                onRollback.run();
+                onDiscarded.run();
                 dirty = false;
                 throw e;
             }
@@ -102,13 +113,16 @@ final class MapDbWrites implements AutoCloseable {
             if (closed) {
                 return;
             }
+            handle.requireWritable();
+            room.require();
+            MapDbHandle.Tables t = handle.tables();
             for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                logs.putDownload(d.getKey(), d.getValue());
+                t.logs().putDownload(d.getKey(), d.getValue());
                 dirty = true;
             }
             for (Map.Entry<PackageCoordinate, Verdict> e : pending.entrySet()) {
                 Verdict v = e.getValue();
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
+                t.verdicts().put(v.coordinate().toString(), StoreJson.write(v));
                 // Only if unchanged meanwhile: a newer value stays pending for the next round.
                 pending.remove(e.getKey(), v);
                 dirty = true;
@@ -121,20 +135,55 @@ final class MapDbWrites implements AutoCloseable {
     void groupCommit() {
         try {
             drain();
+            if (full) {
+                full = false;
+                LOG.info("the data disk has room again: group writes of {} resume", handle.file());
+            }
+        } catch (StoreFullException e) {
+            if (!full) {
+                full = true;
+                LOG.warn("{}; sightings and downloads wait in memory meanwhile", e.getMessage());
+            }
+            return;
+        } catch (StoreFencedException e) {
+            reopenWhenRoom();
+            return;
         } catch (RuntimeException e) {
-            LOG.warn("group write of {} failed", file, e);
+            handle.fenceIfMapDb(e);
+            LOG.warn("group write of {} failed", handle.file(), e);
+        }
+        if (handle.isFenced()) {
+            reopenWhenRoom();
+            return;
         }
         if (!dirty || closed) {
             return;
         }
         writeLock.lock();
         try {
-            if (dirty && !closed) {
-                db.commit();
+            if (dirty && !closed && !handle.isFenced()) {
+                handle.tables().db().commit();
                 dirty = false;
             }
         } catch (RuntimeException e) {
-            LOG.warn("group commit of {} failed", file, e);
+            handle.fenceIfMapDb(e);
+            LOG.warn("group commit of {} failed", handle.file(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Recovery from a fence without a restart, tried from the group-commit thread at most every 2 s. */
+    private void reopenWhenRoom() {
+        if (!handle.dueForReopen(room)) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            if (!closed && handle.isFenced() && handle.reopen()) {
+                onDiscarded.run();
+                dirty = false;
+            }
         } finally {
             writeLock.unlock();
         }
@@ -146,7 +195,7 @@ final class MapDbWrites implements AutoCloseable {
         committer.shutdown();
         try {
             if (!committer.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("group commit of {} did not finish in time", file);
+                LOG.warn("group commit of {} did not finish in time", handle.file());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -156,16 +205,23 @@ final class MapDbWrites implements AutoCloseable {
             if (closed) {
                 return;
             }
+            if (handle.isFenced()) {
+                // Nothing more reaches the file: what it holds is the last good commit.
+                closed = true;
+                handle.close();
+                return;
+            }
+            MapDbHandle.Tables t = handle.tables();
             for (Verdict v : pending.values()) {
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
+                t.verdicts().put(v.coordinate().toString(), StoreJson.write(v));
             }
             pending.clear();
             for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                logs.putDownload(d.getKey(), d.getValue());
+                t.logs().putDownload(d.getKey(), d.getValue());
             }
-            db.commit();
+            t.db().commit();
             closed = true;
-            db.close();
+            handle.close();
         } finally {
             writeLock.unlock();
         }

@@ -28,6 +28,10 @@ import java.util.function.Function;
  * path calls them on every request. A write that must not be lost (an override with its audit
  * line, an analysis verdict, a feed import) is durable when the call returns; first sightings
  * ({@link #putVerdictSoon}) and downloads are written a fraction of a second later in batches.
+ *
+ * <p>A write the store cannot make for a reason of the machine (a full data disk, a fenced
+ * embedded file, an unreachable shared database) throws {@link StoreUnavailableException}: nothing
+ * was written, the same call can work later, and callers answer 503, never a verdict.
  */
 public interface VerdictStore extends AutoCloseable {
     /** Version 1 of the embedded file: JSON values keyed by {@code ecosystem:name@version}. */

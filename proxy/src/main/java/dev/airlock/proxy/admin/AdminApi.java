@@ -111,6 +111,10 @@ public final class AdminApi implements Route, AutoCloseable {
             routes.resolve(ex, PREFIX, token.identity()).run();
         } catch (ApiProblem e) {
             ex.respondError(e.status(), e.getMessage());
+        } catch (dev.airlock.policy.store.StoreUnavailableException e) {
+            // Nothing was written, and it is the disk or the shared database, not the request: say so, and that a retry can work.
+            LOG.warn("admin API refused {} {}: {}", ex.method(), ex.rawPath(), e.getMessage());
+            ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
         } catch (IllegalArgumentException e) {
             ex.respondError(HttpResponseStatus.BAD_REQUEST, e.getMessage());
         } catch (Exception e) {

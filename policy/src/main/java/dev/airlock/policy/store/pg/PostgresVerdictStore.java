@@ -10,8 +10,10 @@ import dev.airlock.policy.DownloadRecord;
 import dev.airlock.policy.Verdict;
 import dev.airlock.policy.store.StoreChanges;
 import dev.airlock.policy.store.StoreJson;
+import dev.airlock.policy.store.StoreUnavailableException;
 import dev.airlock.policy.store.VerdictStore;
 import dev.airlock.sql.Database;
+import dev.airlock.sql.SqlWork;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +28,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +115,7 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public void putVerdict(Verdict v) {
         ensureOpen();
-        db.transaction(c -> {
+        tx(c -> {
             writes.writeNow(c, v);
             return null;
         });
@@ -121,7 +124,7 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public Verdict updateVerdict(PackageCoordinate coordinate, Function<Optional<Verdict>, Verdict> change) {
         ensureOpen();
-        return writes.update(coordinate, change);
+        return shared(() -> writes.update(coordinate, change));
     }
 
     @Override
@@ -130,7 +133,7 @@ public final class PostgresVerdictStore implements VerdictStore {
             return;
         }
         ensureOpen();
-        db.transaction(c -> {
+        tx(c -> {
             for (Verdict v : vs) {
                 writes.writeNow(c, v);
             }
@@ -189,7 +192,7 @@ public final class PostgresVerdictStore implements VerdictStore {
         Map<String, String> json = new java.util.LinkedHashMap<>();
         changes.forEach((target, o) -> json.put(target, o == null ? null : StoreJson.write(o)));
         ensureOpen();
-        return writes.changeKeyed(Mirrors.Kind.OVERRIDE, json, auditLines);
+        return shared(() -> writes.changeKeyed(Mirrors.Kind.OVERRIDE, json, auditLines));
     }
 
     @Override
@@ -200,14 +203,15 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
         ensureOpen();
-        return writes.changeKeyed(Mirrors.Kind.EXEMPTION, Collections.singletonMap(target, json), List.of(auditLine)).get(0);
+        return shared(() -> writes.changeKeyed(Mirrors.Kind.EXEMPTION, Collections.singletonMap(target, json),
+                List.of(auditLine))).get(0);
     }
 
     // ---- analysis log and history
 
     @Override
     public void appendAnalysisRecord(PackageCoordinate coordinate, String json) {
-        db.transaction(c -> {
+        tx(c -> {
             LogRows.appendAnalysis(c, coordinate, json);
             return null;
         });
@@ -215,17 +219,17 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public List<String> analysisRecords(PackageCoordinate coordinate) {
-        return db.transaction(c -> LogRows.analyses(c, coordinate));
+        return tx(c -> LogRows.analyses(c, coordinate));
     }
 
     @Override
     public SortedMap<String, String> history(String from, String to) {
-        return db.transaction(c -> LogRows.history(c, from, to));
+        return tx(c -> LogRows.history(c, from, to));
     }
 
     @Override
     public void changeHistory(Map<String, String> put, Collection<String> remove) {
-        db.transaction(c -> {
+        tx(c -> {
             LogRows.changeHistory(c, put, remove);
             return null;
         });
@@ -235,12 +239,12 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public AuditEntry appendAudit(AuditEntry e) {
-        return db.transaction(c -> AuditRows.append(c, e));
+        return tx(c -> AuditRows.append(c, e));
     }
 
     @Override
     public List<AuditEntry> appendAudit(List<AuditEntry> lines) {
-        return db.transaction(c -> {
+        return tx(c -> {
             List<AuditEntry> out = new ArrayList<>();
             for (AuditEntry line : lines) {
                 out.add(AuditRows.append(c, line));
@@ -251,12 +255,12 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public AuditPage audit(AuditQuery q) {
-        return db.transaction(c -> AuditRows.page(c, q));
+        return tx(c -> AuditRows.page(c, q));
     }
 
     @Override
     public List<AuditEntry> audit(Instant since, int limit) {
-        return db.transaction(c -> AuditRows.since(c, since, limit));
+        return tx(c -> AuditRows.since(c, since, limit));
     }
 
     // ---- downloads
@@ -270,7 +274,7 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public List<DownloadRecord> downloads(PackageCoordinate coordinate, int limit) {
         flush();
-        return db.transaction(c -> LogRows.downloads(c, coordinate, limit));
+        return tx(c -> LogRows.downloads(c, coordinate, limit));
     }
 
     // ---- feed records
@@ -288,13 +292,16 @@ public final class PostgresVerdictStore implements VerdictStore {
     @Override
     public void changeFeedRecords(Map<String, String> put, Collection<String> remove, AuditEntry auditLine) {
         ensureOpen();
-        writes.changeFeedRecords(put, remove, auditLine);
+        shared(() -> {
+            writes.changeFeedRecords(put, remove, auditLine);
+            return null;
+        });
     }
 
     @Override
     public void transaction(Runnable writes) {
         // The store's own writes inside join this transaction (Database binds it to the thread).
-        db.transaction(c -> {
+        tx(c -> {
             writes.run();
             return null;
         });
@@ -304,7 +311,10 @@ public final class PostgresVerdictStore implements VerdictStore {
 
     @Override
     public void flush() {
-        writes.flush();
+        shared(() -> {
+            writes.flush();
+            return null;
+        });
     }
 
     private void flushQuietly() {
@@ -312,6 +322,23 @@ public final class PostgresVerdictStore implements VerdictStore {
             flush();
         } catch (RuntimeException e) {
             LOG.warn("shared store: batch write failed (retried)", e);
+        }
+    }
+
+    /** A transaction on the shared database, its outage said in the store's terms. */
+    private <T> T tx(SqlWork<T> work) {
+        return shared(() -> db.transaction(work));
+    }
+
+    /**
+     * An unreachable or refusing database is the store's {@link StoreUnavailableException}, as a
+     * full disk is for the embedded file: nothing was written, callers answer 503, never a verdict.
+     */
+    private static <T> T shared(Supplier<T> work) {
+        try {
+            return work.get();
+        } catch (dev.airlock.sql.StoreUnavailableException e) {
+            throw new StoreUnavailableException(e.getMessage(), e);
         }
     }
 

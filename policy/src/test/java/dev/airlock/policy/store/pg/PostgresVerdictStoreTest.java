@@ -2,6 +2,7 @@ package dev.airlock.policy.store.pg;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.airlock.config.StoreConfig;
@@ -18,6 +19,7 @@ import dev.airlock.policy.ReasonSource;
 import dev.airlock.policy.Verdict;
 import dev.airlock.policy.VerdictState;
 import dev.airlock.policy.store.StoreChanges;
+import dev.airlock.policy.store.StoreUnavailableException;
 import dev.airlock.sql.Database;
 import dev.airlock.testing.PostgresServer;
 import java.time.Duration;
@@ -191,5 +193,27 @@ class PostgresVerdictStoreTest {
         assertEquals("npm/11", again.downloads(c, 10).get(0).userAgent());
         assertEquals(List.of("{\"n\":1}"), again.analysisRecords(c));
         assertEquals(null, again.file());
+    }
+
+    @Test
+    void aDatabaseThatIsGoneRefusesWritesAsTheStoreBeingUnavailableWhileReadsAnswerFromMemory() throws Exception {
+        PostgresServer own = PostgresServer.start();
+        PostgresVerdictStore s;
+        try {
+            Database db = Database.open(new StoreConfig(own.newDatabase(), null, null, 2, null, Duration.ofMillis(500), "alone"));
+            open.add(db);
+            s = PostgresVerdictStore.open(db);
+            open.add(s);
+            s.putVerdict(verdict("kept", "1.0.0", VerdictState.BLOCKED));
+        } finally {
+            own.close();
+        }
+        // The admin API answers 503 for this exception (AdminApiOnAFullDiskTest): an outage, never a verdict.
+        StoreUnavailableException e = assertThrows(StoreUnavailableException.class, () -> s.changeOverride("npm:kept",
+                new AdminOverride("npm:kept", OverrideAction.ALLOW, "gone", null, "t", Instant.now()),
+                new AuditEntry(0, Instant.now(), "t", "override_allow", "npm:kept", null, "allowed", "gone")));
+        assertTrue(e.getMessage().contains("shared store"), e.getMessage());
+        assertTrue(s.override("npm:kept").isEmpty(), "a refused override is not served from memory either");
+        assertEquals(VerdictState.BLOCKED, s.verdict(PackageCoordinate.of(Ecosystem.NPM, "kept", "1.0.0")).orElseThrow().state());
     }
 }
