@@ -20,11 +20,14 @@ import java.util.List;
  * @param logFormat     {@code text} (default) or {@code json}
  * @param server        the accepted connections ({@code server.*}: trusted reverse proxies, TLS)
  * @param clients       client identities ({@code clients.*}: tokens; off by default)
+ * @param store         where verdicts and the analysis queue live ({@code store.*}: embedded, or a shared PostgreSQL)
+ * @param artifacts     where verified artifacts are kept besides the data directory ({@code artifacts.*}: S3)
  */
 public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicUrl, URI pypiUpstream,
                             List<String> pypiFileHosts, URI npmUpstream, String adminToken, String logFormat,
                             UpstreamConfig upstream, PolicyConfig policy, SandboxConfig sandbox,
-                            AnalysisConfig analysis, ServerConfig server, ClientsConfig clients) {
+                            AnalysisConfig analysis, ServerConfig server, ClientsConfig clients,
+                            StoreConfig store, ArtifactsConfig artifacts) {
     public static final URI DEFAULT_PYPI = URI.create("https://pypi.org/simple/");
 
     public AirlockConfig {
@@ -49,6 +52,21 @@ public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicU
         analysis = analysis == null ? AnalysisConfig.defaults() : analysis;
         server = server == null ? ServerConfig.defaults() : server;
         clients = clients == null ? ClientsConfig.defaults() : clients;
+        store = store == null ? StoreConfig.defaults() : store;
+        artifacts = artifacts == null ? ArtifactsConfig.defaults() : artifacts;
+        if (!analysis.enabled() && !store.shared()) {
+            throw new ConfigException("analysis.enabled: false needs a shared store (store.url): with the embedded store "
+                    + "no other node would ever analyse this node's new versions");
+        }
+    }
+
+    /** With the embedded stores (the defaults of {@code store.*} and {@code artifacts.*}). */
+    public AirlockConfig(Integer port, String bind, Path dataDir, URI publicUrl, URI pypiUpstream,
+                         List<String> pypiFileHosts, URI npmUpstream, String adminToken, String logFormat,
+                         UpstreamConfig upstream, PolicyConfig policy, SandboxConfig sandbox, AnalysisConfig analysis,
+                         ServerConfig server, ClientsConfig clients) {
+        this(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npmUpstream, adminToken, logFormat,
+                upstream, policy, sandbox, analysis, server, clients, null, null);
     }
 
     /** Without client identities (their defaults: off). */
@@ -69,13 +87,20 @@ public record AirlockConfig(Integer port, String bind, Path dataDir, URI publicU
     }
 
     public static AirlockConfig defaults() {
-        return new AirlockConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new AirlockConfig(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null);
     }
 
     /** The same configuration with another npm upstream (used when it is detected from the host's npm). */
     public AirlockConfig withNpmUpstream(URI npm) {
         return new AirlockConfig(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npm, adminToken,
-                logFormat, upstream, policy, sandbox, analysis, server, clients);
+                logFormat, upstream, policy, sandbox, analysis, server, clients, store, artifacts);
+    }
+
+    /** The same configuration for the worker role: analysis on, whatever the file said. */
+    public AirlockConfig asWorker() {
+        return new AirlockConfig(port, bind, dataDir, publicUrl, pypiUpstream, pypiFileHosts, npmUpstream, adminToken,
+                logFormat, upstream, policy, sandbox, analysis.withEnabled(true), server, clients, store, artifacts);
     }
 
     /** The PyPI JSON API base: the simple index with {@code /simple/} replaced by {@code /pypi/}. */

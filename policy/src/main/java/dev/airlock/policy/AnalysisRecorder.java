@@ -52,31 +52,37 @@ final class AnalysisRecorder {
             case SUSPICIOUS -> VerdictState.QUARANTINED;
             case CLEAN -> VerdictState.ALLOWED;
         };
-        Verdict before;
+        Verdict[] was = new Verdict[1];
         Verdict after;
         synchronized (locks.of(c)) {
-            before = store.verdict(c).orElseGet(() -> decider.firstSighting(c, null, now));
-            List<Reason> why = reasons(result, state);
-            Verdict facts;
-            if (file == null) {
-                if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
-                    return;
+            // Read and written as one step on the store: with a shared store another node may be
+            // recording another file of the same version at the same moment.
+            // A static result is group-committed on the embedded store: a download waits for this
+            // write, and one disk sync per first download serialised a cold install of a tree behind
+            // the store. A static result lost to a crash only means the next download checks the
+            // file again: never a wrong serve.
+            java.util.function.Function<java.util.Optional<Verdict>, Verdict> change = stored -> {
+                Verdict before = stored.orElseGet(() -> decider.firstSighting(c, null, now));
+                was[0] = before;
+                List<Reason> why = reasons(result, state);
+                Verdict facts;
+                if (file == null) {
+                    if (stage == AnalysisStage.STATIC && before.analysisStage() == AnalysisStage.FULL) {
+                        return null;
+                    }
+                    facts = before.withAnalysis(stage, state, why, sha256);
+                } else {
+                    facts = before.withFileAnalysis(new FileAnalysis(file.name(), sha256 != null ? sha256 : file.sha256(),
+                            file.uploadedAt(), stage, state, why, now));
                 }
-                facts = before.withAnalysis(stage, state, why, sha256);
-            } else {
-                facts = before.withFileAnalysis(new FileAnalysis(file.name(), sha256 != null ? sha256 : file.sha256(),
-                        file.uploadedAt(), stage, state, why, now));
-            }
-            after = decider.decide(facts, now);
-            if (stage == AnalysisStage.STATIC) {
-                // Group-committed: a download waits for this write, and one disk sync per first
-                // download serialised a cold install of a tree behind the store. A static result lost
-                // to a crash only means the next download checks the file again: never a wrong serve.
-                store.putVerdictSoon(after);
-            } else {
-                store.putVerdict(after);
-            }
+                return decider.decide(facts, now);
+            };
+            after = stage == AnalysisStage.STATIC ? store.updateVerdictSoon(c, change) : store.updateVerdict(c, change);
         }
+        if (after == null) {
+            return;
+        }
+        Verdict before = was[0];
         if (after.state() != before.state()) {
             audit.accept(new AuditEntry(0, now, "analysis", "analysis_" + stage.name().toLowerCase(Locale.ROOT),
                     c + (file == null ? "" : " " + file.name()),

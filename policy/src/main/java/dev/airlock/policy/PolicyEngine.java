@@ -49,14 +49,24 @@ public final class PolicyEngine implements AutoCloseable {
 
     public static PolicyEngine open(AirlockConfig config, AnalysisQueue queue, StaticCheck staticCheck, Clock clock,
                                     long feedPollMs) {
-        NameRules rules = NameRules.from(config.policy());
-        TyposquatDetector typos = TyposquatDetector.bundled(config.policy().typosquat().maxDistance());
-        AdminToken token = AdminToken.resolve(config.adminToken(), config.dataDir());
-        VerdictStore store = VerdictStore.open(config.dataDir());
+        return open(config, VerdictStore.open(config.dataDir()), queue, staticCheck, clock, feedPollMs);
+    }
+
+    /**
+     * Over a store opened by the caller (the shared PostgreSQL one); the engine closes it. With a
+     * shared store every node runs one engine: changes other nodes make reach this one's gate.
+     */
+    public static PolicyEngine open(AirlockConfig config, VerdictStore store, AnalysisQueue queue, StaticCheck staticCheck,
+                                    Clock clock, long feedPollMs) {
         PolicyGate gate = null;
         try {
+            NameRules rules = NameRules.from(config.policy());
+            TyposquatDetector typos = TyposquatDetector.bundled(config.policy().typosquat().maxDistance());
+            // With a shared store every node must take the same configured token: one generated per node would differ.
+            AdminToken token = AdminToken.resolve(config.adminToken(), config.dataDir());
             MalwareFeed feed = new MalwareFeed(store);
             gate = new PolicyGate(config.policy(), store, rules, typos, feed, queue, staticCheck, clock);
+            store.onChangedElsewhere(new RemoteChanges(gate));
             PolicyAdmin admin = new PolicyAdmin(gate);
             PolicyGate recorder = gate;
             queue.onFileResult((c, file, result) -> {

@@ -261,6 +261,11 @@ public final class PolicyGate implements VerdictGate, AutoCloseable {
         return outbreakHold;
     }
 
+    /** Downloads waiting on a version of the package look at their verdict again (it changed on another node). */
+    void signalChanged(PackageId id) {
+        waits.signal(id);
+    }
+
     /** Re-decides the stored verdicts of a package (after an override or feed change) and commits them. */
     List<Verdict> refresh(PackageId id, Set<PackageCoordinate> alsoRecord) {
         return refresh.refresh(id, alsoRecord);

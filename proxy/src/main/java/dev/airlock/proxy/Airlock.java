@@ -22,6 +22,7 @@ import dev.airlock.proxy.pypi.UploadTimes;
 import dev.airlock.proxy.auth.ClientAuthRoute;
 import dev.airlock.proxy.auth.ClientTokens;
 import dev.airlock.proxy.store.ArtifactStore;
+import dev.airlock.proxy.store.ArtifactStores;
 import dev.airlock.proxy.tls.ServerTls;
 import dev.airlock.proxy.upstream.MetadataCache;
 import dev.airlock.proxy.upstream.UpstreamClient;
@@ -72,24 +73,42 @@ public final class Airlock implements AutoCloseable {
 
     /** Starts Airlock with the policy side {@code policy} opens in front of the registries. */
     public static Airlock start(AirlockConfig config, PolicySide.Opener policy) throws IOException, InterruptedException {
+        return start(config, policy, false);
+    }
+
+    /**
+     * Starts an analysis worker of a shared store ({@code bin/airlock worker}): the firewall with
+     * analysis on, fetching what it analyses through the same verified store, and an HTTP port that
+     * answers only {@code /healthz} and {@code /metrics} (no registries, no admin API).
+     */
+    public static Airlock startWorker(AirlockConfig config) throws IOException, InterruptedException {
+        if (!config.store().shared()) {
+            throw new dev.airlock.config.ConfigException("a worker needs the shared store: set store.url (postgresql://...)");
+        }
+        AirlockConfig worker = config.asWorker();
+        return start(worker, (c, m, s, cl) -> Firewall.open(c, m, s, cl, "worker"), true);
+    }
+
+    private static Airlock start(AirlockConfig config, PolicySide.Opener policy, boolean worker)
+            throws IOException, InterruptedException {
         Files.createDirectories(config.dataDir());
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
-            return wire(config, policy, closeables);
+            return wire(config, policy, closeables, worker);
         } catch (IOException | InterruptedException | RuntimeException e) {
             closeAll(closeables);
             throw e;
         }
     }
 
-    private static Airlock wire(AirlockConfig config, PolicySide.Opener opener, List<AutoCloseable> closeables)
-            throws IOException, InterruptedException {
+    private static Airlock wire(AirlockConfig config, PolicySide.Opener opener, List<AutoCloseable> closeables,
+                                boolean worker) throws IOException, InterruptedException {
         AirlockMetrics metrics = new AirlockMetrics();
         closeables.add(metrics);
         ExecutorService upstreamPool = Executors.newFixedThreadPool(
                 Math.max(8, config.upstream().maxConcurrent()), daemonThreads("airlock-upstream"));
         closeables.add(upstreamPool::shutdownNow);
-        ArtifactStore store = new ArtifactStore(config.dataDir());
+        ArtifactStore store = ArtifactStores.open(config, closeables);
         store.observe((key, hit) -> {
             String eco = key.startsWith("npm|") ? "npm" : "pypi";
             if (hit) {
@@ -135,6 +154,9 @@ public final class Airlock implements AutoCloseable {
                 new ProxyArtifactSource(config.pypiUpstream(), config.npmUpstream(), pages, packuments, store, upstreamPool),
                 closeables);
         VerdictGate gate = policy.gate();
+        if (worker) {
+            return new Airlock(config, bind(config, routes, listeners, closeables), closeables, policy);
+        }
         routes.addAll(policy.routes());
 
         // npm audit's own advisories read a verdict per named version: off the event loops (the
@@ -161,6 +183,11 @@ public final class Airlock implements AutoCloseable {
             routes.add(ClientAuthRoute.wrap(npm.rootAttestations(), clientTokens));
         }
 
+        return new Airlock(config, bind(config, routes, listeners, closeables), closeables, policy);
+    }
+
+    private static AirlockServer bind(AirlockConfig config, List<Route> routes, List<HttpExchange.ExchangeListener> listeners,
+                                      List<AutoCloseable> closeables) throws IOException, InterruptedException {
         RequestRouter router = new RequestRouter(routes, listeners,
                 TrustedProxies.of(config.server().trustedProxyBlocks()), config.publicUrl());
         ServerTls tls = null;
@@ -169,9 +196,8 @@ public final class Airlock implements AutoCloseable {
                     config.server().tls().reloadInterval());
             closeables.add(tls);
         }
-        AirlockServer server = AirlockServer.bind(config.bind(), config.port(),
+        return AirlockServer.bind(config.bind(), config.port(),
                 new AirlockChannelInitializer(router, 64 * 1024 * 1024, AirlockChannelInitializer.DEFAULT_IDLE, tls));
-        return new Airlock(config, server, closeables, policy);
     }
 
     private static void observeCache(MetadataCache<?> cache, AirlockMetrics metrics, String ecosystem) {

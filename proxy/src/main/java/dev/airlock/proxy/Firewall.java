@@ -3,7 +3,7 @@ package dev.airlock.proxy;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.ArtifactSource;
 import dev.airlock.analysis.archive.ArchiveLimits;
-import dev.airlock.analysis.queue.PersistentAnalysisQueue;
+import dev.airlock.analysis.queue.StoredAnalysisQueue;
 import dev.airlock.config.AirlockConfig;
 import dev.airlock.policy.PolicyEngine;
 import dev.airlock.policy.VerdictGate;
@@ -36,13 +36,13 @@ public final class Firewall implements PolicySide {
     private static final Logger LOG = LoggerFactory.getLogger(Firewall.class);
     private final Sandbox sandbox;
     private final DockerSandbox docker;
-    private final PersistentAnalysisQueue queue;
+    private final StoredAnalysisQueue queue;
     private final PolicyEngine engine;
     private final AdminApi adminApi;
     private final BreakGlassApi breakGlass;
     private final BlockedAdvisories advisories;
 
-    private Firewall(Sandbox sandbox, DockerSandbox docker, PersistentAnalysisQueue queue, PolicyEngine engine,
+    private Firewall(Sandbox sandbox, DockerSandbox docker, StoredAnalysisQueue queue, PolicyEngine engine,
                      AdminApi adminApi, BreakGlassApi breakGlass, BlockedAdvisories advisories) {
         this.sandbox = sandbox;
         this.docker = docker;
@@ -55,14 +55,29 @@ public final class Firewall implements PolicySide {
 
     static Firewall open(AirlockConfig config, AirlockMetrics metrics, ArtifactSource source, List<AutoCloseable> closeables)
             throws IOException {
-        DockerSandbox docker = DockerSandbox.create(config.sandbox());
-        Sandbox sandbox = new MeteredSandbox(docker, metrics);
-        if (docker.warning() != null) {
+        return open(config, metrics, source, closeables, "serve");
+    }
+
+    /** @param role {@code serve} (a proxy) or {@code worker} (analysis only), as the shared store's nodes table names it */
+    static Firewall open(AirlockConfig config, AirlockMetrics metrics, ArtifactSource source, List<AutoCloseable> closeables,
+                         String role) throws IOException {
+        if (config.store().shared() && "serve".equals(role) && config.adminToken() == null) {
+            // A token generated per node would differ between the nodes behind one Service.
+            throw new dev.airlock.config.ConfigException("a shared store (store.url) needs adminToken (--admin-token or "
+                    + "AIRLOCK_ADMIN_TOKEN), the same on every node");
+        }
+        boolean analysing = config.analysis().enabled();
+        // A proxy that leaves analysis to the workers needs no container engine and probes none.
+        DockerSandbox docker = analysing ? DockerSandbox.create(config.sandbox()) : null;
+        Sandbox sandbox = new MeteredSandbox(docker != null ? docker : new NoLocalSandbox(), metrics);
+        if (docker != null && docker.warning() != null) {
             LOG.warn("SANDBOX: {}", docker.warning());
         }
         closeables.add(sandbox);
         boolean requireSandbox = config.analysis().requireSandbox();
-        if (!sandbox.available()) {
+        if (!analysing) {
+            LOG.info("analysis.enabled is off: this node queues new versions for the workers of the shared store");
+        } else if (!sandbox.available()) {
             if (requireSandbox) {
                 // Fail closed: without dynamic analysis, new versions stay pending until an engine appears or an admin decides.
                 LOG.warn("SANDBOX UNAVAILABLE: {} -- new versions stay pending (sandbox_unavailable) until an engine answers",
@@ -79,34 +94,45 @@ public final class Firewall implements PolicySide {
             registryHosts.add(config.npmUpstream().getHost());
         }
         Analyzer analyzer = new Analyzer(sandbox, ArchiveLimits.defaults(), registryHosts);
-        PersistentAnalysisQueue queue = new PersistentAnalysisQueue(config.dataDir().resolve("analysis"), config.analysis(),
-                analyzer, source);
-        closeables.add(queue);
-        PolicyEngine engine = PolicyEngine.open(config, new MeteredAnalysisQueue(queue, metrics),
-                (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()));
+        Stores stores = Stores.open(config, analyzer, source, role, closeables, () -> !requireSandbox || sandbox.available());
+        StoredAnalysisQueue queue = stores.queue();
+        PolicyEngine engine;
+        try {
+            engine = PolicyEngine.open(config, stores.store(), new MeteredAnalysisQueue(queue, metrics),
+                    (c, path) -> analyzer.analyzeStatic(path, c.ecosystem()), java.time.Clock.systemUTC(),
+                    PolicyEngine.FEED_POLL_MS);
+        } catch (RuntimeException e) {
+            stores.store().close();
+            throw e;
+        }
         closeables.add(engine);
         // Side paths: the metric and the overview's history of failures by cause.
         queue.onInfrastructureFailure(f -> {
             metrics.infrastructureFailure(f.job().substring(0, Math.max(0, f.job().indexOf(':'))), f.cause());
             engine.admin().history().count("failures." + f.cause(), 1);
         });
-        replayInBackground(queue, engine);
+        if (!stores.shared()) {
+            // The shared store records a result and its verdict in one transaction: nothing to replay.
+            replayInBackground(queue, engine);
+        }
         // Read off the serving path by a timer: a down engine's probe may take seconds.
-        engine.gate().analysisAvailability(() -> !requireSandbox || sandbox.available(), 2_000);
+        engine.gate().analysisAvailability(stores.analysedSomewhere(), 2_000);
         metrics.verdicts(() -> versionCounts(engine));
         AdminApi api = new AdminApi(engine.admin(), engine.token(), new QueueLookup(queue), () -> {
             Map<String, Object> s = new LinkedHashMap<>();
             Map<String, Object> sb = new LinkedHashMap<>();
             sb.put("available", sandbox.available());
             sb.put("status", sandbox.status());
-            sb.put("runtime", docker.runtime());
+            sb.put("runtime", docker == null ? null : docker.runtime());
             sb.put("runtimeSetting", config.sandbox().runtime());
-            sb.put("warning", docker.warning());
-            sb.put("cause", docker.unavailableCause());
+            sb.put("warning", docker == null ? null : docker.warning());
+            sb.put("cause", docker == null ? "analysis_on_workers" : docker.unavailableCause());
             sb.put("requireSandbox", requireSandbox);
             sb.put("newVersions", newVersionsLine(sandbox.available(), requireSandbox));
             s.put("sandbox", sb);
             s.put("analysisQueueDepth", queue.depth());
+            s.put("store", stores.shared() ? "shared (" + dev.airlock.config.StoreConfig.redacted(config.store().url()) + ")" : "embedded");
+            s.put("analysing", analysing);
             s.put("analysisWaitingForSandbox", queue.waitingForSandbox());
             s.put("upstreams", metrics.upstreamHealth());
             s.put("infrastructureFailures", Map.of("byCause", queue.failureCounts(), "recent", queue.recentFailures(20)));
@@ -120,7 +146,7 @@ public final class Firewall implements PolicySide {
     }
 
     /** Results the queue committed that policy never recorded (a crash in between) are recorded now. */
-    private static void replayInBackground(PersistentAnalysisQueue queue, PolicyEngine engine) {
+    private static void replayInBackground(StoredAnalysisQueue queue, PolicyEngine engine) {
         Thread t = new Thread(() -> {
             try {
                 int n = queue.replay(engine.gate()::lacksFullAnalysis, engine.gate()::onAnalysisResult);
@@ -146,7 +172,7 @@ public final class Firewall implements PolicySide {
     }
 
     /** The admin API's view of the analysis store: each file's result and the last infrastructure failure. */
-    private record QueueLookup(PersistentAnalysisQueue queue) implements dev.airlock.policy.AnalysisLookup {
+    private record QueueLookup(StoredAnalysisQueue queue) implements dev.airlock.policy.AnalysisLookup {
         @Override
         public Optional<dev.airlock.analysis.AnalysisResult> find(dev.airlock.model.PackageCoordinate c) {
             return Optional.ofNullable(queue.result(c));
@@ -175,7 +201,7 @@ public final class Firewall implements PolicySide {
 
     /** A warning about the sandbox's isolation for the startup banner (runc because gVisor is missing), or null. */
     public String sandboxWarning() {
-        return docker.warning();
+        return docker == null ? null : docker.warning();
     }
 
     public PolicyEngine engine() {

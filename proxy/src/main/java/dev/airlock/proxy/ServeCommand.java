@@ -63,6 +63,13 @@ public final class ServeCommand extends ConfiguredCommand {
             out.println("  npm registry:  off (no --npm-upstream and no npm on this host)");
         }
         out.println("  data:          " + c.dataDir().toAbsolutePath());
+        if (c.store().shared()) {
+            out.println("  shared store:  " + dev.airlock.config.StoreConfig.redacted(c.store().url())
+                    + (c.analysis().enabled() ? " (this node also analyses)" : " (analysis on the workers)"));
+        }
+        if (c.artifacts().shared()) {
+            out.println("  artifacts:     " + c.artifacts().url() + " (cached in the data directory)");
+        }
         airlock.firewall().ifPresent(f -> {
             out.println("  admin UI/API:  " + base + "ui/   " + base + "api/v1/");
             f.engine().adminTokenFile().ifPresentOrElse(
@@ -72,7 +79,7 @@ public final class ServeCommand extends ConfiguredCommand {
             if (f.sandboxWarning() != null) {
                 out.println("  WARNING:       " + f.sandboxWarning());
             }
-            if (!f.sandbox().available()) {
+            if (!f.sandbox().available() && c.analysis().enabled()) {
                 out.println("  WARNING:       " + Firewall.newVersionsLine(false, c.analysis().requireSandbox()));
             }
             out.println("  policy:        mode " + c.policy().mode() + ", hold versions newer than " + c.policy().holdNewerThan());

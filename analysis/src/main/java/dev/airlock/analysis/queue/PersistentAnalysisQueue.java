@@ -2,51 +2,37 @@ package dev.airlock.analysis.queue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.airlock.analysis.AnalysisPriority;
-import dev.airlock.analysis.AnalysisQueue;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Analyzer;
 import dev.airlock.analysis.ArtifactSource;
 import dev.airlock.analysis.FileResultListener;
-import dev.airlock.analysis.Finding;
 import dev.airlock.analysis.InfrastructureFailure;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.rules.PreviousVersion;
-import dev.airlock.analysis.store.BehaviorDiff;
 import dev.airlock.common.Json;
 import dev.airlock.config.AnalysisConfig;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
-import dev.airlock.sandbox.SandboxUnavailableException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.PriorityBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,31 +55,24 @@ import org.slf4j.LoggerFactory;
  * in someone else's crash is not held for it; if the process dies under it a second time it is
  * not run again but held for review as {@code analysis_crashed} ({@link AnalysisCrash}).
  */
-public final class PersistentAnalysisQueue implements AnalysisQueue {
+public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentAnalysisQueue.class);
     private static final ObjectMapper JSON = Json.MAPPER;
-    static final Duration MAX_BACKOFF = Duration.ofMinutes(5);
+    static final Duration MAX_BACKOFF = FailureLog.MAX_BACKOFF;
     private static final long SANDBOX_RECHECK_MS = 5_000;
 
-    private final DB db;
-    private final HTreeMap<String, String> jobs;
-    private final BTreeMap<String, String> results;
-    private final HTreeMap<String, String> legacyResults;
-    private final HTreeMap<String, String> latestByKind;
-    /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
-    private final HTreeMap<String, String> allowedByKind;
-    private final Path reports;
+    private final QueueFile file;
+    private final MapDbResults resultStore;
+    private final Reports reports;
     private final AnalysisConfig config;
-    private final Analyzer analyzer;
     private final ArtifactSource source;
+    private final AnalysisRun run;
     private final PriorityBlockingQueue<Job> queue = new PriorityBlockingQueue<>();
     private final Map<String, Job> waiting = new ConcurrentHashMap<>();
     private final Map<String, Job> running = new ConcurrentHashMap<>();
     private final Map<String, Job> parked = new ConcurrentHashMap<>();
     /** The keys of the jobs in the store, so depth() reads no disk. */
     private final java.util.Set<String> storedKeys = ConcurrentHashMap.newKeySet();
-    /** Jobs whose stored form says running: cleared on a clean stop, so only a death leaves the mark. */
-    private final java.util.Set<String> markedRunning = ConcurrentHashMap.newKeySet();
     private final SubmissionInbox inbox;
     private final FailureLog failures = new FailureLog();
     private final ExecutorService dispatcher;
@@ -115,40 +94,34 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     public PersistentAnalysisQueue(Path dataDir, AnalysisConfig config, Analyzer analyzer, ArtifactSource source,
                                    Duration firstBackoff) throws IOException {
         Files.createDirectories(dataDir);
-        this.reports = Files.createDirectories(dataDir.resolve("reports"));
+        this.reports = new Reports(dataDir.resolve("reports"));
         this.config = config;
-        this.analyzer = analyzer;
         this.source = source;
         this.firstBackoff = firstBackoff;
-        this.db = DBMaker.fileDB(dataDir.resolve("analysis-queue.db").toFile()).transactionEnable().closeOnJvmShutdown().make();
-        this.jobs = db.hashMap("jobs", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.results = db.treeMap("fileResults", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.legacyResults = db.hashMap("results", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.allowedByKind = db.hashMap("allowedByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
-        migrateVersionJobs();
+        this.file = new QueueFile(dataDir.resolve("analysis-queue.db"));
+        this.resultStore = file.results();
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
         this.dispatcher = Executors.newSingleThreadExecutor(r -> daemon(r, "analysis-dispatch"));
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "analysis-retry"));
-        pruneReports();
-        for (Map.Entry<String, String> e : new ArrayList<>(jobs.getEntries())) {
+        this.run = new AnalysisRun(config, analyzer, source, analysisThreads);
+        reports.prune(config.retention());
+        for (QueueFile.Stored stored : file.load(seq::incrementAndGet)) {
             try {
-                resume(Job.decode(e.getValue(), seq.incrementAndGet()), Job.wasRunning(e.getValue()));
+                resume(stored.job(), stored.wasRunning());
             } catch (IOException | RuntimeException ex) {
-                LOG.warn("dropping unreadable queued job {}: {}", e.getKey(), ex.toString());
-                jobs.remove(e.getKey());
+                LOG.warn("dropping queued job {} that could not be resumed: {}", stored.job().key(), ex.toString());
+                file.drop(stored.job().key());
             }
         }
-        db.commit();
+        file.commit();
         this.inbox = new SubmissionInbox(this::storeSubmissions);
         timers.scheduleWithFixedDelay(this::resumeParked, SANDBOX_RECHECK_MS, SANDBOX_RECHECK_MS, TimeUnit.MILLISECONDS);
         // Jobs resumed from the last run start only once a listener is set (onResult): a result
         // delivered to nobody would leave its version pending.
     }
 
-    /** Version jobs queued by a release before per-file analysis resume as version jobs. */
     /** A job from the last run: queued again, run once more after a death, or held after a second one. */
     private void resume(Job stored, boolean wasRunning) throws IOException {
         Job job = stored;
@@ -160,34 +133,16 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             if (AnalysisCrash.holds(job.deaths())) {
                 LOG.error("{}: not analysing it again; held for review as {}", detail, AnalysisCrash.CODE);
                 String json = JSON.writeValueAsString(AnalysisCrash.result(job.coordinate(), job.file(), job.deaths()));
-                results.put(job.key(), json);
-                jobs.remove(job.key());
+                file.held(job, json);
                 failures.cleared(job.key());
-                writeReport(job.coordinate(), job.file(), json);
+                reports.write(job.coordinate(), job.file(), json);
                 return;
             }
             LOG.warn("{}: analysing it once more, alone", detail);
-            jobs.put(job.key(), job.encode());
+            file.rewrite(job);
         }
         storedKeys.add(job.key());
         enqueue(job);
-    }
-
-    private void migrateVersionJobs() {
-        if (!db.exists("pending")) {
-            return;
-        }
-        HTreeMap<String, Integer> old = db.hashMap("pending", Serializer.STRING, Serializer.INTEGER).open();
-        for (Map.Entry<String, Integer> e : old.getEntries()) {
-            try {
-                PackageCoordinate c = PackageCoordinate.parse(e.getKey());
-                jobs.putIfAbsent(Job.key(c, null), new Job(c, null, AnalysisPriority.values()[e.getValue()], 0).encode());
-            } catch (RuntimeException ex) {
-                LOG.warn("dropping unreadable queued version {}: {}", e.getKey(), ex.toString());
-            }
-        }
-        old.clear();
-        db.commit();
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -210,6 +165,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     /** Told of every infrastructure failure (metrics); must not throw or block. */
+    @Override
     public void onInfrastructureFailure(Consumer<InfrastructureFailure> listener) {
         this.failureListener = listener;
     }
@@ -240,41 +196,10 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     /** The writer thread's part of submitting: stores what is new or more urgent, one commit for the batch. */
     private void storeSubmissions(List<Job> batch) {
         synchronized (this) {
-            if (db.isClosed()) {
+            if (file.isClosed()) {
                 return;
             }
-            List<Job> stored = new ArrayList<>();
-            for (Job asked : batch) {
-                String key = asked.key();
-                if (results.containsKey(key) || running.containsKey(key) || parked.containsKey(key)
-                        || (asked.file() == null && legacyResults.containsKey(key))) {
-                    continue;
-                }
-                Job job = asked;
-                String existing = jobs.get(key);
-                if (existing != null) {
-                    try {
-                        Job old = Job.decode(existing, 0);
-                        if (old.priority().compareTo(asked.priority()) <= 0) {
-                            continue;
-                        }
-                        job = new Job(asked.coordinate(), asked.file(), asked.priority(), asked.seq(), old.deaths());
-                    } catch (IOException e) {
-                        LOG.debug("rewriting unreadable job {}", key);
-                    }
-                }
-                jobs.put(key, job.encode());
-                stored.add(job);
-            }
-            if (stored.isEmpty()) {
-                return;
-            }
-            try {
-                db.commit();
-            } catch (RuntimeException e) {
-                db.rollback();
-                throw e;
-            }
+            List<Job> stored = file.submit(batch, key -> running.containsKey(key) || parked.containsKey(key));
             for (Job j : stored) {
                 storedKeys.add(j.key());
                 enqueue(j);
@@ -290,11 +215,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             }
             // The old results go (policy keeps its own record of every analysis); the behaviour diff
             // then compares with the previous version again, not with this version's last run.
-            String prefix = c + Job.SEPARATOR;
-            results.remove(c.toString());
-            results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).clear();
-            legacyResults.remove(c.toString());
-            db.commit();
+            file.forget(c);
         }
         submitJob(c, null, AnalysisPriority.DOWNLOAD_WAITING);
     }
@@ -313,88 +234,45 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         return storedKeys.size() + inbox.countNotIn(storedKeys);
     }
 
-    /** The stored result of a version (its first analysed file), or null. */
+    @Override
     public AnalysisResult result(PackageCoordinate c) {
-        Map<String, AnalysisResult> all = results(c);
-        if (!all.isEmpty()) {
-            return all.values().iterator().next();
-        }
-        return read(legacyResults.get(c.toString()), c.toString());
+        return resultStore.result(c);
     }
 
-    /** Every stored file analysis of a version, by file name (the whole-version analysis under "" when there was one). */
+    @Override
     public Map<String, AnalysisResult> results(PackageCoordinate c) {
-        Map<String, AnalysisResult> out = new LinkedHashMap<>();
-        String prefix = c + Job.SEPARATOR;
-        AnalysisResult whole = read(results.get(c.toString()), c.toString());
-        if (whole != null) {
-            out.put("", whole);
-        }
-        for (Map.Entry<String, String> e : results.subMap(prefix, true, prefix + Character.MAX_VALUE, false).entrySet()) {
-            AnalysisResult r = read(e.getValue(), e.getKey());
-            if (r != null) {
-                out.put(e.getKey().substring(prefix.length()), r);
-            }
-        }
-        return out;
-    }
-
-    private static AnalysisResult read(String json, String key) {
-        try {
-            return json == null ? null : JSON.readValue(json, AnalysisResult.class);
-        } catch (IOException e) {
-            LOG.warn("unreadable stored result for {}: {}", key, e.toString());
-            return null;
-        }
+        return resultStore.results(c);
     }
 
     /**
-     * Hands every stored result that {@code needed} says its consumer lacks to {@code target}: the
-     * queue commits a result before policy commits the verdict made of it, so a crash between the
-     * two would otherwise leave the version pending for ever. Run once at start, off the serving path.
-     *
-     * @return how many results were handed over again
+     * The queue commits a result before policy commits the verdict made of it, so a crash between
+     * the two would otherwise leave the version pending for ever. Run once at start, off the serving path.
      */
+    @Override
     public int replay(java.util.function.BiPredicate<PackageCoordinate, ArtifactFile> needed, FileResultListener target) {
-        int replayed = 0;
-        for (Map.Entry<String, String> e : results.entrySet()) {
-            String key = e.getKey();
-            int sep = key.indexOf(Job.SEPARATOR);
-            PackageCoordinate c;
-            AnalysisResult r;
-            ArtifactFile file;
-            try {
-                c = Job.coordinateOf(key);
-                r = read(e.getValue(), key);
-                file = sep < 0 || r == null ? null : ArtifactFile.of(key.substring(sep + 1), r.sha256(), null);
-            } catch (RuntimeException ex) {
-                LOG.warn("skipping unreadable stored result {}: {}", key, ex.toString());
-                continue;
-            }
-            if (r != null && needed.test(c, file)) {
-                target.accept(c, file, r);
-                replayed++;
-            }
-        }
-        return replayed;
+        return resultStore.replay(needed, target);
     }
 
     /** The most recent infrastructure failures, newest first. */
+    @Override
     public List<InfrastructureFailure> recentFailures(int limit) {
         return failures.recent(limit);
     }
 
     /** Infrastructure failures since start, by cause. */
+    @Override
     public Map<String, Long> failureCounts() {
         return failures.countsByCause();
     }
 
     /** The last infrastructure failure of a job of this version that is still waiting to run again. */
+    @Override
     public Optional<InfrastructureFailure> lastFailure(PackageCoordinate c) {
         return failures.lastFor(c.toString());
     }
 
     /** Jobs that cannot run until a sandbox answers. */
+    @Override
     public int waitingForSandbox() {
         return parked.size();
     }
@@ -453,7 +331,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private boolean needsSandboxAndHasNone() {
-        return config.requireSandbox() && !analyzer.sandboxAvailable();
+        return run.needsSandboxAndHasNone();
     }
 
     /** A version job: queue each of its files, or analyse the version whole when its files cannot be listed. */
@@ -476,20 +354,10 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             if (closed) {
                 return;
             }
-            List<Job> added = new ArrayList<>();
-            for (ArtifactFile f : files) {
-                String key = Job.key(job.coordinate(), f);
-                if (!results.containsKey(key) && !jobs.containsKey(key)) {
-                    Job fileJob = new Job(job.coordinate(), f, job.priority(), seq.incrementAndGet());
-                    jobs.put(key, fileJob.encode());
-                    added.add(fileJob);
-                }
-            }
-            jobs.remove(job.key());
+            List<Job> added;
             try {
-                db.commit();
+                added = file.expand(job, files, seq::incrementAndGet);
             } catch (RuntimeException e) {
-                db.rollback();
                 reschedule(job, "store_failed", e.toString());
                 return;
             }
@@ -503,109 +371,46 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void analyse(Job job) {
-        PackageCoordinate c = job.coordinate();
         if (!markRunning(job, true)) {
             if (!closed) {
                 reschedule(job, "store_failed", "could not mark " + job.key() + " as running");
             }
             return;
         }
-        Future<AnalysisResult> f = analysisThreads.submit(() -> analyzeOnce(job));
-        AnalysisResult result;
-        try {
-            result = f.get(config.jobDeadline().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            f.cancel(true);
-            // Fail closed: a version whose analysis never finished is held for review, not served.
-            result = new AnalysisResult(c.ecosystem().id(), c.name(), c.version(), job.file() == null ? null : job.file().sha256(),
-                    Recommendation.SUSPICIOUS, List.of(new Finding("analysis_deadline_exceeded", "medium", "policy",
-                    "Analysis did not finish within " + config.jobDeadline() + ".", "", null)), null, 0, 0);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        AnalysisRun.Outcome outcome = run.run(job, baseline(job));
+        if (closed || outcome instanceof AnalysisRun.Stopped) {
             return;
-        } catch (ExecutionException e) {
-            if (closed) {
-                return;
-            }
+        }
+        if (outcome instanceof AnalysisRun.Failed f) {
             markRunning(job, false);
-            Throwable cause = e.getCause();
-            if (cause instanceof SandboxUnavailableException s) {
-                if (needsSandboxAndHasNone()) {
-                    recordFailure(job, "sandbox_unavailable", s.detail());
-                    park(job);
-                } else {
-                    reschedule(job, "sandbox_" + s.cause(), s.detail());
-                }
-            } else if (cause instanceof IOException || cause instanceof UncheckedIOException) {
-                reschedule(job, "fetch_failed", String.valueOf(cause.getMessage()));
+            if (f.sandbox() && needsSandboxAndHasNone()) {
+                recordFailure(job, "sandbox_unavailable", f.detail());
+                park(job);
             } else {
-                LOG.error("analysis of {} failed; it stays queued", job.key(), cause);
-                reschedule(job, "internal_error", String.valueOf(cause));
+                reschedule(job, f.cause(), f.detail());
             }
             return;
         }
-        if (closed) {
-            return;
-        }
-        finish(job, result);
+        finish(job, ((AnalysisRun.Done) outcome).result());
     }
 
-    /**
-     * Writes and commits the job's running mark (before the analysis) or clears it (after one that
-     * ended without a result). On the worker's thread, never an event loop's.
-     *
-     * @return whether the mark is stored
-     */
+    /** Stores (before the analysis) or clears (after one that ended without a result) the job's running mark. */
     private boolean markRunning(Job job, boolean on) {
         synchronized (this) {
-            if (db.isClosed() || !jobs.containsKey(job.key())) {
-                return false;
-            }
-            try {
-                jobs.put(job.key(), job.encode(on));
-                db.commit();
-            } catch (RuntimeException e) {
-                db.rollback();
-                LOG.warn("could not {} the running mark of {}: {}", on ? "store" : "clear", job.key(), e.toString());
-                return false;
-            }
-            if (on) {
-                markedRunning.add(job.key());
-            } else {
-                markedRunning.remove(job.key());
-            }
-            return true;
+            return file.markRunning(job, on);
         }
-    }
-
-    private AnalysisResult analyzeOnce(Job job) throws IOException, SandboxUnavailableException {
-        PackageCoordinate c = job.coordinate();
-        Path file = job.file() == null ? source.fetch(c) : source.fetch(c, job.file());
-        boolean sandbox = analyzer.sandboxAvailable();
-        if (!sandbox && config.requireSandbox()) {
-            throw new SandboxUnavailableException("no sandbox is available and analysis.requireSandbox is on");
-        }
-        return analyzer.analyze(file, job.file() == null ? null : job.file().name(), c.ecosystem(), sandbox, c, baseline(job));
     }
 
     private void recordFailure(Job job, String cause, String detail) {
-        InfrastructureFailure f = new InfrastructureFailure(Instant.now(), job.key(), cause, detail,
-                failures.attempts(job.key()) + 1);
-        failures.add(f);
-        try {
-            failureListener.accept(f);
-        } catch (RuntimeException e) {
-            LOG.warn("infrastructure failure listener failed (ignored): {}", e.toString());
-        }
+        failures.record(job.key(), cause, detail, failureListener);
     }
 
     /** Runs the job again after a backoff; meanwhile it stays in the store, so a restart resumes it too. */
     private void reschedule(Job job, String cause, String detail) {
         recordFailure(job, cause, detail);
-        int attempt = failures.attempts(job.key());
-        long delay = Math.min(MAX_BACKOFF.toMillis(), firstBackoff.toMillis() << Math.min(20, Math.max(0, attempt - 1)));
+        long delay = failures.backoff(job.key(), firstBackoff).toMillis();
         LOG.warn("analysis of {} could not run ({}: {}); trying again in {} ms (attempt {})", job.key(), cause,
-                shortDetail(detail), delay, attempt);
+                shortDetail(detail), delay, failures.attempts(job.key()));
         if (closed) {
             return;
         }
@@ -638,7 +443,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
     }
 
     private void requeue(Job job) {
-        if (closed || !jobs.containsKey(job.key())) {
+        if (closed || !file.holds(job.key())) {
             return;
         }
         if (running.containsKey(job.key())) {
@@ -661,39 +466,17 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
 
     private void finish(Job job, AnalysisResult analysed) {
         PackageCoordinate c = job.coordinate();
-        AnalysisResult result = analysed;
+        AnalysisResult result;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            String kindKey = c.packageId() + "|" + kind(job);
-            String previousKey = latestByKind.get(kindKey);
-            if (previousKey != null && !Job.coordinateOf(previousKey).equals(c)) {
-                AnalysisResult previous = read(results.containsKey(previousKey) ? results.get(previousKey)
-                        : legacyResults.get(previousKey), previousKey);
-                String previousVersion = Job.coordinateOf(previousKey).version();
-                List<Finding> changes = BehaviorDiff.compare(previous, previousVersion, result);
-                if (!changes.isEmpty()) {
-                    List<Finding> all = new ArrayList<>(result.findings());
-                    all.addAll(changes);
-                    result = new AnalysisResult(result.ecosystem(), result.name(), result.version(), result.sha256(),
-                            result.recommendation(), all, result.behavior(), result.staticMs(), result.dynamicMs());
-                }
-            }
             try {
-                String json = JSON.writeValueAsString(result);
-                results.put(job.key(), json);
-                latestByKind.put(kindKey, job.key());
-                if (result.recommendation() == Recommendation.CLEAN) {
-                    allowedByKind.put(kindKey, job.key());
-                }
-                jobs.remove(job.key());
-                db.commit();
+                QueueFile.Finished done = file.finish(job, analysed);
+                result = done.result();
                 storedKeys.remove(job.key());
-                markedRunning.remove(job.key());
-                writeReport(c, job.file(), json);
+                reports.write(c, job.file(), done.json());
             } catch (IOException | RuntimeException e) {
-                db.rollback();
                 LOG.warn("could not store the analysis of {}: {}", job.key(), e.toString());
                 markRunning(job, false);
                 reschedule(job, "store_failed", e.toString());
@@ -708,59 +491,9 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
         }
     }
 
-    /** The last version of this package whose file of the same kind was analysed clean: its sandbox behaviour is the habit. */
     private PreviousVersion baseline(Job job) {
-        String key = allowedByKind.get(job.coordinate().packageId() + "|" + kind(job));
-        if (key == null || Job.coordinateOf(key).equals(job.coordinate())) {
-            return null;
-        }
-        String json = results.containsKey(key) ? results.get(key) : legacyResults.get(key);
-        AnalysisResult previous = json == null ? null : read(json, key);
-        return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
-    }
-
-    /** A clean stop interrupted these analyses; it did not die under them, so the next start must not count a death. */
-    private void clearRunningMarks() {
-        try {
-            for (String key : markedRunning) {
-                String stored = jobs.get(key);
-                if (stored != null) {
-                    jobs.put(key, Job.decode(stored, 0).encode(false));
-                }
-            }
-            db.commit();
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("could not clear the running marks of {} interrupted analyses: {}", markedRunning.size(), e.toString());
-        }
-    }
-
-    /** Behaviour is compared between files of the same kind: an sdist runs code a wheel never does. */
-    private static String kind(Job job) {
-        if (job.file() == null) {
-            return "version";
-        }
-        String n = job.file().name();
-        return n.endsWith(".whl") ? (n.endsWith("-none-any.whl") ? "wheel" : "platform-wheel") : "source";
-    }
-
-    private void writeReport(PackageCoordinate c, ArtifactFile file, String json) throws IOException {
-        Path dir = reports.resolve(c.ecosystem().id()).resolve(c.name().replace('/', '+'));
-        Files.createDirectories(dir);
-        String name = file == null ? c.version() + ".json" : c.version() + "+" + file.name() + ".json";
-        Files.writeString(dir.resolve(name), json);
-    }
-
-    private void pruneReports() throws IOException {
-        if (config.retention() == null) {
-            return;
-        }
-        Instant cutoff = Instant.now().minus(config.retention());
-        try (var files = Files.walk(reports)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
-                    Files.deleteIfExists(p);
-                }
-            }
+        synchronized (this) {
+            return file.baseline(job);
         }
     }
 
@@ -778,10 +511,7 @@ public final class PersistentAnalysisQueue implements AnalysisQueue {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            if (!db.isClosed()) {
-                clearRunningMarks();
-                db.close();
-            }
+            file.close();
         }
     }
 }

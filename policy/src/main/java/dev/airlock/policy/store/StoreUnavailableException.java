@@ -11,4 +11,8 @@ public class StoreUnavailableException extends IllegalStateException {
     public StoreUnavailableException(String message) {
         super(message);
     }
+
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -1,7 +1,5 @@
 package dev.airlock.policy.store;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.model.PackageId;
 import dev.airlock.policy.AdminOverride;
@@ -10,756 +8,171 @@ import dev.airlock.policy.AuditPage;
 import dev.airlock.policy.AuditQuery;
 import dev.airlock.policy.DownloadRecord;
 import dev.airlock.policy.Verdict;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.SortedMap;
 import java.util.function.Consumer;
-import org.mapdb.Atomic;
-import org.mapdb.BTreeMap;
-import org.mapdb.DB;
-import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
-import org.mapdb.Serializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
- * Verdicts, overrides, the audit log, the downloads log and imported feed records in one MapDB
- * file with a write-ahead log. Every logical write that must not be lost (an override with its
- * audit line, an analysis verdict, a feed import) is one transaction committed before the call
- * returns. First sightings and download records come from the serving path and would cost an
- * fsync each: they are applied at once and committed by a group commit a fraction of a second
- * later, so a kill -9 can lose only the last moment of those, never a committed write, and the
- * WAL keeps the file readable.
+ * Policy's durable state: verdicts, overrides, break-glass exemptions, the audit log, the
+ * downloads log, imported feed records, every analysis a version had, and the overview's history.
+ * {@link MapDbVerdictStore} keeps it in one embedded file (one node); {@link dev.airlock.policy.store.pg.PostgresVerdictStore}
+ * in a PostgreSQL database shared by every node, with verdicts and overrides mirrored in memory.
+ *
+ * <p>Reads of verdicts, overrides and exemptions never wait for a disk or a database: the serving
+ * path calls them on every request. A write that must not be lost (an override with its audit
+ * line, an analysis verdict, a feed import) is durable when the call returns; first sightings
+ * ({@link #putVerdictSoon}) and downloads are written a fraction of a second later in batches.
+ *
+ * <p>A write the store cannot make for a reason of the machine (a full data disk, a fenced
+ * embedded file, an unreachable shared database) throws {@link StoreUnavailableException}: nothing
+ * was written, the same call can work later, and callers answer 503, never a verdict.
  */
-public final class VerdictStore implements AutoCloseable {
-    /** Counts every change that can alter a decision, so readers can reuse work done at the same count. */
-    private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
+public interface VerdictStore extends AutoCloseable {
+    /** Version 1 of the embedded file: JSON values keyed by {@code ecosystem:name@version}. */
+    int SCHEMA_VERSION = 1;
+    String FILE_NAME = "policy.db";
 
-    /** Version 1: JSON values keyed by {@code ecosystem:name@version}. */
-    public static final int SCHEMA_VERSION = 1;
-    public static final String FILE_NAME = "policy.db";
-    private static final Logger LOG = LoggerFactory.getLogger(VerdictStore.class);
-    private static final String SCHEMA_KEY = "schemaVersion";
-    private static final long GROUP_COMMIT_MS = 200;
-    private static final long REOPEN_EVERY_MS = 2_000;
-    private static final long REOPEN_MIN_FREE = 1L << 20;
-
-    private final Path file;
-    // Not final: a store fenced after a failure inside MapDB reopens the file in place once the disk
-    // has room (see reopenWhenRoom); volatile, so readers see the reopened tables.
-    private volatile DB db;
-    private volatile Map<String, String> meta;
-    private volatile BTreeMap<String, String> verdicts;
-    private volatile BTreeMap<String, String> overrides;
-    private volatile BTreeMap<Long, String> audit;
-    private volatile Atomic.Long auditSeq;
-    private volatile BTreeMap<String, String> downloads;
-    private volatile Atomic.Long downloadSeq;
-    private volatile BTreeMap<String, String> feed;
-    private volatile BTreeMap<String, String> holdExemptions;
-    /** Every analysis a version had, keyed {@code coordinate NUL sequence}: what re-analysis replaced stays readable. */
-    private volatile BTreeMap<String, String> analysisLog;
-    private volatile Atomic.Long analysisLogSeq;
-    /** Downsampled counters and gauges for the overview, keyed by resolution and bucket start (epoch seconds). */
-    private volatile BTreeMap<String, String> history;
-    private volatile Consumer<Verdict> verdictListener = v -> { };
-    private final Cache<PackageCoordinate, Verdict> cache = Caffeine.newBuilder().maximumSize(200_000).build();
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final Map<PackageCoordinate, Verdict> pending = new java.util.concurrent.ConcurrentHashMap<>();
-    private final java.util.Queue<Map.Entry<PackageCoordinate, DownloadRecord>> pendingDownloads =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final ScheduledExecutorService committer;
-    private volatile boolean dirty;
-    private volatile boolean closed;
-    private final DiskRoom room;
-    private volatile boolean full;
-    /** Why MapDB may no longer be written to, or null (see {@link #fenceIfMapDb}). */
-    private volatile String fenced;
-    private long lastReopenTry = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(REOPEN_EVERY_MS);
-
-    private VerdictStore(Path file, DB db, Long reserve) {
-        this.file = file;
-        this.room = reserve == null ? new DiskRoom(file) : new DiskRoom(file, reserve);
-        openTables(db);
-        this.committer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "verdict-store-commit");
-            t.setDaemon(true);
-            return t;
-        });
-        committer.scheduleWithFixedDelay(this::groupCommit, GROUP_COMMIT_MS, GROUP_COMMIT_MS, TimeUnit.MILLISECONDS);
+    /** Opens (or creates) the embedded store {@code <dataDir>/policy.db}. */
+    static MapDbVerdictStore open(Path dataDir) {
+        return MapDbVerdictStore.open(dataDir);
     }
 
-    private void openTables(DB db) {
-        this.db = db;
-        boolean fresh = db.getAllNames().iterator().hasNext() == false;
-        HTreeMap<String, String> m = db.hashMap("meta", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.meta = m;
-        checkSchema(fresh);
-        this.verdicts = db.treeMap("verdicts", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.overrides = db.treeMap("overrides", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.audit = db.treeMap("audit", Serializer.LONG, Serializer.STRING).createOrOpen();
-        this.auditSeq = db.atomicLong("auditSeq").createOrOpen();
-        this.downloads = db.treeMap("downloads", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.downloadSeq = db.atomicLong("downloadSeq").createOrOpen();
-        this.feed = db.treeMap("feed", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        // Added without a schema bump: an older store simply has none yet.
-        this.holdExemptions = db.treeMap("holdExemptions", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.analysisLog = db.treeMap("analysisLog", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        this.analysisLogSeq = db.atomicLong("analysisLogSeq").createOrOpen();
-        this.history = db.treeMap("history", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().createOrOpen();
-        db.commit();
-    }
+    /** Changes so far; any verdict, override or feed change (made here or, when shared, on another node) increments it. */
+    long generation();
 
-    /** Opens (or creates) {@code <dataDir>/policy.db}. Refuses a file of an unknown schema version. */
-    public static VerdictStore open(Path dataDir) {
-        return open(dataDir, null);
-    }
-
-    /** With a given disk reserve in bytes (tests: 0 lets a full disk reach MapDB); null: {@link DiskRoom}'s. */
-    static VerdictStore open(Path dataDir, Long reserve) {
-        try {
-            Files.createDirectories(dataDir);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot create data dir " + dataDir + ": " + e.getMessage(), e);
-        }
-        Path f = dataDir.resolve(FILE_NAME);
-        DB db = openDb(f, dataDir);
-        try {
-            return new VerdictStore(f, db, reserve);
-        } catch (RuntimeException e) {
-            db.close();
-            throw e;
-        }
-    }
-
-    private static DB openDb(Path f, Path dataDir) {
-        try {
-            // A FileChannel, not a memory map: on a full disk a mapped page cannot be backed, the JVM
-            // gets SIGBUS and MapDB an InternalError halfway through an update, after which its
-            // in-memory tables are broken (readers spun in them for ever). Through the channel the
-            // same full disk is an IOException that the write's rollback handles. Its positional
-            // reads do not serialise readers the way RandomAccessFile's would; hot verdicts are
-            // served from the cache above anyway.
-            return DBMaker.fileDB(f.toFile())
-                    .fileChannelEnable()
-                    .transactionEnable()
-                    .make();
-        } catch (org.mapdb.DBException.FileLocked e) {
-            throw new IllegalStateException("policy store " + f + " is locked: is another Airlock using the data dir "
-                    + dataDir + "?", e);
-        } catch (RuntimeException e) {
-            throw new StoreSchemaException("policy store " + f + " cannot be opened (" + e + "): it is not a MapDB "
-                    + "file written by Airlock or it is damaged; restore a backup or move it away to start empty");
-        }
-    }
-
-    private void checkSchema(boolean fresh) {
-        String v = meta.get(SCHEMA_KEY);
-        if (v == null) {
-            if (!fresh) {
-                throw new StoreSchemaException("policy store " + file + " has no schema version record: it was not "
-                        + "written by Airlock or is damaged; refusing to read it (move it away to start empty)");
-            }
-            meta.put(SCHEMA_KEY, Integer.toString(SCHEMA_VERSION));
-            db.commit();
-            return;
-        }
-        int found;
-        try {
-            found = Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new StoreSchemaException("policy store " + file + " has an unreadable schema version '" + v + "'");
-        }
-        if (found == SCHEMA_VERSION) {
-            return;
-        }
-        if (found > SCHEMA_VERSION) {
-            throw new StoreSchemaException("policy store " + file + " has schema version " + found
-                    + " but this Airlock reads version " + SCHEMA_VERSION
-                    + ": it was written by a newer Airlock; run that version or restore a backup");
-        }
-        migrate(found);
-    }
-
-    /** Upgrades an older schema in one transaction. Version 1 is the first: nothing older exists. */
-    private void migrate(int from) {
-        throw new StoreSchemaException("policy store " + file + " has schema version " + from
-                + " and no migration to version " + SCHEMA_VERSION + " exists; restore a backup or move it away");
-    }
-
-    /** Changes so far; any verdict, override or feed change increments it. */
-    public long generation() {
-        return generation.get();
-    }
-
-    public Path file() {
-        return file;
-    }
+    /** The embedded file, for the banner and backups; null when the store is a shared database. */
+    Path file();
 
     /** Something the decisions depend on changed outside the store (the sandbox came or went). */
-    public void touch() {
-        generation.incrementAndGet();
-    }
+    void touch();
 
     // ---- verdicts
 
-    public Optional<Verdict> verdict(PackageCoordinate c) {
-        Verdict v = cache.getIfPresent(c);
-        if (v != null) {
-            return Optional.of(v);
-        }
-        v = pending.get(c);
-        if (v != null) {
-            return Optional.of(v);
-        }
-        String json = verdicts.get(c.toString());
-        if (json == null) {
-            return Optional.empty();
-        }
-        v = StoreJson.read(json, Verdict.class);
-        cache.put(c, v);
-        return Optional.of(v);
-    }
+    Optional<Verdict> verdict(PackageCoordinate c);
 
-    /** Writes a verdict and commits before returning. */
-    public void putVerdict(Verdict v) {
-        generation.incrementAndGet();
-        transaction(() -> putVerdictNoCommit(v));
+    /** Writes a verdict; durable when it returns. */
+    void putVerdict(Verdict v);
+
+    /**
+     * Reads the version's verdict, lets {@code change} make the next one from it ({@code null}:
+     * no change) and writes that, with no other write of the same version in between, on any node.
+     *
+     * @return what was written, or null
+     */
+    Verdict updateVerdict(PackageCoordinate c, Function<Optional<Verdict>, Verdict> change);
+
+    /**
+     * As {@link #updateVerdict}, written with the next batch where the store batches (readers see
+     * it at once); a store that cannot batch such an update writes it at once.
+     */
+    default Verdict updateVerdictSoon(PackageCoordinate c, Function<Optional<Verdict>, Verdict> change) {
+        return updateVerdict(c, change);
     }
 
     /** Writes verdicts in one transaction. */
-    public void putVerdicts(java.util.Collection<Verdict> vs) {
-        generation.incrementAndGet();
-        if (!vs.isEmpty()) {
-            transaction(() -> vs.forEach(this::putVerdictNoCommit));
-        }
-    }
+    void putVerdicts(Collection<Verdict> vs);
 
-    /**
-     * Records a verdict for the next group commit (first sightings, re-evaluations). The caller
-     * never waits for MapDB: readers see the value at once through the cache and the pending map.
-     */
-    public void putVerdictSoon(Verdict v) {
-        generation.incrementAndGet();
-        ensureOpen();
-        cache.put(v.coordinate(), v);
-        pending.put(v.coordinate(), v);
-        notifyWritten(v);
-    }
+    /** Records a verdict for the next batch write (first sightings, re-evaluations); readers see it at once. */
+    void putVerdictSoon(Verdict v);
 
     /**
      * Told of every verdict written (the admin listing's in-memory index, the overview's
-     * transition counters). Called on the writer's thread: it must be quick; a failure is logged
-     * and never fails the write.
+     * transition counters), and when shared, of every verdict another node wrote. It must be quick;
+     * a failure is logged and never fails the write.
      */
-    public void onVerdictWritten(Consumer<Verdict> listener) {
-        this.verdictListener = listener == null ? v -> { } : listener;
-    }
-
-    private void notifyWritten(Verdict v) {
-        try {
-            verdictListener.accept(v);
-        } catch (RuntimeException e) {
-            LOG.warn("verdict listener failed on {} (ignored)", v.coordinate(), e);
-        }
-    }
-
-    private void putVerdictNoCommit(Verdict v) {
-        // A direct write supersedes any older value still waiting for the group commit.
-        pending.remove(v.coordinate());
-        verdicts.put(v.coordinate().toString(), StoreJson.write(v));
-        cache.put(v.coordinate(), v);
-        notifyWritten(v);
-    }
+    void onVerdictWritten(Consumer<Verdict> listener);
 
     /** Every known version of a package, in key order. */
-    public List<Verdict> verdicts(PackageId id) {
-        drainPending();
-        String prefix = id + "@";
-        List<Verdict> out = new ArrayList<>();
-        for (String json : verdicts.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
-            out.add(StoreJson.read(json, Verdict.class));
-        }
-        return out;
-    }
+    List<Verdict> verdicts(PackageId id);
 
     /** Visits every stored verdict (admin listings). */
-    public void forEachVerdict(Consumer<Verdict> visitor) {
-        drainPending();
-        for (String json : verdicts.values()) {
-            visitor.accept(StoreJson.read(json, Verdict.class));
-        }
-    }
+    void forEachVerdict(Consumer<Verdict> visitor);
 
-    public long verdictCount() {
-        drainPending();
-        return verdicts.sizeLong();
-    }
+    long verdictCount();
 
-    // ---- overrides
+    // ---- overrides and break-glass exemptions
 
-    public Optional<AdminOverride> override(String target) {
-        String json = overrides.get(target);
-        return json == null ? Optional.empty() : Optional.of(StoreJson.read(json, AdminOverride.class));
-    }
+    Optional<AdminOverride> override(String target);
 
-    public List<AdminOverride> overrides() {
-        List<AdminOverride> out = new ArrayList<>();
-        for (String json : overrides.values()) {
-            out.add(StoreJson.read(json, AdminOverride.class));
-        }
-        return out;
-    }
+    List<AdminOverride> overrides();
 
     /** Sets or removes ({@code o == null}) an override and appends its audit line in one transaction. */
-    public AuditEntry changeOverride(String target, AdminOverride o, AuditEntry auditLine) {
-        generation.incrementAndGet();
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> {
-            if (o == null) {
-                overrides.remove(target);
-            } else {
-                overrides.put(target, StoreJson.write(o));
-            }
-            written[0] = appendAuditNoCommit(auditLine);
-        });
-        return written[0];
-    }
-
-    // ---- break-glass exemptions from the outbreak hold (JSON of dev.airlock.policy.HoldExemption)
-
-    public List<String> holdExemptions() {
-        return new ArrayList<>(holdExemptions.values());
-    }
-
-    /** Sets or removes ({@code json == null}) an exemption and appends its audit line in one transaction. */
-    public AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine) {
-        generation.incrementAndGet();
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> {
-            if (json == null) {
-                holdExemptions.remove(target);
-            } else {
-                holdExemptions.put(target, json);
-            }
-            written[0] = appendAuditNoCommit(auditLine);
-        });
-        return written[0];
-    }
+    AuditEntry changeOverride(String target, AdminOverride o, AuditEntry auditLine);
 
     /** Sets or removes ({@code null} value) several overrides with one audit line each, in one transaction. */
-    public List<AuditEntry> changeOverrides(Map<String, AdminOverride> changes, List<AuditEntry> auditLines) {
-        generation.incrementAndGet();
-        List<AuditEntry> written = new ArrayList<>();
-        transaction(() -> {
-            written.clear();
-            for (Map.Entry<String, AdminOverride> e : changes.entrySet()) {
-                if (e.getValue() == null) {
-                    overrides.remove(e.getKey());
-                } else {
-                    overrides.put(e.getKey(), StoreJson.write(e.getValue()));
-                }
-            }
-            for (AuditEntry line : auditLines) {
-                written.add(appendAuditNoCommit(line));
-            }
-        });
-        return written;
-    }
+    List<AuditEntry> changeOverrides(Map<String, AdminOverride> changes, List<AuditEntry> auditLines);
 
-    /** Appends audit lines in one transaction (a bulk action writes one per version it touched). */
-    public List<AuditEntry> appendAudit(List<AuditEntry> lines) {
-        return changeOverrides(Map.of(), lines);
-    }
+    /** The exemptions from the outbreak hold (JSON of {@code dev.airlock.policy.HoldExemption}). */
+    List<String> holdExemptions();
 
-    // ---- analysis log
+    /** Sets or removes ({@code json == null}) an exemption and appends its audit line in one transaction. */
+    AuditEntry changeHoldExemption(String target, String json, AuditEntry auditLine);
 
-    /** Appends one analysis record (JSON) of a version and commits. */
-    public void appendAnalysisRecord(PackageCoordinate c, String json) {
-        write(() -> analysisLog.put(c + "\u0000" + String.format("%016x", analysisLogSeq.incrementAndGet()), json));
-    }
+    // ---- analysis log and overview history
+
+    /** Appends one analysis record (JSON) of a version. */
+    void appendAnalysisRecord(PackageCoordinate c, String json);
 
     /** The version's analysis records, oldest first. */
-    public List<String> analysisRecords(PackageCoordinate c) {
-        String prefix = c + "\u0000";
-        return new ArrayList<>(analysisLog.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values());
-    }
-
-    // ---- overview history
+    List<String> analysisRecords(PackageCoordinate c);
 
     /** The history buckets with keys in {@code [from, to)}, in key order. */
-    public java.util.SortedMap<String, String> history(String from, String to) {
-        return new java.util.TreeMap<>(history.subMap(from, true, to, false));
-    }
+    SortedMap<String, String> history(String from, String to);
 
     /** Writes and removes history buckets in one transaction. */
-    public void changeHistory(Map<String, String> put, java.util.Collection<String> remove) {
-        write(() -> {
-            history.putAll(put);
-            for (String k : remove) {
-                history.remove(k);
-            }
-        });
-    }
+    void changeHistory(Map<String, String> put, Collection<String> remove);
 
     // ---- audit
 
-    /** Appends an audit line (its {@code seq} is assigned here) and commits. */
-    public AuditEntry appendAudit(AuditEntry e) {
-        AuditEntry[] written = new AuditEntry[1];
-        transaction(() -> written[0] = appendAuditNoCommit(e));
-        return written[0];
-    }
+    /** Appends an audit line (its {@code seq} is assigned here). */
+    AuditEntry appendAudit(AuditEntry e);
 
-    private AuditEntry appendAuditNoCommit(AuditEntry e) {
-        long seq = auditSeq.incrementAndGet();
-        AuditEntry w = new AuditEntry(seq, e.at(), e.who(), e.action(), e.target(), e.previousState(), e.newState(), e.reason());
-        audit.put(seq, StoreJson.write(w));
-        return w;
-    }
+    /** Appends audit lines in one transaction. */
+    List<AuditEntry> appendAudit(List<AuditEntry> lines);
 
-    /**
-     * One page of the audit log, newest first. Walks the keys downwards from the cursor, so the
-     * newest lines cost the same to read however long the log grows; a filter that matches
-     * little may scan far back, which is why callers run this off the event loop.
-     */
-    public AuditPage audit(AuditQuery q) {
-        java.util.NavigableMap<Long, String> older = q.before() == null
-                ? audit.descendingMap()
-                : audit.headMap(q.before(), false).descendingMap();
-        List<AuditEntry> out = new ArrayList<>();
-        for (String json : older.values()) {
-            AuditEntry e = StoreJson.read(json, AuditEntry.class);
-            if (!q.matches(e)) {
-                continue;
-            }
-            if (out.size() == q.limit()) {
-                // One more match exists: the page is full and the next one starts below its last line.
-                return new AuditPage(out, out.get(out.size() - 1).seq());
-            }
-            out.add(e);
-        }
-        return new AuditPage(out, null);
-    }
+    /** One page of the audit log, newest first. Scans: call it off the event loop. */
+    AuditPage audit(AuditQuery q);
 
-    /**
-     * Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}: for
-     * reading the log in order of writing (tests, exports); listings use {@link #audit(AuditQuery)}.
-     */
-    public List<AuditEntry> audit(Instant since, int limit) {
-        List<AuditEntry> out = new ArrayList<>();
-        for (String json : audit.values()) {
-            AuditEntry e = StoreJson.read(json, AuditEntry.class);
-            if (since == null || !e.at().isBefore(since)) {
-                out.add(e);
-                if (out.size() >= limit) {
-                    break;
-                }
-            }
-        }
-        return out;
-    }
+    /** Audit lines at or after {@code since} (null: all), oldest first, at most {@code limit}. */
+    List<AuditEntry> audit(Instant since, int limit);
 
     // ---- downloads
 
-    /**
-     * Records one download. Queued and written by the group commit, so the serving path never
-     * waits for MapDB; a kill -9 loses at most the last fraction of a second of these.
-     */
-    public void recordDownload(PackageCoordinate c, DownloadRecord r) {
-        ensureOpen();
-        pendingDownloads.add(Map.entry(c, r));
-    }
+    /** Records one download, written with the next batch: the serving path never waits for it. */
+    void recordDownload(PackageCoordinate c, DownloadRecord r);
 
-    public List<DownloadRecord> downloads(PackageCoordinate c, int limit) {
-        drainPending();
-        String prefix = c + "\u0000";
-        List<DownloadRecord> out = new ArrayList<>();
-        for (String json : downloads.subMap(prefix, true, prefix + Character.MAX_VALUE, false).values()) {
-            out.add(StoreJson.read(json, DownloadRecord.class));
-            if (out.size() >= limit) {
-                break;
-            }
-        }
-        return out;
-    }
+    List<DownloadRecord> downloads(PackageCoordinate c, int limit);
 
     // ---- feed records (raw JSON of the normalised record, keyed by record id)
 
-    public Optional<String> feedRecord(String id) {
-        return Optional.ofNullable(feed.get(id));
-    }
+    Optional<String> feedRecord(String id);
 
     /** Read-only view of the stored feed records. */
-    public Map<String, String> feedRecords() {
-        return java.util.Collections.unmodifiableMap(feed);
-    }
+    Map<String, String> feedRecords();
 
     /** Writes and removes feed records with their audit line in one transaction (an import is all or nothing). */
-    public void changeFeedRecords(Map<String, String> put, java.util.Collection<String> remove, AuditEntry auditLine) {
-        generation.incrementAndGet();
-        transaction(() -> {
-            feed.putAll(put);
-            for (String id : remove) {
-                feed.remove(id);
-            }
-            if (auditLine != null) {
-                appendAuditNoCommit(auditLine);
-            }
-        });
-    }
-
-    // ---- transactions
-
-    /** Runs the writes and commits them as one transaction; rolls back if they throw. */
-    public void transaction(Runnable writes) {
-        generation.incrementAndGet();
-        write(writes);
-    }
-
-    /** A transaction of writes no decision depends on (history, analysis log): cached decisions stay valid. */
-    private void write(Runnable writes) {
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (writeLock.getHoldCount() > 1) {
-                // Nested in an outer transaction: its commit or rollback covers these writes too.
-                writes.run();
-                return;
-            }
-            requireWritable();
-            room.require();
-            try {
-                writes.run();
-                db.commit();
-                dirty = false;
-            } catch (RuntimeException e) {
-                fenceIfMapDb(e);
-                if (fenced == null) {
-                    db.rollback();
-                }
-                // The rollback discards uncommitted group writes too: the cache must not outlive them.
-                cache.invalidateAll();
-                dirty = false;
-                throw e;
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    /** Moves the verdicts waiting for the group commit into MapDB (not yet committed). */
-    private void drainPending() {
-        if (pending.isEmpty() && pendingDownloads.isEmpty()) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            requireWritable();
-            room.require();
-            for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                long seq = downloadSeq.incrementAndGet();
-                downloads.put(d.getKey() + "\u0000" + String.format("%016x", seq), StoreJson.write(d.getValue()));
-                dirty = true;
-            }
-            for (Map.Entry<PackageCoordinate, Verdict> e : pending.entrySet()) {
-                Verdict v = e.getValue();
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
-                // Only if unchanged meanwhile: a newer value stays pending for the next round.
-                pending.remove(e.getKey(), v);
-                dirty = true;
-            }
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void groupCommit() {
-        try {
-            drainPending();
-            if (full) {
-                full = false;
-                LOG.info("the data disk has room again: group writes of {} resume", file);
-            }
-        } catch (StoreFullException e) {
-            if (!full) {
-                full = true;
-                LOG.warn("{}; sightings and downloads wait in memory meanwhile", e.getMessage());
-            }
-            return;
-        } catch (StoreFencedException e) {
-            reopenWhenRoom();
-            return;
-        } catch (RuntimeException e) {
-            fenceIfMapDb(e);
-            LOG.warn("group write of {} failed", file, e);
-        }
-        if (fenced != null) {
-            reopenWhenRoom();
-            return;
-        }
-        if (!dirty || closed) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (dirty && !closed && fenced == null) {
-                db.commit();
-                dirty = false;
-            }
-        } catch (RuntimeException e) {
-            fenceIfMapDb(e);
-            LOG.warn("group commit of {} failed", file, e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
+    void changeFeedRecords(Map<String, String> put, Collection<String> remove, AuditEntry auditLine);
 
     /**
-     * Recovery from a fence without a restart: once the disk has room again, the broken handle is
-     * closed without a commit and the file opened afresh, exactly as a restart would open it (at
-     * its last good commit: acknowledged writes are there, the failed one and group writes not yet
-     * committed are not, as after a kill -9). Tried from the group commit thread at most every
-     * {@link #REOPEN_EVERY_MS}. A reader that fetched a table of the closed handle just before the
-     * swap fails once (its request answers an error); later reads use the new tables.
+     * Told of changes other nodes make (a shared store only; the embedded one has no other
+     * writer), so that policy's own in-memory copies (overrides, exemptions, the feed index) and
+     * downloads waiting for a verdict follow at once.
      */
-    private void reopenWhenRoom() {
-        long now = System.nanoTime();
-        if (now - lastReopenTry < TimeUnit.MILLISECONDS.toNanos(REOPEN_EVERY_MS)) {
-            return;
-        }
-        lastReopenTry = now;
-        // The reserve, and in any case room for the new write-ahead log file that opening starts.
-        if (!room.hasFree(REOPEN_MIN_FREE)) {
-            return;
-        }
-        try {
-            room.require();
-        } catch (StoreFullException e) {
-            return;
-        }
-        writeLock.lock();
-        try {
-            if (closed || fenced == null) {
-                return;
-            }
-            try {
-                db.close();
-            } catch (RuntimeException | Error e) {
-                LOG.debug("closing the failed handle of {}: {}", file, e.toString());
-            }
-            openTables(openDb(file, file.getParent()));
-            cache.invalidateAll();
-            generation.incrementAndGet();
-            dirty = false;
-            String was = fenced;
-            fenced = null;
-            LOG.info("the policy store {} reopened at its last good commit after the failure inside MapDB ({}): "
-                    + "writes resume", file, was);
-        } catch (RuntimeException e) {
-            LOG.warn("the policy store {} could not be reopened yet ({}); trying again in {} ms", file, e.toString(),
-                    REOPEN_EVERY_MS);
-        } finally {
-            writeLock.unlock();
-        }
+    default void onChangedElsewhere(StoreChanges listener) {
     }
 
-    /**
-     * After a failure inside MapDB (a write that met a full disk halfway, say) its in-memory state
-     * no longer matches the file: a rollback does not repair its write-ahead log, and further
-     * commits wrote that damage into the file, which then could not be opened ("cannot start").
-     * So the first such failure stops every write, as a crash would at that point; the file keeps
-     * the last good commit, and {@link #reopenWhenRoom} opens it again. Errors thrown by the writes' own logic (a
-     * conflict, a bad argument) are not MapDB's and roll back as usual.
-     */
-    private void fenceIfMapDb(RuntimeException e) {
-        if (fenced != null || !(e instanceof org.mapdb.DBException || thrownIn(e, "org.mapdb.", "org.eclipse.collections."))) {
-            return;
-        }
-        fenced = e.toString();
-        LOG.error("the policy store {} failed inside MapDB ({}): it takes no writes until it is reopened at its last "
-                + "good commit, by itself once the disk has room (or by a restart); nothing acknowledged is lost", file, fenced);
-    }
+    /** Runs the writes as one transaction: they are all durable or, if one throws, none is. */
+    void transaction(Runnable writes);
 
-    private static boolean thrownIn(Throwable e, String... packages) {
-        StackTraceElement[] trace = e.getStackTrace();
-        for (int i = 0; i < Math.min(trace.length, 8); i++) {
-            for (String p : packages) {
-                if (trace[i].getClassName().startsWith(p)) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    private void requireWritable() {
-        String why = fenced;
-        if (why != null) {
-            throw new StoreFencedException("the policy store " + file + " takes no writes after a failure inside its "
-                    + "database (" + why + "); it reopens by itself once the disk has room (a restart reopens it too): "
-                    + "nothing it acknowledged is lost");
-        }
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("policy store " + file + " is closed");
-        }
-    }
-
-    /** For tests and shutdown: commits pending group writes now. */
-    public void flush() {
-        groupCommit();
-    }
+    /** Writes what waits for the next batch now (tests and shutdown). */
+    void flush();
 
     @Override
-    public void close() {
-        // Not shutdownNow: interrupting a thread inside MapDB closes its file channel for everyone.
-        committer.shutdown();
-        try {
-            if (!committer.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("group commit of {} did not finish in time", file);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        writeLock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            if (fenced != null) {
-                // Nothing more reaches the file: what it holds is the last good commit.
-                closed = true;
-                db.close();
-                return;
-            }
-            for (Verdict v : pending.values()) {
-                verdicts.put(v.coordinate().toString(), StoreJson.write(v));
-            }
-            pending.clear();
-            for (Map.Entry<PackageCoordinate, DownloadRecord> d; (d = pendingDownloads.poll()) != null; ) {
-                downloads.put(d.getKey() + "\u0000" + String.format("%016x", downloadSeq.incrementAndGet()),
-                        StoreJson.write(d.getValue()));
-            }
-            db.commit();
-            closed = true;
-            db.close();
-        } finally {
-            writeLock.unlock();
-        }
-    }
+    void close();
 }

@@ -129,7 +129,7 @@ class VerdictStoreOnAFullDiskTest {
         Path filler = mount.resolve("filler");
         try {
             // No reserve: the full disk reaches MapDB, as when something else fills it during a write.
-            try (VerdictStore s = VerdictStore.open(mount.resolve("data"), 0L)) {
+            try (VerdictStore s = MapDbVerdictStore.open(mount.resolve("data"), 0L)) {
                 for (int i = 0; i < 50; i++) {
                     s.putVerdict(verdict("before-" + i));
                     acknowledged.add("before-" + i);

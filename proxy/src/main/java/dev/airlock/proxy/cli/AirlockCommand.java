@@ -2,6 +2,7 @@ package dev.airlock.proxy.cli;
 
 import dev.airlock.analysis.cli.AnalyzeOptions;
 import dev.airlock.proxy.ServeCommand;
+import dev.airlock.proxy.WorkerCommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Spec;
  * in {@code subcommands} below; its options, help and usage errors come from picocli.
  */
 @Command(name = "airlock", description = "A package firewall for PyPI and npm.",
-        subcommands = {ServeCommand.class, AnalyzeOptions.class, SandboxCommand.class, AdminCommand.class,
+        subcommands = {ServeCommand.class, WorkerCommand.class, AnalyzeOptions.class, SandboxCommand.class, AdminCommand.class,
                 ClientConfigCommand.class},
         footer = "Run 'airlock COMMAND --help' for a command's options.")
 public final class AirlockCommand implements Callable<Integer> {

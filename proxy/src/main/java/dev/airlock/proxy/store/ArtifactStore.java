@@ -2,22 +2,16 @@ package dev.airlock.proxy.store;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.airlock.common.Hashes;
 import dev.airlock.common.SingleFlight;
 import java.io.FileNotFoundException;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Optional;
@@ -41,6 +35,11 @@ import org.slf4j.LoggerFactory;
  * <p>A stored file is trusted only as far as it was checked: each serve compares its size with
  * the size recorded in its ref, and the first serve in a process (after a restart) hashes it again.
  * A file that fails either check is deleted and fetched again, never served.
+ *
+ * <p>With a shared {@link ArtifactMirror} (S3, several nodes) this store is the node's cache: a
+ * miss asks the mirror first and verifies its bytes like upstream ones; an artifact fetched from
+ * the upstream is written to the mirror once verified here. The mirror is a side path: when it
+ * fails, the upstream and the local copy still serve.
  */
 public final class ArtifactStore {
     private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
@@ -50,6 +49,7 @@ public final class ArtifactStore {
     private final Path tmp;
     private final Path refs;
     private final FileOpener files;
+    private final ArtifactMirror mirror;
     private final SingleFlight<String, StoredArtifact> inFlight = new SingleFlight<>();
     private volatile java.util.function.BiConsumer<String, Boolean> observer = (key, hit) -> { };
     /** Artifacts whose bytes were written or re-hashed by this process. */
@@ -66,6 +66,12 @@ public final class ArtifactStore {
     }
 
     public ArtifactStore(Path dataDir, FileOpener files) throws IOException {
+        this(dataDir, files, null);
+    }
+
+    /** With a shared mirror ({@code null}: none). */
+    public ArtifactStore(Path dataDir, FileOpener files, ArtifactMirror mirror) throws IOException {
+        this.mirror = mirror;
         this.root = dataDir.resolve("artifacts").resolve("sha256");
         this.tmp = dataDir.resolve("artifacts").resolve("tmp");
         this.refs = dataDir.resolve("artifacts").resolve("refs");
@@ -136,7 +142,7 @@ public final class ArtifactStore {
             // Refs written before sizes were recorded hold only the digest; the hash check below still applies.
             long size = parts.length > 1 ? Long.parseLong(parts[1]) : Files.size(p);
             StoredArtifact a = new StoredArtifact(p, sha, size);
-            if (!sizeMatches(a) || !sha.equals(sha256Of(p))) {
+            if (!sizeMatches(a) || !sha.equals(Hashes.sha256Hex(p))) {
                 LOG.warn("stored artifact {} is corrupt (size or sha256 changed on disk); deleting it to fetch again", p);
                 Files.deleteIfExists(p);
                 Files.deleteIfExists(ref);
@@ -185,7 +191,15 @@ public final class ArtifactStore {
         Path part = null;
         try {
             part = Files.createTempFile(tmp, "dl-", ".part");
-            return store(refKey, expected, writer, part);
+            if (mirror != null) {
+                StoredArtifact shared = fromMirror(refKey, expected, part);
+                if (shared != null) {
+                    return shared;
+                }
+            }
+            StoredArtifact a = store(refKey, expected, writer, part);
+            toMirror(refKey, a);
+            return a;
         } catch (IOException e) {
             throw StorageFullException.isDiskFull(e) && !(e instanceof StorageFullException)
                     ? new StorageFullException("Airlock's data disk is full: cannot store the artifact ("
@@ -198,15 +212,53 @@ public final class ArtifactStore {
         }
     }
 
+    /** The artifact from the shared mirror, verified like upstream bytes; null when it has none or gives bad bytes. */
+    private StoredArtifact fromMirror(String refKey, ExpectedDigest expected, Path part) throws Exception {
+        try {
+            Optional<ArtifactMirror.Ref> ref = mirror.ref(refKey);
+            if (ref.isEmpty()) {
+                return null;
+            }
+            return store(refKey, expected, opener -> {
+                try (OutputStream out = opener.open()) {
+                    return mirror.copy(ref.get().sha256(), out);
+                }
+            }, part);
+        } catch (FileNotFoundException e) {
+            return null;
+        } catch (DigestMismatchException e) {
+            LOG.warn("the shared artifact store gave bytes for {} that do not match the published hash; fetching from "
+                    + "the upstream instead: {}", refKey, e.getMessage());
+            return null;
+        } catch (StorageFullException e) {
+            throw e;
+        } catch (IOException e) {
+            LOG.warn("the shared artifact store failed for {}; fetching from the upstream instead: {}", refKey, e.getMessage());
+            return null;
+        }
+    }
+
+    private void toMirror(String refKey, StoredArtifact a) {
+        if (mirror == null) {
+            return;
+        }
+        try {
+            mirror.put(refKey, a.sha256(), a.size(), a.path());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not copy {} to the shared artifact store (served from here; other nodes fetch it "
+                    + "themselves): {}", refKey, e.getMessage());
+        }
+    }
+
     private StoredArtifact store(String refKey, ExpectedDigest expected, Writer writer, Path part) throws Exception {
         // Each open starts the file and the digests afresh: a writer that opens again after a
         // failed attempt must not verify the new bytes with digests that saw the old ones.
         AtomicReference<Digests> last = new AtomicReference<>();
         boolean found = writer.writeTo(() -> {
-            Digests d = new Digests(digest("SHA-256"),
-                    expected.algorithm().equals("SHA-256") ? null : digest(expected.algorithm()));
+            Digests d = new Digests(Hashes.sha256(),
+                    expected.algorithm().equals("SHA-256") ? null : Hashes.digest(expected.algorithm()));
             last.set(d);
-            OutputStream os = new DigestOutputStream(new DiskFullAware(files.open(part)), d.sha256());
+            OutputStream os = new DigestOutputStream(new DiskFullAwareStream(files.open(part)), d.sha256());
             return d.check() == null ? os : new DigestOutputStream(os, d.check());
         });
         if (!found) {
@@ -228,10 +280,10 @@ public final class ArtifactStore {
         long size = Files.size(part);
         Path blob = blobPath(hex);
         Files.createDirectories(blob.getParent());
-        force(part);
+        DurableFiles.force(part);
         // Replacing, not skipping, an existing blob: these bytes were just verified, the old ones maybe not.
-        move(part, blob);
-        forceDirectory(blob.getParent());
+        DurableFiles.move(part, blob);
+        DurableFiles.forceDirectory(blob.getParent());
         writeRef(refKey, hex, size);
         StoredArtifact a = new StoredArtifact(blob, hex, size);
         verified.put(refKey, a);
@@ -242,80 +294,17 @@ public final class ArtifactStore {
     private record Digests(MessageDigest sha256, MessageDigest check) {
     }
 
-    /** Turns the JDK's "No space left on device" into a {@link StorageFullException} at the write that hit it. */
-    private static final class DiskFullAware extends FilterOutputStream {
-        DiskFullAware(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            try {
-                out.write(b, off, len);
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        @Override
-        public void flush() throws IOException {
-            try {
-                out.flush();
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            try {
-                out.close();
-            } catch (IOException e) {
-                throw full(e);
-            }
-        }
-
-        private static IOException full(IOException e) {
-            return StorageFullException.isDiskFull(e)
-                    ? new StorageFullException("Airlock's data disk is full: cannot store the artifact (" + e.getMessage() + ")", e)
-                    : e;
-        }
-    }
-
     private void writeRef(String refKey, String hex, long size) throws IOException {
         Path ref = refPath(refKey);
         Files.createDirectories(ref.getParent());
         Path t = Files.createTempFile(tmp, "ref-", ".part");
         try {
             Files.writeString(t, hex + " " + size + "\n", StandardCharsets.US_ASCII);
-            force(t);
-            move(t, ref);
-            forceDirectory(ref.getParent());
+            DurableFiles.force(t);
+            DurableFiles.move(t, ref);
+            DurableFiles.forceDirectory(ref.getParent());
         } finally {
             Files.deleteIfExists(t);
-        }
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            ch.force(true);
-        }
-    }
-
-    /** Makes the rename itself durable where the platform allows opening a directory (not on Windows). */
-    private static void forceDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            LOG.debug("cannot fsync directory {}: {}", dir, e.toString());
-        }
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
@@ -327,27 +316,7 @@ public final class ArtifactStore {
     }
 
     private Path refPath(String refKey) {
-        String h = HexFormat.of().formatHex(digest("SHA-256").digest(refKey.getBytes(StandardCharsets.UTF_8)));
+        String h = Hashes.sha256Hex(refKey);
         return refs.resolve(h.substring(0, 2)).resolve(h);
-    }
-
-    private static String sha256Of(Path p) throws IOException {
-        MessageDigest md = digest("SHA-256");
-        byte[] buf = new byte[64 * 1024];
-        try (InputStream in = Files.newInputStream(p)) {
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    private static MessageDigest digest(String algorithm) {
-        try {
-            return MessageDigest.getInstance(algorithm);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("JDK lacks " + algorithm, e);
-        }
     }
 }

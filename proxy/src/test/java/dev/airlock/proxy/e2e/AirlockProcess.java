@@ -35,12 +35,24 @@ final class AirlockProcess implements AutoCloseable {
 
     /** Starts one and waits until {@code /healthz} answers; {@code env} is added to this JVM's environment. */
     static AirlockProcess start(Path work, Path data, Map<String, String> env, String... flags) throws Exception {
+        return start("serve", work, data, env, flags);
+    }
+
+    /** The same for another command ({@code worker}). */
+    static AirlockProcess start(String command, Path work, Path data, Map<String, String> env, String... flags)
+            throws Exception {
+        return start(command, work, data, env, Duration.ofSeconds(120), flags);
+    }
+
+    /** The same, waiting up to {@code healthyWithin} (several JVMs starting at once on a loaded machine take longer). */
+    static AirlockProcess start(String command, Path work, Path data, Map<String, String> env, Duration healthyWithin,
+                                String... flags) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx768m", "-cp", System.getProperty("java.class.path"), "dev.airlock.proxy.Main", "serve",
+                "-Xmx768m", "-cp", System.getProperty("java.class.path"), "dev.airlock.proxy.Main", command,
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--data-dir", data.toString(),
                 "--admin-token", TOKEN));
         cmd.addAll(List.of(flags));
@@ -49,7 +61,7 @@ final class AirlockProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         AirlockProcess a = new AirlockProcess(pb.start(), port, log);
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + healthyWithin.toNanos();
         while (System.nanoTime() < deadline) {
             if (!a.process.isAlive()) {
                 throw new AssertionError("Airlock exited at start:\n" + a.log());
@@ -64,6 +76,20 @@ final class AirlockProcess implements AutoCloseable {
         }
         a.close();
         throw new AssertionError("Airlock did not become healthy:\n" + a.log());
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** SIGKILL, as the kernel's OOM killer or a lost machine would end it: no shutdown hook runs. */
+    void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     String npmRegistry() {
