@@ -62,7 +62,6 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
     private static final long SANDBOX_RECHECK_MS = 5_000;
 
     private final QueueFile file;
-    private final MapDbResults resultStore;
     private final Reports reports;
     private final AnalysisConfig config;
     private final ArtifactSource source;
@@ -99,7 +98,6 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
         this.source = source;
         this.firstBackoff = firstBackoff;
         this.file = new QueueFile(dataDir.resolve("analysis-queue.db"));
-        this.resultStore = file.results();
         int n = Math.max(1, config.concurrency());
         this.workers = Executors.newFixedThreadPool(n, r -> daemon(r, "analysis-worker"));
         this.analysisThreads = Executors.newCachedThreadPool(r -> daemon(r, "analysis-job"));
@@ -236,12 +234,12 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
 
     @Override
     public AnalysisResult result(PackageCoordinate c) {
-        return resultStore.result(c);
+        return file.results().result(c);
     }
 
     @Override
     public Map<String, AnalysisResult> results(PackageCoordinate c) {
-        return resultStore.results(c);
+        return file.results().results(c);
     }
 
     /**
@@ -250,7 +248,7 @@ public final class PersistentAnalysisQueue implements StoredAnalysisQueue {
      */
     @Override
     public int replay(java.util.function.BiPredicate<PackageCoordinate, ArtifactFile> needed, FileResultListener target) {
-        return resultStore.replay(needed, target);
+        return file.results().replay(needed, target);
     }
 
     /** The most recent infrastructure failures, newest first. */

@@ -5,7 +5,10 @@ import dev.airlock.analysis.AnalysisPriority;
 import dev.airlock.analysis.AnalysisResult;
 import dev.airlock.analysis.Recommendation;
 import dev.airlock.analysis.rules.PreviousVersion;
+import dev.airlock.common.DiskRoom;
 import dev.airlock.common.Json;
+import dev.airlock.common.MapDbFailures;
+import dev.airlock.common.StorageUnavailableException;
 import dev.airlock.model.ArtifactFile;
 import dev.airlock.model.PackageCoordinate;
 import java.io.IOException;
@@ -17,6 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.mapdb.DB;
 import org.mapdb.DBMaker;
 import org.mapdb.HTreeMap;
@@ -44,22 +48,44 @@ final class QueueFile implements AutoCloseable {
     record Finished(AnalysisResult result, String json) {
     }
 
-    private final DB db;
-    private final HTreeMap<String, String> jobs;
-    private final MapDbResults results;
-    private final HTreeMap<String, String> latestByKind;
+    private static final long REOPEN_EVERY_NANOS = 2_000_000_000L;
+    /** Opening starts a new write-ahead log file: at least this much room, whatever the reserve. */
+    private static final long REOPEN_MIN_FREE = 1L << 20;
+
+    private final Path path;
+    private final DiskRoom room;
+    // Not final: after a failure inside MapDB the file is reopened in place (see writable()). Every
+    // call comes under the queue's monitor, so the swap cannot race a write; volatile for readers.
+    private volatile DB db;
+    private volatile HTreeMap<String, String> jobs;
+    private volatile MapDbResults results;
+    private volatile HTreeMap<String, String> latestByKind;
     /** Per package and file kind, the latest version analysed clean: the behaviour baseline of the next one. */
-    private final HTreeMap<String, String> allowedByKind;
+    private volatile HTreeMap<String, String> allowedByKind;
     /** Jobs whose stored form says running: cleared on a clean stop, so only a death leaves the mark. */
     private final Set<String> markedRunning = ConcurrentHashMap.newKeySet();
+    /** Why the file takes no writes until it is reopened, or null. */
+    private volatile String fenced;
+    private long lastReopenTry = System.nanoTime() - REOPEN_EVERY_NANOS;
 
     QueueFile(Path file) {
-        this.db = DBMaker.fileDB(file.toFile()).transactionEnable().closeOnJvmShutdown().make();
+        this(file, -1);
+    }
+
+    /** @param reserve bytes the disk keeps free (negative: the default; tests pass 0 to let MapDB meet the full disk) */
+    QueueFile(Path file, long reserve) {
+        this.path = file;
+        this.room = new DiskRoom(file, reserve);
+        open();
+        migrateVersionJobs();
+    }
+
+    private void open() {
+        this.db = DBMaker.fileDB(path.toFile()).transactionEnable().closeOnJvmShutdown().make();
         this.jobs = db.hashMap("jobs", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.results = new MapDbResults(db);
         this.latestByKind = db.hashMap("latestByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
         this.allowedByKind = db.hashMap("allowedByKind", Serializer.STRING, Serializer.STRING).createOrOpen();
-        migrateVersionJobs();
     }
 
     MapDbResults results() {
@@ -134,6 +160,10 @@ final class QueueFile implements AutoCloseable {
      * @return the jobs stored, to queue in memory
      */
     List<Job> submit(List<Job> batch, Predicate<String> busy) {
+        return transaction(() -> submitUncommitted(batch, busy));
+    }
+
+    private List<Job> submitUncommitted(List<Job> batch, Predicate<String> busy) {
         List<Job> stored = new ArrayList<>();
         for (Job asked : batch) {
             String key = asked.key();
@@ -156,9 +186,6 @@ final class QueueFile implements AutoCloseable {
             jobs.put(key, job.encode());
             stored.add(job);
         }
-        if (!stored.isEmpty()) {
-            commitOrRollback();
-        }
         return stored;
     }
 
@@ -168,6 +195,10 @@ final class QueueFile implements AutoCloseable {
      * @return the file jobs added, to queue in memory
      */
     List<Job> expand(Job version, List<ArtifactFile> files, LongSupplier seq) {
+        return transaction(() -> expandUncommitted(version, files, seq));
+    }
+
+    private List<Job> expandUncommitted(Job version, List<ArtifactFile> files, LongSupplier seq) {
         List<Job> added = new ArrayList<>();
         for (ArtifactFile f : files) {
             String key = Job.key(version.coordinate(), f);
@@ -178,14 +209,15 @@ final class QueueFile implements AutoCloseable {
             }
         }
         jobs.remove(version.key());
-        commitOrRollback();
         return added;
     }
 
     /** Drops every result of the version before it is analysed again. */
     void forget(PackageCoordinate c) {
-        results.removeVersion(c);
-        db.commit();
+        transaction(() -> {
+            results.removeVersion(c);
+            return null;
+        });
     }
 
     /**
@@ -199,10 +231,8 @@ final class QueueFile implements AutoCloseable {
             return false;
         }
         try {
-            jobs.put(job.key(), job.encode(on));
-            db.commit();
+            transaction(() -> jobs.put(job.key(), job.encode(on)));
         } catch (RuntimeException e) {
-            db.rollback();
             LOG.warn("could not {} the running mark of {}: {}", on ? "store" : "clear", job.key(), e.toString());
             return false;
         }
@@ -221,6 +251,7 @@ final class QueueFile implements AutoCloseable {
      * @throws IOException or a RuntimeException when it could not be stored (rolled back)
      */
     Finished finish(Job job, AnalysisResult analysed) throws IOException {
+        writable();
         PackageCoordinate c = job.coordinate();
         AnalysisResult result = analysed;
         String kindKey = Baselines.kindKey(job);
@@ -241,7 +272,7 @@ final class QueueFile implements AutoCloseable {
             markedRunning.remove(job.key());
             return new Finished(result, json);
         } catch (IOException | RuntimeException e) {
-            db.rollback();
+            failed(e);
             throw e;
         }
     }
@@ -256,12 +287,83 @@ final class QueueFile implements AutoCloseable {
         return previous == null ? null : new PreviousVersion(Job.coordinateOf(key).version(), previous.behavior());
     }
 
-    private void commitOrRollback() {
+    /** One transaction: refused before it starts when the file cannot take writes now, committed, or undone. */
+    private <T> T transaction(Supplier<T> body) {
+        writable();
         try {
+            T out = body.get();
             db.commit();
+            return out;
         } catch (RuntimeException e) {
-            db.rollback();
+            failed(e);
             throw e;
+        }
+    }
+
+    /**
+     * A write failed: one that failed in MapDB fences the file (its write-ahead log no longer
+     * matches the file, and committing on would write that damage into it, after which it cannot
+     * be opened); any other rolls back as usual.
+     */
+    private void failed(Exception e) {
+        if (MapDbFailures.inside(e)) {
+            fence(e);
+            return;
+        }
+        try {
+            db.rollback();
+        } catch (RuntimeException r) {
+            fence(r);
+        }
+    }
+
+    private void fence(Exception e) {
+        if (fenced == null) {
+            fenced = e.toString();
+            LOG.error("the analysis queue's file {} failed inside MapDB ({}): it takes no writes until it is reopened "
+                    + "at its last good commit, by itself once the disk has room; queued work waits", path, fenced);
+        }
+    }
+
+    /**
+     * Throws {@link StorageUnavailableException} unless a write can start now: the disk keeps its
+     * reserve (MapDB must not meet a full disk), and a fenced file has been reopened. The reopen
+     * closes the broken handle without a commit and opens the file as a restart would, at its last
+     * good commit; tried at most every two seconds.
+     */
+    private void writable() {
+        if (fenced != null) {
+            long now = System.nanoTime();
+            if (now - lastReopenTry >= REOPEN_EVERY_NANOS && room.roomy() && room.hasFree(REOPEN_MIN_FREE)) {
+                lastReopenTry = now;
+                reopen();
+            }
+            if (fenced != null) {
+                throw new StorageUnavailableException("the analysis queue's file " + path + " takes no writes after a "
+                        + "failure inside its database (" + fenced + "); it reopens by itself once the disk has room");
+            }
+        }
+        if (!room.roomy()) {
+            throw new StorageUnavailableException("Airlock's data disk is full (" + (room.free() >> 10) + " KiB left, "
+                    + (room.reserve() >> 10) + " KiB needed): the analysis queue's file " + path
+                    + " takes no writes until space is freed; queued work waits");
+        }
+    }
+
+    private void reopen() {
+        try {
+            db.close();
+        } catch (RuntimeException | Error e) {
+            LOG.debug("closing the failed handle of {}: {}", path, e.toString());
+        }
+        try {
+            open();
+            String was = fenced;
+            fenced = null;
+            LOG.info("the analysis queue's file {} reopened at its last good commit after the failure inside MapDB "
+                    + "({}): writes resume", path, was);
+        } catch (RuntimeException e) {
+            LOG.warn("the analysis queue's file {} could not be reopened yet ({}); trying again", path, e.toString());
         }
     }
 
@@ -272,6 +374,15 @@ final class QueueFile implements AutoCloseable {
     @Override
     public void close() {
         if (db.isClosed()) {
+            return;
+        }
+        if (fenced != null) {
+            // Its last good commit is what the next start must read: nothing more is written.
+            try {
+                db.close();
+            } catch (RuntimeException | Error e) {
+                LOG.debug("closing the failed handle of {}: {}", path, e.toString());
+            }
             return;
         }
         try {
