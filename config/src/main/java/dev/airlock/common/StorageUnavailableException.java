@@ -11,4 +11,8 @@ public class StorageUnavailableException extends IllegalStateException {
     public StorageUnavailableException(String message) {
         super(message);
     }
+
+    public StorageUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -1,7 +1,7 @@
 package dev.airlock.proxy.admin;
 
 import dev.airlock.policy.AdminToken;
-import dev.airlock.policy.store.StoreUnavailableException;
+import dev.airlock.common.StorageUnavailableException;
 import dev.airlock.proxy.http.HttpExchange;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -60,8 +60,9 @@ final class AdminDispatch implements AutoCloseable {
             work.accept(ex);
         } catch (ApiProblem e) {
             ex.respondError(e.status(), e.getMessage());
-        } catch (StoreUnavailableException e) {
-            // Nothing was written, and it is the disk, not the request: say so, and that a retry can work.
+        } catch (StorageUnavailableException e) {
+            // Nothing was written, and it is the disk or the shared database, not the request: say so,
+            // and that a retry can work (policy's store and the analysis queue's file throw it).
             LOG.warn("{} refused {} {}: {}", name, ex.method(), ex.rawPath(), e.getMessage());
             ex.respondError(HttpResponseStatus.SERVICE_UNAVAILABLE, e.getMessage());
         } catch (IllegalArgumentException e) {
