@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  * rules in that context.
  */
 final class StaticPass {
+    private static final Pattern PY_SUFFIX = Pattern.compile("\\.pyw?$");
     private static final Pattern SCRIPT_FILE = Pattern.compile(
             "(?:^|[;&|]\\s*|\\s)(?:node|sh|bash|python3?)\\s+(?:--?[\\w-]+\\s+)*([\\w./@-]+\\.(?:c?js|mjs|sh|py))");
     private static final Pattern NODE_INLINE = Pattern.compile("node\\s+-e\\s+(['\"])(.*)\\1");
@@ -142,7 +143,7 @@ final class StaticPass {
                 continue;
             }
             budget -= e.content().length;
-            String mod = p.contains("/") ? p.substring(0, p.indexOf('/')) : p.replaceAll("\\.pyw?$", "");
+            String mod = p.contains("/") ? p.substring(0, p.indexOf('/')) : PY_SUFFIX.matcher(p).replaceAll("");
             boolean installHelper = installModules.contains(mod) && !p.contains("/") ;
             // Module-level statements of any module run when it is imported; test and doc trees are not imported by users.
             boolean importTime = !SKIPPED_DIR.matcher("/" + p).find();

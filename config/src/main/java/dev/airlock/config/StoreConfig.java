@@ -24,6 +24,8 @@ import java.util.regex.Pattern;
  */
 public record StoreConfig(String url, String user, Path passwordFile, Integer poolSize, Duration leaseTimeout,
                           Duration reconcileInterval, String nodeId) {
+    private static final Pattern PASSWORD = Pattern.compile("(//[^:/@]+):[^@/]*@");
+
     private static final Pattern NODE_ID = Pattern.compile("^[A-Za-z0-9][A-Za-z0-9._:@-]{0,99}$");
 
     public StoreConfig {
@@ -69,6 +71,6 @@ public record StoreConfig(String url, String user, Path passwordFile, Integer po
 
     /** The URL without a password, for logs and error messages. */
     public static String redacted(String url) {
-        return url == null ? null : url.replaceAll("(//[^:/@]+):[^@/]*@", "$1:***@");
+        return url == null ? null : PASSWORD.matcher(url).replaceAll("$1:***@");
     }
 }

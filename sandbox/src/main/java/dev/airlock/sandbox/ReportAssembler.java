@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  * sorts everything so equal behaviour gives equal reports, and never drops bait accesses.
  */
 final class ReportAssembler {
+    private static final Pattern HOME_PREFIX = Pattern.compile("^/home/[^/]+/");
     /** The container's staging directory (a tmpfs; see ContainerRunner and airlock_init.py). */
     static final String STAGING = "/work";
     /** Past this many lines a trace is counted, not parsed, so one noisy package cannot exhaust the heap. */
@@ -171,7 +172,7 @@ final class ReportAssembler {
                         found.add(new BaitAccess(bait.bait(), path, "read"));
                     }
                 }
-                String relative = bait.path().replaceFirst("^/home/[^/]+/", "");
+                String relative = HOME_PREFIX.matcher(bait.path()).replaceFirst("");
                 for (TraceEvents.Exec exec : events.execs) {
                     if (exec.argv().stream().anyMatch(a -> a.contains(bait.path()) || a.contains(relative))
                             && !(exec.argv().size() > 2 && exec.argv().get(2).startsWith(DRIVER_MARK))) {

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * (chdir, inherited on clone/fork) to make relative paths absolute, and counts every line it cannot read.
  */
 final class StraceParser {
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern PREFIX = Pattern.compile("^(\\d+)\\s+\\d\\d:\\d\\d:\\d\\d(?:\\.\\d+)?\\s+(.*)$");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. (\\w+) resumed>(.*)$");
     private static final Pattern CALL = Pattern.compile("^(\\w+)\\((.*)\\)\\s+=\\s+(-?\\d+|\\?|0x[0-9a-f]+)(?:<.*>)?(?:\\s+(E[A-Z0-9]+)\\b.*|\\s+\\(.*\\)|\\s+<.*>)?$");
@@ -149,7 +150,7 @@ final class StraceParser {
                 return connect(arg(args, 1), error, events);
             default:
                 if (FORKS.contains(name)) {
-                    if (error == null && ret.matches("\\d+")) {
+                    if (error == null && DIGITS.matcher(ret).matches()) {
                         cwd.put(Integer.parseInt(ret), cwd.getOrDefault(pid, initialCwd));
                     }
                     return true;

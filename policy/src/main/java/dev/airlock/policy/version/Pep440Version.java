@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
  */
 public record Pep440Version(int epoch, long[] release, String preLabel, long preNumber, long post, long dev,
                             String local) implements Comparable<Pep440Version> {
+    private static final Pattern LOCAL_SEPARATOR = Pattern.compile("[-_]");
     private static final Pattern VERSION = Pattern.compile(
             "^\\s*v?(?:(\\d+)!)?(\\d+(?:\\.\\d+)*)"
                     + "(?:[-_.]?(a|b|c|rc|alpha|beta|pre|preview)[-_.]?(\\d+)?)?"
@@ -54,7 +55,7 @@ public record Pep440Version(int epoch, long[] release, String preLabel, long pre
             if (m.group(8) != null) {
                 dev = m.group(9) == null ? 0 : Long.parseLong(m.group(9));
             }
-            String local = m.group(10) == null ? null : m.group(10).toLowerCase(Locale.ROOT).replaceAll("[-_]", ".");
+            String local = m.group(10) == null ? null : LOCAL_SEPARATOR.matcher(m.group(10).toLowerCase(Locale.ROOT)).replaceAll(".");
             return new Pep440Version(epoch, release, preLabel, preNumber, post, dev, local);
         } catch (NumberFormatException e) {
             return null;

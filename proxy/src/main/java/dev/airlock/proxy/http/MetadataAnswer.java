@@ -1,5 +1,6 @@
 package dev.airlock.proxy.http;
 
+import java.util.regex.Pattern;
 import dev.airlock.common.Hashes;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
@@ -21,6 +22,7 @@ import java.util.zip.GZIPOutputStream;
  * encoding, because clients and caches must never mix them up.
  */
 public final class MetadataAnswer {
+    private static final Pattern ZERO_Q = Pattern.compile("0(\\.0*)?");
     /** Verdicts change: metadata may be reused briefly but must be revalidated soon. */
     private static final String CACHE_CONTROL = "public, max-age=30";
     private static final String VARY = "Accept, Accept-Encoding";
@@ -144,7 +146,7 @@ public final class MetadataAnswer {
             if (p[0].trim().equalsIgnoreCase("gzip")) {
                 for (int i = 1; i < p.length; i++) {
                     String q = p[i].trim();
-                    if (q.startsWith("q=") && q.substring(2).trim().matches("0(\\.0*)?")) {
+                    if (q.startsWith("q=") && ZERO_Q.matcher(q.substring(2).trim()).matches()) {
                         return false;
                     }
                 }

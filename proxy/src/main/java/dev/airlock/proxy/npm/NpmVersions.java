@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 /** Semantic-version ordering (semver 2.0 precedence), enough to re-point dist-tags. */
 public final class NpmVersions {
+    private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern SEMVER = Pattern.compile(
             "^v?(\\d+)\\.(\\d+)\\.(\\d+)(?:-([0-9A-Za-z.-]+))?(?:\\+[0-9A-Za-z.-]+)?$");
 
@@ -47,8 +48,8 @@ public final class NpmVersions {
         String[] ix = px.split("\\.");
         String[] iy = py.split("\\.");
         for (int i = 0; i < Math.min(ix.length, iy.length); i++) {
-            boolean nx = ix[i].matches("\\d+");
-            boolean ny = iy[i].matches("\\d+");
+            boolean nx = DIGITS.matcher(ix[i]).matches();
+            boolean ny = DIGITS.matcher(iy[i]).matches();
             int c;
             if (nx && ny) {
                 c = new BigInteger(ix[i]).compareTo(new BigInteger(iy[i]));
