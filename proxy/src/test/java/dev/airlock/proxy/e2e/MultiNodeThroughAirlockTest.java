@@ -308,7 +308,9 @@ class MultiNodeThroughAirlockTest {
         pool.shutdown();
         await("the analysis of " + version, Duration.ofSeconds(300),
                 quietly(() -> "allowed".equals(storedState(version))));
-        assertEquals(1, count("SELECT count(*) FROM analysis_runs WHERE key = ?", version), "one version job run");
+        // A listing queues a version job (expanded into file jobs); a first download queues its file's job
+        // itself, and then no version job need run: at most one, and exactly one analysis of the file.
+        assertTrue(count("SELECT count(*) FROM analysis_runs WHERE key = ?", version) <= 1, "at most one version job run");
         assertEquals(1, count("SELECT count(*) FROM analysis_runs WHERE key = ?", fileJob), "one analysis of the file");
         Instant analysed = Instant.ofEpochMilli(Long.parseLong(one(
                 "SELECT (extract(epoch FROM at) * 1000)::bigint::text FROM analysis_results WHERE key = ?", fileJob)));
