@@ -27,13 +27,13 @@ def normalise(name):
 
 class Mirror:
     def __init__(self, simple_dirs):
-        self.projects = {}   # normalised name -> index.html path
+        self.projects = {}   # normalised name -> index.html paths, one per mirror that has the project
         self.files = {}      # file name -> path
         for simple in simple_dirs:
             for p in sorted(os.listdir(simple)):
                 page = os.path.join(simple, p, "index.html")
                 if os.path.isfile(page):
-                    self.projects.setdefault(normalise(p), page)
+                    self.projects.setdefault(normalise(p), []).append(page)
             files = os.path.join(os.path.dirname(simple.rstrip("/")), "files")
             if os.path.isdir(files):
                 for f in os.listdir(files):
@@ -41,15 +41,20 @@ class Mirror:
         self.sums = {}
 
     def listing(self, project):
-        page = self.projects.get(project)
-        if page is None:
+        pages = self.projects.get(project)
+        if pages is None:
             return None
         out = []
-        for href, sha in HREF.findall(open(page, encoding="utf-8").read()):
+        seen = set()
+        # Every mirror's page: one mirror may hold a newer release of a project than another (the
+        # machine's two mirrors disagreed on botocore, and the first page alone hid 1.43.107).
+        links = [link for page in pages for link in HREF.findall(open(page, encoding="utf-8").read())]
+        for href, sha in links:
             name = html.unescape(href.rsplit("/", 1)[-1])
             path = self.files.get(name)
-            if path is None:
+            if path is None or name in seen:
                 continue
+            seen.add(name)
             if sha is None or sha == "":
                 sha = self.sha256(path)
             st = os.stat(path)
