@@ -83,8 +83,10 @@ final class ShapeRules {
     }
 
     private static void python(SourceFacts f, Context ctx, String group, List<Hit> out, Set<String> callees) {
-        boolean metaPath = callees.stream().anyMatch(c -> c.startsWith("sys.meta_path."))
-                || f.refs.stream().anyMatch(r -> r.name().startsWith("sys.meta_path"));
+        // A finder put on sys.meta_path: code that only saves and restores the list (pytest's
+        // pytester snapshots it) installs nothing and was read as an import hook.
+        boolean metaPath = callees.stream().anyMatch(c -> c.equals("sys.meta_path.insert") || c.equals("sys.meta_path.append")
+                || c.equals("sys.meta_path.extend") || c.equals("sys.meta_path.__setitem__"));
         boolean frame = callees.stream().anyMatch(c -> FRAME_ACCESS.matcher(c).find())
                 || f.refs.stream().anyMatch(r -> FRAME_ACCESS.matcher(r.name()).find() || r.name().contains(".f_globals")
                 || r.name().contains(".f_back"));
