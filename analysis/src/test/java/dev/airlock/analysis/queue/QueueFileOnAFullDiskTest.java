@@ -8,9 +8,7 @@ import dev.airlock.analysis.AnalysisPriority;
 import dev.airlock.common.StorageUnavailableException;
 import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
-import dev.airlock.testing.Requirements;
-import java.io.IOException;
-import java.io.OutputStream;
+import dev.airlock.testing.SmallFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,22 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 class QueueFileOnAFullDiskTest {
     @TempDir
     Path dir;
+    private SmallFilesystem small;
     private Path mount;
-    private boolean mounted;
 
     @BeforeEach
     void smallFilesystem() throws Exception {
-        mount = Files.createDirectories(dir.resolve("small"));
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        Requirements.require(mounted, "root, to mount a size-limited tmpfs");
+        small = SmallFilesystem.mount(dir, 6);
+        mount = small.root();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        if (small != null) {
+            small.close();
         }
     }
 
@@ -61,7 +56,7 @@ class QueueFileOnAFullDiskTest {
         Path filler = mount.resolve("filler");
         try (QueueFile q = new QueueFile(file)) {
             assertEquals(1, q.submit(List.of(job("before")), k -> false).size());
-            fill(filler);
+            SmallFilesystem.fill(filler);
             StorageUnavailableException full = assertThrows(StorageUnavailableException.class,
                     () -> q.submit(List.of(job("during")), k -> false));
             assertTrue(full.getMessage().contains("data disk is full"), full.getMessage());
@@ -82,7 +77,7 @@ class QueueFileOnAFullDiskTest {
                 q.submit(List.of(job("before-" + i)), k -> false);
                 acknowledged.add("before-" + i);
             }
-            fill(filler);
+            SmallFilesystem.fill(filler);
             int failed = 0;
             for (int i = 0; i < 5_000 && failed == 0; i++) {
                 try {
@@ -122,18 +117,6 @@ class QueueFileOnAFullDiskTest {
             long[] seq = {0};
             return q.load(() -> ++seq[0]).stream().map(s -> s.job().coordinate().name()).collect(Collectors.toSet());
         }
-    }
-
-    private static void fill(Path filler) throws IOException {
-        byte[] block = new byte[64 * 1024];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            for (int i = 0; i < 10_000; i++) {
-                out.write(block);
-            }
-        } catch (IOException expected) {
-            return; // No space left on device: full
-        }
-        throw new AssertionError("the 6 MiB filesystem never filled");
     }
 
     private static Job job(String name) {

@@ -8,9 +8,7 @@ import dev.airlock.model.Ecosystem;
 import dev.airlock.model.PackageCoordinate;
 import dev.airlock.policy.Verdict;
 import dev.airlock.policy.VerdictState;
-import dev.airlock.testing.Requirements;
-import java.io.IOException;
-import java.io.OutputStream;
+import dev.airlock.testing.SmallFilesystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,22 +36,19 @@ import org.junit.jupiter.api.io.TempDir;
 class VerdictStoreOnAFullDiskTest {
     @TempDir
     Path dir;
+    private SmallFilesystem small;
     private Path mount;
-    private boolean mounted;
 
     @BeforeEach
     void smallFilesystem() throws Exception {
-        mount = Files.createDirectories(dir.resolve("small"));
-        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", mount.toString())
-                .redirectErrorStream(true).start();
-        mounted = p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        Requirements.require(mounted, "root, to mount a size-limited tmpfs");
+        small = SmallFilesystem.mount(dir, 6);
+        mount = small.root();
     }
 
     @AfterEach
     void unmount() throws Exception {
-        if (mounted) {
-            new ProcessBuilder("umount", "-l", mount.toString()).start().waitFor(30, TimeUnit.SECONDS);
+        if (small != null) {
+            small.close();
         }
     }
 
@@ -83,7 +78,7 @@ class VerdictStoreOnAFullDiskTest {
                     return n;
                 }));
             }
-            fill(filler);
+            SmallFilesystem.fill(filler);
             int refused = 0;
             for (int i = 0; i < 400; i++) {
                 try {
@@ -134,7 +129,7 @@ class VerdictStoreOnAFullDiskTest {
                     s.putVerdict(verdict("before-" + i));
                     acknowledged.add("before-" + i);
                 }
-                fill(filler);
+                SmallFilesystem.fill(filler);
                 int failed = 0;
                 for (int i = 0; i < 400 && failed == 0; i++) {
                     try {
@@ -188,19 +183,5 @@ class VerdictStoreOnAFullDiskTest {
 
     private static Verdict verdict(String name) {
         return VerdictStoreTest.verdict(name, "1.0.0", VerdictState.ALLOWED);
-    }
-
-    /** Writes until the filesystem says it is full. */
-    private static void fill(Path filler) throws IOException {
-        byte[] block = new byte[4096];
-        try (OutputStream out = Files.newOutputStream(filler)) {
-            while (true) {
-                out.write(block);
-            }
-        } catch (IOException full) {
-            if (!String.valueOf(full.getMessage()).contains("No space left")) {
-                throw full;
-            }
-        }
     }
 }
