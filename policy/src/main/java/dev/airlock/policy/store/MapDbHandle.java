@@ -1,5 +1,6 @@
 package dev.airlock.policy.store;
 
+import dev.airlock.common.MapDbFailures;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.mapdb.BTreeMap;
@@ -82,24 +83,12 @@ final class MapDbHandle implements AutoCloseable {
      * logic (a conflict, a bad argument) are not MapDB's and roll back as usual.
      */
     void fenceIfMapDb(RuntimeException e) {
-        if (fenced != null || !(e instanceof org.mapdb.DBException || thrownIn(e, "org.mapdb.", "org.eclipse.collections."))) {
+        if (fenced != null || !MapDbFailures.inside(e)) {
             return;
         }
         fenced = e.toString();
         LOG.error("the policy store {} failed inside MapDB ({}): it takes no writes until it is reopened at its last "
                 + "good commit, by itself once the disk has room (or by a restart); nothing acknowledged is lost", file, fenced);
-    }
-
-    private static boolean thrownIn(Throwable e, String... packages) {
-        StackTraceElement[] trace = e.getStackTrace();
-        for (int i = 0; i < Math.min(trace.length, 8); i++) {
-            for (String p : packages) {
-                if (trace[i].getClassName().startsWith(p)) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     /** @throws StoreFencedException when the handle is fenced */
